@@ -1,0 +1,63 @@
+# daxbench: benchmark and stress suite for fs-dax dirty-page tracking.
+#   make          build bench/daxbench and stress/daxstress
+#   make run      install what is needed, boot the emulated-pmem guest, run
+#                 the quick suite; results and plots land in results/
+#   make check    install what is needed, build, run every test (host and
+#                 guest); ends with "N passed, N failed"
+#   make deps     install the Debian packages only
+#   make clean
+SHELL := /bin/bash
+CC ?= gcc
+PKGS := libtracefs libtraceevent json-c libndctl libdaxctl libpmem hwloc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude $(PKG_CFLAGS) -pthread -MMD -MP
+LDLIBS += $(PKG_LIBS) -pthread -lm
+
+LIB_SRC := $(sort $(wildcard lib/*.c))
+LIB_OBJ := $(LIB_SRC:.c=.o)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_OBJ := $(BENCH_SRC:.c=.o)
+STRESS_SRC := $(sort $(wildcard stress/*.c))
+STRESS_OBJ := $(STRESS_SRC:.c=.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:.c=)
+
+BINS := bench/daxbench $(if $(STRESS_SRC),stress/daxstress)
+
+.PHONY: all run check deps clean unit
+all: $(BINS) $(UNIT_BIN)
+
+lib/libdaxbench.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+bench/daxbench: $(BENCH_OBJ) lib/libdaxbench.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+stress/daxstress: $(STRESS_OBJ) lib/libdaxbench.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests/unit/test_%: tests/unit/test_%.c lib/libdaxbench.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+deps:
+	@scripts/deps
+
+# Packages first (pkg-config must see the libraries), then a fresh make.
+run:
+	@scripts/deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-suite $(if $(SUITE),--suite $(SUITE)) $(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES)) $(if $(PMEM),--pmem $(PMEM)) $(if $(FS),--fs $(FS))
+
+check:
+	@scripts/deps
+	@$(MAKE) --no-print-directory all
+	@tests/run
+
+clean:
+	rm -f lib/*.o lib/*.d lib/*.a bench/*.o bench/*.d stress/*.o stress/*.d \
+	      bench/daxbench stress/daxstress $(UNIT_BIN) tests/unit/*.d
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(STRESS_OBJ:.o=.d)

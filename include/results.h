@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* JSON results: written to a temporary file beside the target, fsync'd and
+ * renamed, so a results file is either complete or absent. */
+#ifndef DAXBENCH_RESULTS_H
+#define DAXBENCH_RESULTS_H
+
+#include <json-c/json.h>
+
+#define DAXBENCH_VERSION "0.1.0"
+
+/* Write root to path atomically (path.tmp.PID, then rename).  Returns 0, or
+ * -1 with errno set and nothing left behind. */
+int results_write(const char *path, json_object *root);
+
+/* A new top-level result object: {"suite": "daxbench", "version", "command",
+ * "argv": [...], "started": ISO-8601 UTC}. */
+json_object *results_new(const char *command, int argc, char **argv);
+
+#endif
