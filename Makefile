@@ -12,7 +12,7 @@ PKGS := libtracefs libtraceevent json-c libndctl libdaxctl libpmem hwloc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude $(PKG_CFLAGS) -pthread -MMD -MP
+CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude $(PKG_CFLAGS) -pthread -MMD -MP
 LDLIBS += $(PKG_LIBS) -pthread -lm
 
 LIB_SRC := $(sort $(wildcard lib/*.c))

@@ -41,7 +41,8 @@ double hist_mean(const struct hist *h);
 
 /* {"unit": unit, "count", "min", "mean", "max", "p50", "p90", "p99",
  *  "p99.9", "p99.99", "bins": [[lo, hi, count], ...] (non-empty bins only)}
- * Returns NULL if h->count == 0 and include_empty is 0. */
+ * "mean" is a double, the other numbers integers.  Returns NULL if
+ * h->count == 0 (or on allocation failure). */
 json_object *hist_to_json(const struct hist *h, const char *unit);
 
 #endif

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/* daxbench env --dir DIR: the environment capture, as JSON on stdout. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "env.h"
+#include "opts.h"
+
+int cmd_env(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = ".";
+	json_object *env;
+	int c, fd;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'h':
+			printf("usage: daxbench env [--dir DIR]\n");
+			return 0;
+		default:
+			opt_die(argv[optind - 1], "unknown option");
+		}
+	}
+	opt_writable_dir("--dir", dir);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	env = env_capture(dir, fd);
+	printf("%s\n", json_object_to_json_string_ext(env, JSON_C_TO_STRING_PRETTY |
+						      JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(env);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}

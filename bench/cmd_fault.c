@@ -1,0 +1,568 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * daxbench fault: the cost and the flush volume of DAX dirty-page tracking
+ * for one file, phase by phase:
+ *
+ *   write          first store to every page (each store's latency, which
+ *                  includes the write fault)
+ *   fsync          flushes everything the write pass dirtied
+ *   rewrite        one store to a fraction of the pages (--rewrite 1/16):
+ *                  a correct kernel write-protected them in the fsync, so
+ *                  they fault again
+ *   fsync-rewrite  flushes what the rewrite dirtied: with PMD entries a
+ *                  4 KiB store dirties 2 MiB (the flush amplification)
+ *   fsync-idle     no stores since the last fsync: must flush 0 bytes
+ *
+ * Faults by kind and bytes flushed come from the fs_dax tracepoints of a
+ * private trace instance; latencies from the store loop itself.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "dax_counts.h"
+#include "daxfile.h"
+#include "env.h"
+#include "hist.h"
+#include "opts.h"
+#include "progress.h"
+#include "results.h"
+#include "stats.h"
+#include "timing.h"
+#include "trace.h"
+
+#define PAGE 4096ull
+
+struct params {
+	const char *dir;
+	uint64_t size;
+	enum page_mode page;
+	bool map_sync;
+	unsigned threads;
+	uint64_t rw_num, rw_den;
+	const char *rw_text;
+	unsigned repeat;
+	uint64_t seed;
+	const char *output;
+	uint64_t trace_kb;
+	bool no_trace, allow_lost, quiet;
+};
+
+enum phase_kind { PH_STORE_ALL, PH_STORE_REWRITE, PH_SYNC };
+
+static const struct phase_def {
+	const char *name;
+	enum phase_kind kind;
+} phases[] = {
+	{ "write", PH_STORE_ALL },
+	{ "fsync", PH_SYNC },
+	{ "rewrite", PH_STORE_REWRITE },
+	{ "fsync-rewrite", PH_SYNC },
+	{ "fsync-idle", PH_SYNC },
+};
+#define NPHASES (sizeof(phases) / sizeof(phases[0]))
+
+struct phase_result {
+	uint64_t duration_ns;
+	uint64_t pages_stored;
+	uint64_t bytes_dirtied;	/* stored (store phases) or since last sync */
+	uint64_t sync_ns;
+	struct hist *lat;	/* store latency; NULL for sync phases */
+	struct dax_counts counts;
+};
+
+struct worker {
+	pthread_t th;
+	pthread_barrier_t *start;
+	char *base;
+	uint64_t first, npages;	/* page range of this thread */
+	enum phase_kind kind;
+	const struct params *p;
+	struct hist hist;
+	uint64_t stored;
+};
+
+/* Page i is rewritten when the fraction num/den steps over an integer
+ * there: exactly num pages in every den, evenly spread (1/16: i % 16 == 0). */
+static inline bool rewrite_selected(uint64_t i, uint64_t num, uint64_t den)
+{
+	return (i * num) % den < num;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	const struct params *p = w->p;
+
+	pthread_barrier_wait(w->start);
+	for (uint64_t i = w->first; i < w->first + w->npages; i++) {
+		volatile uint64_t *word;
+		uint64_t t0, t1;
+
+		if (w->kind == PH_STORE_REWRITE &&
+		    !rewrite_selected(i, p->rw_num, p->rw_den))
+			continue;
+		word = (volatile uint64_t *)(w->base + i * PAGE);
+		t0 = now_ns();
+		*word = p->seed ^ i;
+		t1 = now_ns();
+		hist_record(&w->hist, t1 - t0);
+		w->stored++;
+	}
+	return NULL;
+}
+
+static int run_store_phase(const struct params *p, char *base,
+			   enum phase_kind kind, struct phase_result *res)
+{
+	uint64_t pages = p->size / PAGE, per = pages / p->threads;
+	struct worker *w = calloc(p->threads, sizeof(*w));
+	pthread_barrier_t start;
+	uint64_t t0;
+	int err = 0;
+	unsigned n;
+
+	if (!w)
+		return -1;
+	pthread_barrier_init(&start, NULL, p->threads + 1);
+	for (n = 0; n < p->threads; n++) {
+		w[n] = (struct worker){ .start = &start, .base = base,
+			.first = n * per, .npages = per, .kind = kind, .p = p };
+		hist_init(&w[n].hist);
+		err = pthread_create(&w[n].th, NULL, worker_main, &w[n]);
+		if (err) {
+			fprintf(stderr, "%s: pthread_create: %s\n",
+				opt_progname(), strerror(err));
+			exit(1);
+		}
+	}
+	t0 = now_ns();
+	pthread_barrier_wait(&start);
+	res->lat = malloc(sizeof(*res->lat));
+	hist_init(res->lat);
+	for (n = 0; n < p->threads; n++) {
+		pthread_join(w[n].th, NULL);
+		hist_merge(res->lat, &w[n].hist);
+		res->pages_stored += w[n].stored;
+	}
+	res->duration_ns = now_ns() - t0;
+	res->bytes_dirtied = res->pages_stored * PAGE;
+	pthread_barrier_destroy(&start);
+	free(w);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: daxbench fault --dir DIR [options]\n"
+"  --dir DIR            directory on the file system under test (required)\n"
+"  --size SIZE          file size (default 64M; a multiple of 2M, or of 4K\n"
+"                       with --page pte, times --threads)\n"
+"  --page MODE          pmd | pte | auto | misaligned (default pmd)\n"
+"  --map-sync           map with MAP_SYNC (DAX only)\n"
+"  --threads N          storing threads, each on its own range (default 1)\n"
+"  --rewrite FRACTION   pages stored again after the first fsync (default 1/16)\n"
+"  --repeat N           repeat the whole sequence on a fresh file (default 1)\n"
+"  --seed N             seed of the stored values (default 1)\n"
+"  --output FILE        write the JSON result there (atomically)\n"
+"  --trace-buffer SIZE  per-cpu trace buffer (default 16M)\n"
+"  --no-trace           run without event accounting\n"
+"  --allow-lost-events  keep results even when trace events were lost\n"
+"  --quiet              no table on stdout\n");
+}
+
+static void parse(int argc, char **argv, struct params *p)
+{
+	static const struct option lo[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "size", required_argument, NULL, 's' },
+		{ "page", required_argument, NULL, 'p' },
+		{ "map-sync", no_argument, NULL, 'S' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "rewrite", required_argument, NULL, 'r' },
+		{ "repeat", required_argument, NULL, 'R' },
+		{ "seed", required_argument, NULL, 'e' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "trace-buffer", required_argument, NULL, 'b' },
+		{ "no-trace", no_argument, NULL, 'N' },
+		{ "allow-lost-events", no_argument, NULL, 'L' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t granule;
+	int c;
+
+	*p = (struct params){ .size = 64ull << 20, .page = PAGE_PMD,
+		.threads = 1, .rw_num = 1, .rw_den = 16, .rw_text = "1/16",
+		.repeat = 1, .seed = 1, .trace_kb = 16384 };
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd': p->dir = optarg; break;
+		case 's': p->size = opt_size("--size", optarg, 1, 1ull << 50); break;
+		case 'p': p->page = opt_choice("--page", optarg, page_mode_names); break;
+		case 'S': p->map_sync = true; break;
+		case 't': p->threads = opt_uint("--threads", optarg, 1, 1024); break;
+		case 'r':
+			opt_fraction("--rewrite", optarg, &p->rw_num, &p->rw_den);
+			p->rw_text = optarg;
+			break;
+		case 'R': p->repeat = opt_uint("--repeat", optarg, 1, 100000); break;
+		case 'e': p->seed = opt_uint("--seed", optarg, 0, UINT64_MAX); break;
+		case 'o': p->output = optarg; break;
+		case 'b':
+			p->trace_kb = opt_size("--trace-buffer", optarg, 4096,
+					       1ull << 34) >> 10;
+			break;
+		case 'N': p->no_trace = true; break;
+		case 'L': p->allow_lost = true; break;
+		case 'q': p->quiet = true; break;
+		case 'h': usage(stdout); exit(0);
+		case ':': opt_die(argv[optind - 1], "needs a value");
+		default:  opt_die(argv[optind - 1], "unknown option (see --help)");
+		}
+	}
+	if (optind < argc)
+		opt_die(argv[optind], "unexpected argument (see --help)");
+	if (!p->dir)
+		opt_die("--dir", "is required: the directory on the file system under test");
+	opt_writable_dir("--dir", p->dir);
+	granule = p->page == PAGE_PTE ? PAGE : PMD_SIZE_BYTES;
+	if (p->size % (granule * p->threads)) {
+		char b[32];
+
+		opt_die("--size", "%llu bytes is not a multiple of %s per thread x %u thread(s)",
+			(unsigned long long)p->size, fmt_bytes(b, sizeof(b), granule),
+			p->threads);
+	}
+	if (p->output) {
+		char *slash = strrchr(p->output, '/');
+		char dir[4096];
+
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - p->output) : 1,
+			 slash ? p->output : ".");
+		opt_writable_dir("--output", slash == p->output ? "/" : dir);
+	}
+}
+
+static json_object *phase_json(const struct phase_def *d,
+			       const struct phase_result *r, bool dax,
+			       bool traced)
+{
+	json_object *o = json_object_new_object();
+	uint64_t flushed = dax_counts_flushed_bytes(&r->counts, dax);
+
+	json_object_object_add(o, "name", json_object_new_string(d->name));
+	json_object_object_add(o, "duration_ns", json_object_new_uint64(r->duration_ns));
+	json_object_object_add(o, "pages_stored", json_object_new_uint64(r->pages_stored));
+	json_object_object_add(o, "bytes_dirtied", json_object_new_uint64(r->bytes_dirtied));
+	if (d->kind == PH_SYNC)
+		json_object_object_add(o, "sync_ns", json_object_new_uint64(r->sync_ns));
+	else
+		json_object_object_add(o, "store_latency", hist_to_json(r->lat, "ns"));
+	if (traced) {
+		json_object *c = dax_counts_json(&r->counts, dax);
+
+		json_object_object_foreach(c, k, v)
+			json_object_object_add(o, k, json_object_get(v));
+		json_object_put(c);
+		json_object_object_add(o, "bytes_flushed", json_object_new_uint64(flushed));
+		if (d->kind == PH_SYNC)
+			json_object_object_add(o, "flush_amplification",
+				r->bytes_dirtied ? json_object_new_double(
+					(double)flushed / (double)r->bytes_dirtied) : NULL);
+	}
+	return o;
+}
+
+/* The per-phase summary over repeats: exact counts (from the first repeat,
+ * with a flag when repeats disagree) and medians of the timings. */
+static json_object *summary_json(const struct params *p,
+				 struct phase_result (*res)[NPHASES], bool dax,
+				 bool traced)
+{
+	json_object *arr = json_object_new_array();
+	uint64_t *v = calloc(p->repeat, sizeof(*v));
+
+	for (size_t ph = 0; ph < NPHASES; ph++) {
+		json_object *o = phase_json(&phases[ph], &res[0][ph], dax, traced);
+		bool same = true;
+
+		/* Timings of one repeat do not summarise repeats: replace them. */
+		json_object_object_del(o, "store_latency");
+		json_object_object_del(o, "duration_ns");
+		json_object_object_del(o, "sync_ns");
+		for (unsigned r = 1; r < p->repeat; r++)
+			if (memcmp(&res[r][ph].counts, &res[0][ph].counts,
+				   sizeof(res[0][ph].counts)) ||
+			    res[r][ph].pages_stored != res[0][ph].pages_stored)
+				same = false;
+		json_object_object_add(o, "counts_equal_across_repeats",
+				       json_object_new_boolean(same));
+		if (phases[ph].kind == PH_SYNC) {
+			for (unsigned r = 0; r < p->repeat; r++)
+				v[r] = res[r][ph].sync_ns;
+			json_object_object_add(o, "sync_ns_median",
+				json_object_new_double(median_u64(v, p->repeat)));
+			json_object_object_add(o, "sync_ns_min", json_object_new_uint64(v[0]));
+			json_object_object_add(o, "sync_ns_max",
+					       json_object_new_uint64(v[p->repeat - 1]));
+		} else {
+			for (unsigned r = 0; r < p->repeat; r++)
+				v[r] = hist_quantile(res[r][ph].lat, 0.5);
+			json_object_object_add(o, "store_p50_ns_median",
+				json_object_new_double(median_u64(v, p->repeat)));
+			for (unsigned r = 0; r < p->repeat; r++)
+				v[r] = hist_quantile(res[r][ph].lat, 0.99);
+			json_object_object_add(o, "store_p99_ns_median",
+				json_object_new_double(median_u64(v, p->repeat)));
+		}
+		json_object_array_add(arr, o);
+	}
+	free(v);
+	return arr;
+}
+
+static void print_table(const struct params *p, const struct env_target *t,
+			struct phase_result (*res)[NPHASES], bool dax,
+			bool traced)
+{
+	char b1[32], b2[32], b3[32], b4[32], b5[32];
+	uint64_t *v = calloc(p->repeat, sizeof(*v));
+
+	printf("daxbench fault: %s on %s (%s, %s, pmem %s), page=%s%s, threads=%u, rewrite=%s, %s of %u\n",
+	       fmt_bytes(b1, sizeof(b1), p->size), p->dir, t->fstype,
+	       dax ? "dax" : "NO DAX: page-cache baseline", pmem_kind_name(t->kind),
+	       page_mode_names[p->page], p->map_sync ? "+MAP_SYNC" : "",
+	       p->threads, p->rw_text, p->repeat > 1 ? "median" : "run",
+	       p->repeat);
+	if (!traced)
+		printf("(no trace events: fault and flush counts unavailable)\n");
+	printf("%-14s %7s %7s %6s %8s %7s %9s %9s %8s %9s %9s\n", "phase",
+	       "stores", "pte", "pmd", "fallback", "mkwrite", "dirtied",
+	       "flushed", "amp", "p50", dax || !traced ? "p99/sync" : "p99/sync");
+	for (size_t ph = 0; ph < NPHASES; ph++) {
+		const struct phase_result *r = &res[0][ph];
+		const struct dax_counts *c = &r->counts;
+		uint64_t fl = dax_counts_flushed_bytes(c, dax);
+		char amp[32] = "-";
+
+		if (phases[ph].kind == PH_SYNC && r->bytes_dirtied && traced)
+			snprintf(amp, sizeof(amp), "%.2fx", (double)fl / (double)r->bytes_dirtied);
+		if (phases[ph].kind == PH_SYNC) {
+			for (unsigned i = 0; i < p->repeat; i++)
+				v[i] = res[i][ph].sync_ns;
+			snprintf(b5, sizeof(b5), "%s", fmt_ns(b4, sizeof(b4), median_u64(v, p->repeat)));
+			snprintf(b4, sizeof(b4), "-");
+		} else {
+			for (unsigned i = 0; i < p->repeat; i++)
+				v[i] = hist_quantile(res[i][ph].lat, 0.5);
+			fmt_ns(b4, sizeof(b4), median_u64(v, p->repeat));
+			for (unsigned i = 0; i < p->repeat; i++)
+				v[i] = hist_quantile(res[i][ph].lat, 0.99);
+			fmt_ns(b5, sizeof(b5), median_u64(v, p->repeat));
+		}
+		if (traced)
+			printf("%-14s %7llu %7llu %6llu %8llu %7llu %9s %9s %8s %9s %9s\n",
+			       phases[ph].name, (unsigned long long)r->pages_stored,
+			       (unsigned long long)c->pte_nopage,
+			       (unsigned long long)(c->pmd_nopage + c->pmd_needdsync),
+			       (unsigned long long)c->pmd_fallback,
+			       (unsigned long long)c->pfn_mkwrite,
+			       fmt_bytes(b1, sizeof(b1), r->bytes_dirtied),
+			       fmt_bytes(b2, sizeof(b2), fl), amp, b4, b5);
+		else
+			printf("%-14s %7llu %7s %6s %8s %7s %9s %9s %8s %9s %9s\n",
+			       phases[ph].name, (unsigned long long)r->pages_stored,
+			       "-", "-", "-", "-",
+			       fmt_bytes(b1, sizeof(b1), r->bytes_dirtied), "-", "-",
+			       b4, b5);
+	}
+	free(v);
+	(void)b3;
+}
+
+int cmd_fault(int argc, char **argv)
+{
+	struct params p;
+	struct phase_result (*res)[NPHASES];
+	struct dax_trace *tr = NULL;
+	struct trace_vec tv = { 0 };
+	struct env_target tgt;
+	struct daxfile f;
+	struct mapping m;
+	json_object *root, *runs, *tj;
+	char err[512], why[256] = "";
+	uint64_t lost = 0;
+	bool dax, traced;
+	int rc = 0;
+
+	parse(argc, argv, &p);
+	res = calloc(p.repeat, sizeof(*res));
+	root = results_new("fault", argc, argv);
+
+	progress("creating %s file...", fmt_bytes(err, sizeof(err), p.size));
+	if (daxfile_create(&f, p.dir, ".daxbench-fault", p.size, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", opt_progname(), err);
+		return 1;
+	}
+	unlink(f.path);		/* gone on every exit path, even a signal */
+	env_target(p.dir, f.fd, &tgt);
+	dax = tgt.dax == 1;
+	json_object_object_add(root, "env", env_capture(p.dir, f.fd));
+	json_object_object_add(root, "dax", json_object_new_boolean(dax));
+
+	if (!p.no_trace) {
+		struct dax_trace_opts to = { .prefix = "daxbench",
+			.buffer_kb = (unsigned)p.trace_kb, .pagecache = !dax };
+
+		tr = dax_trace_open(&to, why, sizeof(why));
+		if (!tr)
+			fprintf(stderr, "%s: no event accounting: %s\n",
+				opt_progname(), why);
+	} else {
+		snprintf(why, sizeof(why), "--no-trace");
+	}
+	traced = tr != NULL;
+	if (!dax)
+		fprintf(stderr, "%s: %s is not DAX (%s): running as a page-cache baseline\n",
+			opt_progname(), p.dir, tgt.fstype);
+
+	runs = json_object_new_array();
+	for (unsigned r = 0; r < p.repeat; r++) {
+		uint64_t dirtied_since_sync = 0;
+
+		if (r > 0 && daxfile_create(&f, p.dir, ".daxbench-fault", p.size,
+					    err, sizeof(err)) == 0)
+			unlink(f.path);
+		else if (r > 0) {
+			fprintf(stderr, "%s: %s\n", opt_progname(), err);
+			return 1;
+		}
+		if (mapping_map(&m, &f, 0, p.size, p.page, p.map_sync, err,
+				sizeof(err))) {
+			fprintf(stderr, "%s: %s\n", opt_progname(), err);
+			return 1;
+		}
+		if (r == 0) {
+			json_object *fj = json_object_new_object();
+
+			json_object_object_add(fj, "size", json_object_new_uint64(p.size));
+			json_object_object_add(fj, "extents", daxfile_extents_json(&f));
+			json_object_object_add(fj, "map_address_2m_aligned",
+				json_object_new_boolean(((uintptr_t)m.addr % PMD_SIZE_BYTES) == 0));
+			json_object_object_add(root, "file", fj);
+		}
+		if (tr) {
+			dax_trace_filter_file(tr, f.st_dev, f.ino);
+			dax_trace_drain(tr, &tv);	/* discard setup events */
+			tv.n = 0;
+		}
+		for (size_t ph = 0; ph < NPHASES; ph++) {
+			struct phase_result *pr = &res[r][ph];
+
+			progress("repeat %u/%u: %s", r + 1, p.repeat, phases[ph].name);
+			if (phases[ph].kind == PH_SYNC) {
+				uint64_t t0 = now_ns();
+
+				if (fsync(f.fd) < 0) {
+					fprintf(stderr, "%s: fsync: %s\n",
+						opt_progname(), strerror(errno));
+					return 1;
+				}
+				pr->sync_ns = pr->duration_ns = now_ns() - t0;
+				pr->bytes_dirtied = dirtied_since_sync;
+				dirtied_since_sync = 0;
+			} else {
+				if (run_store_phase(&p, m.addr, phases[ph].kind, pr))
+					return 1;
+				dirtied_since_sync += pr->bytes_dirtied;
+			}
+			if (tr) {
+				if (dax_trace_drain(tr, &tv) < 0) {
+					fprintf(stderr, "%s: reading trace events failed\n",
+						opt_progname());
+					return 1;
+				}
+				dax_counts_add_all(&pr->counts, &tv);
+				tv.n = 0;
+			}
+		}
+		mapping_unmap(&m);
+		daxfile_remove(&f);
+		json_object *rj = json_object_new_array();
+
+		for (size_t ph = 0; ph < NPHASES; ph++)
+			json_object_array_add(rj, phase_json(&phases[ph], &res[r][ph],
+							     dax, traced));
+		json_object_array_add(runs, rj);
+	}
+	progress_done();
+
+	tj = tr ? dax_trace_describe(tr) : json_object_new_object();
+	if (tr)
+		lost = dax_trace_lost(tr);
+	json_object_object_add(tj, "available", json_object_new_boolean(traced));
+	json_object_object_add(tj, "reason", traced ? NULL : json_object_new_string(why));
+	json_object_object_add(tj, "lost_events", json_object_new_uint64(lost));
+	json_object_object_add(tj, "flush_source", !traced ? NULL :
+		json_object_new_string(dax ? "fs_dax:dax_writeback_one" :
+				       "ext4:ext4_writepages_result"));
+	json_object_object_add(root, "trace", tj);
+	dax_trace_close(tr);
+	trace_vec_free(&tv);
+
+	{
+		json_object *pj = json_object_new_object();
+
+		json_object_object_add(pj, "dir", json_object_new_string(p.dir));
+		json_object_object_add(pj, "size", json_object_new_uint64(p.size));
+		json_object_object_add(pj, "page", json_object_new_string(page_mode_names[p.page]));
+		json_object_object_add(pj, "map_sync", json_object_new_boolean(p.map_sync));
+		json_object_object_add(pj, "threads", json_object_new_int(p.threads));
+		json_object_object_add(pj, "rewrite", json_object_new_string(p.rw_text));
+		json_object_object_add(pj, "rewrite_fraction",
+			json_object_new_double((double)p.rw_num / (double)p.rw_den));
+		json_object_object_add(pj, "repeat", json_object_new_int(p.repeat));
+		json_object_object_add(pj, "seed", json_object_new_uint64(p.seed));
+		json_object_object_add(pj, "trace_buffer_kb", json_object_new_uint64(p.trace_kb));
+		json_object_object_add(root, "params", pj);
+	}
+	json_object_object_add(root, "runs", runs);
+	json_object_object_add(root, "summary", summary_json(&p, res, dax, traced));
+	if (traced) {
+		uint64_t idle = dax_counts_flushed_bytes(&res[0][NPHASES - 1].counts, dax);
+
+		json_object_object_add(root, "idle_fsync_bytes_flushed",
+				       json_object_new_uint64(idle));
+	}
+
+	if (lost && !p.allow_lost) {
+		fprintf(stderr, "%s: %llu trace events were lost: counts are incomplete; "
+			"raise --trace-buffer or pass --allow-lost-events (no results written)\n",
+			opt_progname(), (unsigned long long)lost);
+		rc = 1;
+	} else {
+		if (!p.quiet)
+			print_table(&p, &tgt, res, dax, traced);
+		if (p.output && results_write(p.output, root) < 0) {
+			fprintf(stderr, "%s: --output: cannot write %s: %s\n",
+				opt_progname(), p.output, strerror(errno));
+			rc = 1;
+		}
+	}
+	for (unsigned r = 0; r < p.repeat; r++)
+		for (size_t ph = 0; ph < NPHASES; ph++)
+			free(res[r][ph].lat);
+	free(res);
+	json_object_put(root);
+	return rc;
+}

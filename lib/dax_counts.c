@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Classification of fs_dax and writeback records into exact counts. */
+#include <unistd.h>
+
+#include "dax_counts.h"
+
+#define PAGE_BYTES 4096ull
+
+void dax_counts_add(struct dax_counts *c, const struct trace_rec *r)
+{
+	switch (r->ev) {
+	case EV_PTE_FAULT_DONE:
+		if (r->result & DAX_VM_FAULT_NOPAGE) {
+			c->pte_nopage++;
+			if (r->result & DAX_VM_FAULT_MAJOR)
+				c->pte_major++;
+		} else {
+			c->pte_other++;
+		}
+		break;
+	case EV_PMD_FAULT_DONE:
+		if (r->result & DAX_VM_FAULT_FALLBACK)
+			c->pmd_fallback++;
+		else if (r->result & DAX_VM_FAULT_NEEDDSYNC)
+			c->pmd_needdsync++;
+		else if (r->result & DAX_VM_FAULT_NOPAGE)
+			c->pmd_nopage++;
+		else
+			c->pmd_other++;
+		break;
+	case EV_INSERT_PFN_MKWRITE:
+		c->pfn_mkwrite++;
+		break;
+	case EV_LOAD_HOLE:
+	case EV_PMD_LOAD_HOLE:
+		c->load_hole++;
+		break;
+	case EV_WRITEBACK_RANGE:
+		c->wb_ranges++;
+		break;
+	case EV_WRITEBACK_ONE:
+		c->wb_entries++;
+		c->wb_pages += r->pglen;
+		if (r->pglen == 1)
+			c->wb_entries_pte++;
+		else if (r->pglen == 512)
+			c->wb_entries_pmd++;
+		break;
+	case EV_WB_DIRTY_FOLIO:
+		c->pc_dirty_folios++;
+		break;
+	case EV_EXT4_WRITEPAGES:
+		c->pc_writepages++;
+		break;
+	case EV_EXT4_WRITEPAGES_RESULT:
+		c->pc_pages_written += r->pglen;
+		break;
+	default:
+		break;
+	}
+}
+
+void dax_counts_add_all(struct dax_counts *c, const struct trace_vec *tv)
+{
+	for (size_t i = 0; i < tv->n; i++)
+		dax_counts_add(c, &tv->v[i]);
+}
+
+uint64_t dax_counts_flushed_bytes(const struct dax_counts *c, bool dax)
+{
+	return (dax ? c->wb_pages : c->pc_pages_written) * PAGE_BYTES;
+}
+
+static void put(json_object *o, const char *k, uint64_t v)
+{
+	json_object_object_add(o, k, json_object_new_uint64(v));
+}
+
+json_object *dax_counts_json(const struct dax_counts *c, bool dax)
+{
+	json_object *o = json_object_new_object();
+	json_object *f = json_object_new_object();
+	json_object *w = json_object_new_object();
+
+	if (dax) {
+		put(f, "pte_nopage", c->pte_nopage);
+		put(f, "pte_major", c->pte_major);
+		put(f, "pte_other", c->pte_other);
+		put(f, "pmd_nopage", c->pmd_nopage);
+		put(f, "pmd_fallback", c->pmd_fallback);
+		put(f, "pmd_needdsync", c->pmd_needdsync);
+		put(f, "pmd_other", c->pmd_other);
+		put(f, "pfn_mkwrite", c->pfn_mkwrite);
+		put(f, "load_hole", c->load_hole);
+		put(w, "ranges", c->wb_ranges);
+		put(w, "entries", c->wb_entries);
+		put(w, "entries_pte", c->wb_entries_pte);
+		put(w, "entries_pmd", c->wb_entries_pmd);
+		put(w, "pages", c->wb_pages);
+	} else {
+		put(f, "dirty_folios", c->pc_dirty_folios);
+		put(w, "writepages_calls", c->pc_writepages);
+		put(w, "pages", c->pc_pages_written);
+	}
+	put(w, "bytes", dax_counts_flushed_bytes(c, dax));
+	json_object_object_add(o, "faults", f);
+	json_object_object_add(o, "flush", w);
+	return o;
+}

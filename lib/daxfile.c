@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Test files and mappings: creation, extent inspection, PMD/PTE placement. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <linux/mman.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daxfile.h"
+
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+
+const char *const page_mode_names[] = { "pmd", "pte", "auto", "misaligned",
+					NULL };
+
+int daxfile_create(struct daxfile *f, const char *dir, const char *name,
+		   uint64_t size, char *err, size_t errlen)
+{
+	struct stat st;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	if (snprintf(f->path, sizeof(f->path), "%s/%s", dir, name) >=
+	    (int)sizeof(f->path)) {
+		snprintf(err, errlen, "path too long: %s/%s", dir, name);
+		return -1;
+	}
+	f->fd = open(f->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (f->fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", f->path,
+			 strerror(errno));
+		return -1;
+	}
+	/* fallocate, not posix_fallocate: never fall back to writing zeroes
+	 * through the page cache, which would not be the allocation a real
+	 * DAX user gets. */
+	if (fallocate(f->fd, 0, 0, (off_t)size) < 0 &&
+	    (errno != EOPNOTSUPP || ftruncate(f->fd, (off_t)size) < 0)) {
+		snprintf(err, errlen, "cannot allocate %llu bytes in %s: %s",
+			 (unsigned long long)size, f->path, strerror(errno));
+		daxfile_remove(f);
+		return -1;
+	}
+	if (fstat(f->fd, &st) < 0) {
+		snprintf(err, errlen, "stat %s: %s", f->path, strerror(errno));
+		daxfile_remove(f);
+		return -1;
+	}
+	f->size = size;
+	f->st_dev = st.st_dev;
+	f->ino = st.st_ino;
+	return 0;
+}
+
+void daxfile_remove(struct daxfile *f)
+{
+	if (f->fd >= 0) {
+		close(f->fd);
+		unlink(f->path);
+	}
+	f->fd = -1;
+}
+
+json_object *daxfile_extents_json(const struct daxfile *f)
+{
+	enum { MAXEXT = 512 };
+	struct fiemap *fm;
+	json_object *o, *first;
+	bool aligned = true;
+
+	fm = calloc(1, sizeof(*fm) + MAXEXT * sizeof(struct fiemap_extent));
+	if (!fm)
+		return NULL;
+	fm->fm_start = 0;
+	fm->fm_length = f->size;
+	fm->fm_flags = FIEMAP_FLAG_SYNC;
+	fm->fm_extent_count = MAXEXT;
+	if (ioctl(f->fd, FS_IOC_FIEMAP, fm) < 0) {
+		free(fm);
+		return NULL;
+	}
+	o = json_object_new_object();
+	first = json_object_new_array();
+	for (unsigned i = 0; i < fm->fm_mapped_extents; i++) {
+		const struct fiemap_extent *e = &fm->fm_extents[i];
+		uint64_t end = e->fe_logical + e->fe_length;
+
+		/* The last extent may end at EOF rather than a 2 MiB unit. */
+		if (e->fe_logical % PMD_SIZE_BYTES ||
+		    e->fe_physical % PMD_SIZE_BYTES ||
+		    (end % PMD_SIZE_BYTES && end < f->size))
+			aligned = false;
+		if (i < 8) {
+			json_object *x = json_object_new_array();
+
+			json_object_array_add(x, json_object_new_uint64(e->fe_logical));
+			json_object_array_add(x, json_object_new_uint64(e->fe_physical));
+			json_object_array_add(x, json_object_new_uint64(e->fe_length));
+			json_object_array_add(first, x);
+		}
+	}
+	json_object_object_add(o, "extents",
+			       json_object_new_int64(fm->fm_mapped_extents));
+	json_object_object_add(o, "pmd_aligned",
+			       json_object_new_boolean(aligned &&
+						       fm->fm_mapped_extents));
+	json_object_object_add(o, "first", first);
+	free(fm);
+	return o;
+}
+
+int mapping_map(struct mapping *m, const struct daxfile *f, uint64_t off,
+		uint64_t len, enum page_mode mode, bool map_sync, char *err,
+		size_t errlen)
+{
+	int flags = map_sync ? MAP_SHARED_VALIDATE | MAP_SYNC : MAP_SHARED;
+	int prot = PROT_READ | PROT_WRITE;
+	uint64_t shift = mode == PAGE_MISALIGNED ? 4096 : 0;
+	char *res = NULL, *want = NULL, *p;
+	uint64_t reslen = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (mode == PAGE_PMD || mode == PAGE_MISALIGNED) {
+		/* Reserve address space, then place the file mapping at a
+		 * 2 MiB boundary (plus 4 KiB when misaligned on purpose). */
+		reslen = len + PMD_SIZE_BYTES + shift;
+		res = mmap(NULL, reslen, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (res == MAP_FAILED) {
+			snprintf(err, errlen, "cannot reserve %llu bytes: %s",
+				 (unsigned long long)reslen, strerror(errno));
+			return -1;
+		}
+		want = (char *)(((uintptr_t)res + PMD_SIZE_BYTES - 1) &
+				~(uintptr_t)(PMD_SIZE_BYTES - 1)) + shift;
+		flags |= MAP_FIXED;
+	}
+	p = mmap(want, len, prot, flags, f->fd, (off_t)off);
+	if (p == MAP_FAILED) {
+		int e = errno;
+
+		snprintf(err, errlen, "mmap of %s failed%s: %s", f->path,
+			 map_sync && e == EOPNOTSUPP ?
+			 " (MAP_SYNC needs a DAX file)" : "", strerror(e));
+		if (res)
+			munmap(res, reslen);
+		return -1;
+	}
+	if (res) {
+		/* Give back the parts of the reservation around the mapping. */
+		if (want > res)
+			munmap(res, (size_t)(want - res));
+		if (res + reslen > want + len)
+			munmap(want + len, (size_t)(res + reslen - (want + len)));
+	}
+	if (mode == PAGE_PTE && madvise(p, len, MADV_NOHUGEPAGE) < 0) {
+		snprintf(err, errlen, "madvise(MADV_NOHUGEPAGE): %s",
+			 strerror(errno));
+		munmap(p, len);
+		return -1;
+	}
+	m->addr = p;
+	m->len = len;
+	m->mode = mode;
+	m->map_sync = map_sync;
+	return 0;
+}
+
+void mapping_unmap(struct mapping *m)
+{
+	if (m->addr)
+		munmap(m->addr, m->len);
+	m->addr = NULL;
+}

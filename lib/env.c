@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Environment capture: kernel, cpu, the target file system and its pmem. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "env.h"
+
+#ifndef STATX_ATTR_DAX
+#define STATX_ATTR_DAX 0x00200000
+#endif
+
+const char *pmem_kind_name(enum pmem_kind k)
+{
+	switch (k) {
+	case PMEM_NONE:
+		return "none";
+	case PMEM_E820:
+		return "e820";
+	case PMEM_NVDIMM:
+		return "nvdimm";
+	case PMEM_VIRTIO:
+		return "virtio";
+	case PMEM_UNKNOWN:
+		return "unknown";
+	}
+	return "unknown";
+}
+
+/* Copy src into dst (size n), truncating; always NUL-terminated. */
+static void copy_str(char *dst, size_t n, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+/* Decode the octal escapes (\040 space, \011, \012, \134) of mountinfo in
+ * place. */
+static void unescape(char *s)
+{
+	char *w = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*w++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) |
+				      (s[3] - '0'));
+			s += 4;
+		} else {
+			*w++ = *s++;
+		}
+	}
+	*w = '\0';
+}
+
+/* Is mountpoint mp a path-component prefix of path p? */
+static size_t mount_prefix(const char *mp, const char *p)
+{
+	size_t n = strlen(mp);
+
+	if (strcmp(mp, "/") == 0)
+		return 1;
+	if (strncmp(mp, p, n) != 0)
+		return 0;
+	return (p[n] == '\0' || p[n] == '/') ? n : 0;
+}
+
+/* Read a small file into buf, trailing newline stripped; -1 on error. */
+static int read_small(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "re");
+	size_t len;
+
+	if (!f)
+		return -1;
+	len = fread(buf, 1, n - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		buf[--len] = '\0';
+	return 0;
+}
+
+/* Does the comma-separated list opts hold a DAX option (dax, dax=always,
+ * dax=inode)? */
+static bool opts_say_dax(const char *opts)
+{
+	const char *p = opts;
+
+	while (p && *p) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+
+		if ((n == 3 && !strncmp(p, "dax", 3)) ||
+		    (n == 10 && !strncmp(p, "dax=always", 10)) ||
+		    (n == 9 && !strncmp(p, "dax=inode", 9)))
+			return true;
+		p = e ? e + 1 : NULL;
+	}
+	return false;
+}
+
+static bool cpu_has_flag(const char *flag);
+
+/*
+ * The pmem kind and NUMA node of disk (a whole-disk sysfs name).  The
+ * namespace view comes from libndctl (lib/pmem_namespace.c).
+ */
+static void classify_pmem(const char *disk, struct env_target *t)
+{
+	char path[PATH_MAX], real[PATH_MAX], buf[32];
+	json_object *ns, *prov;
+
+	t->kind = PMEM_NONE;
+	t->emulated = false;
+	t->numa_node = -1;
+	if (!disk[0])
+		return;
+	snprintf(path, sizeof(path), "/sys/block/%s/device/numa_node", disk);
+	if (read_small(path, buf, sizeof(buf)) == 0 && buf[0])
+		t->numa_node = atoi(buf);
+	if (strncmp(disk, "pmem", 4) != 0)
+		return;
+
+	snprintf(path, sizeof(path), "/sys/block/%s/device", disk);
+	if (realpath(path, real) && strstr(real, "virtio")) {
+		t->kind = PMEM_VIRTIO;
+		t->emulated = true;
+		return;
+	}
+	t->kind = PMEM_UNKNOWN;
+	ns = env_ndctl_namespace(disk);
+	if (!ns)
+		return;
+	if (json_object_object_get_ex(ns, "bus_provider", &prov) &&
+	    json_object_is_type(prov, json_type_string)) {
+		const char *p = json_object_get_string(prov);
+
+		if (!strcmp(p, "e820")) {
+			t->kind = PMEM_E820;
+			t->emulated = true;
+		} else if (!strcmp(p, "ACPI.NFIT")) {
+			t->kind = PMEM_NVDIMM;
+			t->emulated = cpu_has_flag("hypervisor");
+		} else if (strstr(p, "virtio")) {
+			t->kind = PMEM_VIRTIO;
+			t->emulated = true;
+		}
+	}
+	json_object_put(ns);
+}
+
+/* Fill blockdev from /sys/dev/block/M:m; disk gets the whole-disk name
+ * (the parent for a partition). */
+static void find_blockdev(struct env_target *t, char *disk, size_t n)
+{
+	char path[128], real[PATH_MAX], *b;
+
+	t->blockdev[0] = '\0';
+	disk[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", t->dev_major,
+		 t->dev_minor);
+	if (!realpath(path, real))
+		return;
+	b = strrchr(real, '/');
+	if (!b || !b[1])
+		return;
+	copy_str(t->blockdev, sizeof(t->blockdev), b + 1);
+	copy_str(disk, n, b + 1);
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/partition",
+		 t->dev_major, t->dev_minor);
+	if (access(path, F_OK) == 0) {
+		*b = '\0';
+		b = strrchr(real, '/');
+		if (b && b[1])
+			copy_str(disk, n, b + 1);
+	}
+}
+
+/* statx DAX state of fd: 1, 0, or -1 when unknown. */
+static int fd_dax(int fd)
+{
+	struct statx stx;
+
+	if (fd < 0)
+		return -1;
+	memset(&stx, 0, sizeof(stx));
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0)
+		return -1;
+	if (!(stx.stx_attributes_mask & STATX_ATTR_DAX))
+		return -1;
+	return (stx.stx_attributes & STATX_ATTR_DAX) ? 1 : 0;
+}
+
+int env_target(const char *dir, int fd, struct env_target *t)
+{
+	char real[PATH_MAX], disk[64];
+	char *line = NULL;
+	size_t cap = 0, best = 0;
+	bool found = false;
+	FILE *f;
+
+	memset(t, 0, sizeof(*t));
+	t->dax = -1;
+	t->numa_node = -1;
+	if (!dir) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!realpath(dir, real))
+		return -1;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -1;
+	/* ID PARENT M:m ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER */
+	while (getline(&line, &cap, f) > 0) {
+		char *fld[6], *sep, *save = NULL, *fs, *src, *sup, *tok;
+		unsigned ma, mi;
+		size_t len;
+		int i;
+
+		line[strcspn(line, "\n")] = '\0';
+		sep = strstr(line, " - ");
+		if (!sep)
+			continue;
+		*sep = '\0';
+		tok = strtok_r(line, " ", &save);
+		for (i = 0; i < 6 && tok; i++) {
+			fld[i] = tok;
+			tok = strtok_r(NULL, " ", &save);
+		}
+		if (i < 6 || sscanf(fld[2], "%u:%u", &ma, &mi) != 2)
+			continue;
+		save = NULL;
+		fs = strtok_r(sep + 3, " ", &save);
+		src = strtok_r(NULL, " ", &save);
+		sup = strtok_r(NULL, " ", &save);
+		if (!fs)
+			continue;
+		unescape(fld[4]);
+		len = mount_prefix(fld[4], real);
+		/* ">=": of mounts stacked on one point, the last one is seen. */
+		if (!len || len < best)
+			continue;
+		best = len;
+		found = true;
+		copy_str(t->mountpoint, sizeof(t->mountpoint), fld[4]);
+		copy_str(t->mount_opts, sizeof(t->mount_opts), fld[5]);
+		unescape(fs);
+		copy_str(t->fstype, sizeof(t->fstype), fs);
+		if (src)
+			unescape(src);
+		copy_str(t->source, sizeof(t->source), src ? src : "");
+		copy_str(t->super_opts, sizeof(t->super_opts), sup ? sup : "");
+		t->dev_major = ma;
+		t->dev_minor = mi;
+	}
+	free(line);
+	fclose(f);
+	if (!found) {
+		errno = ENOENT;
+		return -1;
+	}
+	find_blockdev(t, disk, sizeof(disk));
+	classify_pmem(disk, t);
+	t->dax = fd_dax(fd);
+	return 0;
+}
+
+/* ---- cpu ---------------------------------------------------------------- */
+
+/* The value of the first "key" line of /proc/cpuinfo, or NULL (caller
+ * frees). */
+static char *cpuinfo_field(const char *key)
+{
+	char *line = NULL, *ret = NULL;
+	size_t cap = 0, klen = strlen(key);
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	if (!f)
+		return NULL;
+	while (getline(&line, &cap, f) > 0) {
+		char *c;
+
+		if (strncmp(line, key, klen) != 0 ||
+		    (line[klen] != ' ' && line[klen] != '\t' && line[klen] != ':'))
+			continue;
+		c = strchr(line, ':');
+		if (!c)
+			continue;
+		c++;
+		while (*c == ' ' || *c == '\t')
+			c++;
+		c[strcspn(c, "\n")] = '\0';
+		ret = strdup(c);
+		break;
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+static bool flag_in(const char *flags, const char *flag)
+{
+	size_t n = strlen(flag);
+	const char *p = flags;
+
+	while (p && (p = strstr(p, flag))) {
+		if ((p == flags || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static bool cpu_has_flag(const char *flag)
+{
+	char *flags = cpuinfo_field("flags");
+	bool r = flags && flag_in(flags, flag);
+
+	free(flags);
+	return r;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static json_object *jstr_or_null(const char *s)
+{
+	return (s && *s) ? json_object_new_string(s) : NULL;
+}
+
+static json_object *file_json(const char *path)
+{
+	char buf[4096];
+
+	if (read_small(path, buf, sizeof(buf)) < 0)
+		return NULL;
+	return json_object_new_string(buf);
+}
+
+static json_object *kernel_json(void)
+{
+	json_object *o = json_object_new_object();
+	struct utsname u;
+	bool have = uname(&u) == 0;
+
+	json_object_object_add(o, "release",
+			       have ? json_object_new_string(u.release) : NULL);
+	json_object_object_add(o, "version",
+			       have ? json_object_new_string(u.version) : NULL);
+	json_object_object_add(o, "cmdline", file_json("/proc/cmdline"));
+	return o;
+}
+
+static json_object *cpu_json(void)
+{
+	static const char *const names[] = {
+		"clwb", "clflushopt", "clflush", "hypervisor", "avx512f",
+	};
+	json_object *o = json_object_new_object();
+	char *model = cpuinfo_field("model name");
+	char *flags = cpuinfo_field("flags");
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i;
+
+	json_object_object_add(o, "model", jstr_or_null(model));
+	json_object_object_add(o, "ncpus",
+			       n > 0 ? json_object_new_int64(n) : NULL);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		json_object_object_add(o, names[i], flags ?
+			json_object_new_boolean(flag_in(flags, names[i])) :
+			NULL);
+	free(model);
+	free(flags);
+	return o;
+}
+
+json_object *env_capture(const char *dir, int fd)
+{
+	json_object *root = json_object_new_object();
+	json_object *tgt = json_object_new_object();
+	json_object *pm = json_object_new_object();
+	struct env_target t;
+	struct utsname u;
+	bool have = env_target(dir, fd, &t) == 0;
+	char dev[32];
+
+	json_object_object_add(root, "kernel", kernel_json());
+	json_object_object_add(root, "host", uname(&u) == 0 ?
+			       json_object_new_string(u.nodename) : NULL);
+	json_object_object_add(root, "cpu", cpu_json());
+
+	snprintf(dev, sizeof(dev), "%u:%u", t.dev_major, t.dev_minor);
+	json_object_object_add(tgt, "mountpoint",
+			       have ? jstr_or_null(t.mountpoint) : NULL);
+	json_object_object_add(tgt, "fstype",
+			       have ? jstr_or_null(t.fstype) : NULL);
+	json_object_object_add(tgt, "source",
+			       have ? jstr_or_null(t.source) : NULL);
+	json_object_object_add(tgt, "mount_options",
+			       have ? jstr_or_null(t.mount_opts) : NULL);
+	json_object_object_add(tgt, "super_options",
+			       have ? jstr_or_null(t.super_opts) : NULL);
+	json_object_object_add(tgt, "dev",
+			       have ? json_object_new_string(dev) : NULL);
+	json_object_object_add(tgt, "blockdev",
+			       have ? jstr_or_null(t.blockdev) : NULL);
+	json_object_object_add(tgt, "dax", have && t.dax >= 0 ?
+			       json_object_new_boolean(t.dax) : NULL);
+	json_object_object_add(tgt, "dax_mount_option", have ?
+			       json_object_new_boolean(
+				       opts_say_dax(t.mount_opts) ||
+				       opts_say_dax(t.super_opts)) : NULL);
+	json_object_object_add(root, "target", tgt);
+
+	json_object_object_add(pm, "kind", have ?
+			       json_object_new_string(pmem_kind_name(t.kind)) :
+			       NULL);
+	json_object_object_add(pm, "emulated", have ?
+			       json_object_new_boolean(t.emulated) : NULL);
+	json_object_object_add(pm, "numa_node", have && t.numa_node >= 0 ?
+			       json_object_new_int(t.numa_node) : NULL);
+	json_object_object_add(pm, "namespace", have && t.blockdev[0] &&
+			       t.kind != PMEM_NONE ?
+			       env_ndctl_namespace(t.blockdev) : NULL);
+	json_object_object_add(root, "pmem", pm);
+	return root;
+}

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/* JSON results, written atomically: temporary file, fsync, rename. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "results.h"
+
+int results_write(const char *path, json_object *root)
+{
+	char tmp[4096];
+	const char *text;
+	size_t len, off = 0;
+	int fd, saved;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
+	    (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	len = strlen(text);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (write(fd, "\n", 1) != 1 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	if (rename(tmp, path) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	errno = saved;
+	return -1;
+}
+
+json_object *results_new(const char *command, int argc, char **argv)
+{
+	json_object *root = json_object_new_object();
+	json_object *args = json_object_new_array();
+	char stamp[64];
+	struct tm tm;
+	time_t now = time(NULL);
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (int i = 0; i < argc; i++)
+		json_object_array_add(args, json_object_new_string(argv[i]));
+	json_object_object_add(root, "suite", json_object_new_string("daxbench"));
+	json_object_object_add(root, "version",
+			       json_object_new_string(DAXBENCH_VERSION));
+	json_object_object_add(root, "command", json_object_new_string(command));
+	json_object_object_add(root, "argv", args);
+	json_object_object_add(root, "started", json_object_new_string(stamp));
+	return root;
+}

@@ -1,0 +1,12 @@
+# Runs inside the guest (sh, cwd /mnt/pmem on a DAX mount): the fault
+# workload in each mapping mode; the host (tests/guest_suite.sh) checks the
+# exact event counts in the JSON brought back.
+set -e
+out=${DAXBENCH_OUT:-/results}
+for page in pmd pte misaligned; do
+	daxbench fault --dir /mnt/pmem --size 64M --page $page \
+		--output "$out/fault-$page.json" >"$out/fault-$page.txt"
+done
+daxbench fault --dir /mnt/pmem --size 64M --page pmd --map-sync \
+	--output "$out/fault-pmd-mapsync.json" >"$out/fault-pmd-mapsync.txt"
+daxbench env --dir /mnt/pmem >"$out/env.json"
