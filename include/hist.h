@@ -21,7 +21,9 @@
 struct hist {
 	uint64_t count;
 	uint64_t min, max;
-	long double sum;		/* for the mean */
+	unsigned __int128 sum;	/* exact, for the mean (integer adds keep
+				 * hist_record cheap; long double cost an
+				 * 80-bit store/reload per call) */
 	uint64_t bins[HIST_NBINS];
 };
 

@@ -66,7 +66,7 @@ void hist_record(struct hist *h, uint64_t v)
 {
 	h->bins[bin_of(v)]++;
 	h->count++;
-	h->sum += (long double)v;
+	h->sum += v;
 	h->min = v < h->min ? v : h->min;
 	h->max = v > h->max ? v : h->max;
 }
@@ -144,7 +144,7 @@ double hist_mean(const struct hist *h)
 {
 	if (!h->count)
 		return 0.0;
-	return (double)(h->sum / (long double)h->count);
+	return (double)((long double)h->sum / (long double)h->count);
 }
 
 static int add_u64(json_object *o, const char *key, uint64_t v)

@@ -235,8 +235,11 @@ uint64_t opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max)
 	if (rem || lost)
 		opt_die(opt, "size '%s' is not a whole number of bytes",
 			shown(arg));
+	if (v < min && max == UINT64_MAX)
+		opt_die(opt, "size '%s' is below the minimum of %s",
+			shown(arg), fmt_size(min, a, sizeof(a)));
 	if (v < min || v > max)
-		opt_die(opt, "size '%s' is out of range (allowed %s to %s bytes)",
+		opt_die(opt, "size '%s' is out of range (allowed %s to %s)",
 			shown(arg), fmt_size(min, a, sizeof(a)),
 			fmt_size(max, b, sizeof(b)));
 	return v;
@@ -280,6 +283,9 @@ uint64_t opt_duration_ns(const char *opt, const char *arg, uint64_t min_ns,
 			shown(arg), fmt_ns(max_ns, a, sizeof(a)));
 	v += half;		/* round to the nearest nanosecond */
 	(void)lost;		/* digits beyond 1e-18 cannot matter */
+	if (v < min_ns && max_ns == UINT64_MAX)
+		opt_die(opt, "duration '%s' is below the minimum of %s",
+			shown(arg), fmt_ns(min_ns, a, sizeof(a)));
 	if (v < min_ns || v > max_ns)
 		opt_die(opt, "duration '%s' is out of range (allowed %s to %s)",
 			shown(arg), fmt_ns(min_ns, a, sizeof(a)),

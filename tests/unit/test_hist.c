@@ -338,6 +338,12 @@ static void test_json(struct hist *h)
 static void test_empty(struct hist *h)
 {
 	hist_init(h);
+	for (int i = 0; i < 1000; i++)
+		hist_record(h, UINT64_MAX);
+	ok(hist_mean(h) == (double)UINT64_MAX,
+	   "the sum does not overflow: mean of 1000 x UINT64_MAX");
+
+	hist_init(h);
 	ok(h->count == 0 && hist_quantile(h, 0.5) == 0 &&
 	   hist_quantile(h, 0.0) == 0 && hist_quantile(h, 1.0) == 0 &&
 	   hist_mean(h) == 0.0,
@@ -391,7 +397,7 @@ int main(void)
 	struct hist *h = malloc(sizeof(*h));
 	int d;
 
-	tap_plan(NDIST * (NQ + 1) + 2 + 4 + 2 + 6 + 3);
+	tap_plan(NDIST * (NQ + 1) + 2 + 4 + 2 + 6 + 4);
 	if (!data || !h) {
 		diag("out of memory");
 		return 1;
