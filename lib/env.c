@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Environment capture: kernel, cpu, the target file system and its pmem. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
