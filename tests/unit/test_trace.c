@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit test of lib/trace.c on the host's page cache (the host has no DAX):
+ * instance creation and settings, marker round trip, exactness of draining
+ * (including partial pages and draining while a thread writes), the file
+ * filter on real writeback events, loss accounting, and cleanup on close,
+ * exit, signals, and of stale instances.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <tracefs.h>
+
+#include "tap.h"
+#include "timing.h"
+#include "trace.h"
+
+#define NTESTS 37
+#define FILE_SIZE (4u << 20)
+#define TMPFS_MAGIC_ 0x01021994
+
+static char inst_dir[PATH_MAX];	/* <tracing>/instances */
+
+static bool inst_exists(const char *name)
+{
+	char p[PATH_MAX + 128];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", inst_dir, name);
+	return stat(p, &st) == 0;
+}
+
+static char *inst_read(const char *name, const char *file)
+{
+	static char buf[4096];
+	char p[PATH_MAX + 256];
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s/%s", inst_dir, name, file);
+	fd = open(p, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	buf[n] = 0;
+	return buf;
+}
+
+/* A directory on a disk file system (writeback events need one). */
+static int find_dir(char *out, size_t len)
+{
+	const char *cand[] = { getenv("TMPDIR"), "/tmp", "/var/tmp", "/work/main", "." };
+
+	for (size_t i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
+		char p[PATH_MAX];
+		struct statfs sf;
+		int fd;
+
+		if (!cand[i] || statfs(cand[i], &sf) < 0 || sf.f_type == TMPFS_MAGIC_)
+			continue;
+		snprintf(p, sizeof(p), "%s/daxbench-test-XXXXXX", cand[i]);
+		fd = mkstemp(p);
+		if (fd < 0)
+			continue;
+		close(fd);
+		unlink(p);
+		snprintf(out, len, "%s", cand[i]);
+		return 0;
+	}
+	return -1;
+}
+
+static int make_file(const char *dir, const char *tag, struct stat *st, char *path,
+		     size_t plen)
+{
+	int fd;
+
+	snprintf(path, plen, "%s/daxbench-test-%s-XXXXXX", dir, tag);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, FILE_SIZE) < 0 || fstat(fd, st) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Store into every page of a MAP_SHARED mapping, then fsync. */
+static int dirty_and_sync(int fd, char v)
+{
+	char *m = mmap(NULL, FILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (m == MAP_FAILED)
+		return -1;
+	for (size_t off = 0; off < FILE_SIZE; off += 4096)
+		m[off] = v;
+	munmap(m, FILE_SIZE);
+	return fsync(fd);
+}
+
+struct file_counts {
+	size_t target, other, markers, dirty, wp, wp_result;
+	uint64_t pages_written;
+	bool dev_ok;
+};
+
+static struct file_counts count_file(const struct trace_vec *tv, size_t from,
+				     uint64_t ino, uint32_t kdev)
+{
+	struct file_counts c = { .dev_ok = true };
+
+	for (size_t i = from; i < tv->n; i++) {
+		const struct trace_rec *r = &tv->v[i];
+
+		if (r->ev == EV_MARKER) {
+			c.markers++;
+			continue;
+		}
+		if (r->ino != ino) {
+			c.other++;
+			continue;
+		}
+		c.target++;
+		if (r->dev != kdev)
+			c.dev_ok = false;
+		if (r->ev == EV_WB_DIRTY_FOLIO)
+			c.dirty++;
+		if (r->ev == EV_EXT4_WRITEPAGES)
+			c.wp++;
+		if (r->ev == EV_EXT4_WRITEPAGES_RESULT) {
+			c.wp_result++;
+			c.pages_written += r->pglen;
+		}
+	}
+	return c;
+}
+
+static bool sorted(const struct trace_vec *tv)
+{
+	for (size_t i = 1; i < tv->n; i++)
+		if (tv->v[i - 1].ts > tv->v[i].ts)
+			return false;
+	return true;
+}
+
+struct writer {
+	struct dax_trace *t;
+	uint64_t n;
+	volatile int done;
+};
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+
+	for (uint64_t i = 1; i <= w->n; i++)
+		dax_trace_mark(w->t, i);
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Child of the signal tests: open a trace, report ready, wait to die. */
+static void child_wait_signal(int wfd, int mode)
+{
+	struct dax_trace_opts o = { .prefix = "daxbench", .buffer_kb = 64,
+				    .pagecache = true };
+	char why[256];
+	struct dax_trace *t;
+
+	t = dax_trace_open(&o, why, sizeof(why));
+	if (!t)
+		_exit(100);
+	if (mode == 1) {	/* exit without close: the atexit handler */
+		if (write(wfd, "r", 1) != 1)
+			_exit(101);
+		exit(7);
+	}
+	if (write(wfd, "r", 1) != 1)
+		_exit(101);
+	for (;;)
+		pause();
+}
+
+static volatile sig_atomic_t got_term;
+static void own_term(int sig)
+{
+	(void)sig;
+	got_term = 1;
+}
+
+/* Child with its own SIGTERM handler installed before the open: the
+ * library must chain to it (graceful stop), not kill the process. */
+static void child_own_handler(int wfd)
+{
+	struct dax_trace_opts o = { .prefix = "daxbench", .buffer_kb = 64,
+				    .pagecache = true };
+	struct sigaction sa;
+	char why[256];
+	struct dax_trace *t;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = own_term;
+	sigaction(SIGTERM, &sa, NULL);
+	t = dax_trace_open(&o, why, sizeof(why));
+	if (!t)
+		_exit(100);
+	if (write(wfd, "r", 1) != 1)
+		_exit(101);
+	while (!got_term)
+		pause();
+	dax_trace_close(t);
+	exit(3);
+}
+
+/* Fork a child running fn, wait for its ready byte; returns pid. */
+static pid_t spawn(int mode, char *name, size_t nlen)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p) < 0)
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		if (mode == 2)
+			child_own_handler(p[1]);
+		child_wait_signal(p[1], mode);
+	}
+	close(p[1]);
+	if (pid > 0 && read(p[0], &c, 1) != 1) {
+		close(p[0]);
+		return pid;	/* child failed; the checks will say so */
+	}
+	close(p[0]);
+	snprintf(name, nlen, "daxbench-%d", (int)pid);
+	return pid;
+}
+
+int main(void)
+{
+	struct dax_trace_opts opts = { .prefix = "daxbench", .buffer_kb = 0,
+				       .pagecache = true };
+	struct trace_vec tv = { 0 };
+	char why[256], name[64], dir[PATH_MAX];
+	struct dax_trace *t;
+	const char *tdir;
+	char *s;
+	long n;
+
+	tap_plan(NTESTS);
+	if (geteuid() != 0) {
+		for (int i = 0; i < NTESTS; i++)
+			skip("needs root (tracefs instances)");
+		return 0;
+	}
+	t = dax_trace_open(&opts, why, sizeof(why));
+	if (!t) {
+		for (int i = 0; i < NTESTS; i++)
+			skip("tracing unavailable: %s", why);
+		return 0;
+	}
+	tdir = tracefs_tracing_dir();
+	snprintf(inst_dir, sizeof(inst_dir), "%s/instances", tdir ? tdir : "/sys/kernel/tracing");
+	snprintf(name, sizeof(name), "daxbench-%d", (int)getpid());
+
+	/* (a) instance and its settings */
+	ok(inst_exists(name), "open creates instances/%s", name);
+	s = inst_read(name, "trace_clock");
+	ok(s && strstr(s, "[mono]"), "trace_clock is [mono]");
+	s = inst_read(name, "options/overwrite");
+	ok(s && atoi(s) == 0, "options/overwrite is 0 (losses are counted as dropped)");
+	s = inst_read(name, "per_cpu/cpu0/buffer_size_kb");
+	/* the kernel rounds up to whole sub-buffers (16384 -> 16387) */
+	ok(s && atoi(s) >= 16384 && atoi(s) < 16384 + 64,
+	   "per-cpu buffer_size_kb is the default 16384 (%s)",
+	   s ? strtok(s, "\n") : "?");
+	ok(dax_trace_has(t, EV_MARKER) && dax_trace_has(t, EV_WB_DIRTY_FOLIO) &&
+	   dax_trace_has(t, EV_EXT4_WRITEPAGES) && dax_trace_has(t, EV_EXT4_WRITEPAGES_RESULT),
+	   "page-cache events and markers available");
+	{
+		json_object *d = dax_trace_describe(t), *v;
+		bool good = d && json_object_object_get_ex(d, "instance", &v) &&
+			    !strcmp(json_object_get_string(v), name) &&
+			    json_object_object_get_ex(d, "clock", &v) &&
+			    !strcmp(json_object_get_string(v), "mono") &&
+			    json_object_object_get_ex(d, "events", &v) &&
+			    json_object_array_length(v) > 0;
+
+		diag("describe: %s", d ? json_object_to_json_string(d) : "NULL");
+		ok(good, "describe names the instance, clock and events");
+		json_object_put(d);
+	}
+	if (dax_trace_has(t, EV_PTE_FAULT) || dax_trace_has(t, EV_WRITEBACK_RANGE))
+		ok(dax_trace_has(t, EV_WRITEBACK_ONE), "kernel has fs_dax: dax_writeback_one enabled");
+	else
+		skip("kernel has no fs_dax events");
+
+	/* (b) 1000 markers, exact, ordered, timestamps within the window */
+	{
+		uint64_t t0, t1, expect = 1;
+		size_t nm = 0;
+		bool order = true, inwin = true;
+
+		dax_trace_drain(t, &tv);
+		tv.n = 0;
+		t0 = now_ns();
+		for (uint64_t i = 1; i <= 1000; i++)
+			dax_trace_mark(t, i);
+		t1 = now_ns();
+		n = dax_trace_drain(t, &tv);
+		for (size_t i = 0; i < tv.n; i++) {
+			if (tv.v[i].ev != EV_MARKER)
+				continue;
+			nm++;
+			if (tv.v[i].arg != expect++)
+				order = false;
+			if (tv.v[i].ts < t0 || tv.v[i].ts > t1)
+				inwin = false;
+		}
+		ok(n >= 1000 && nm == 1000, "1000 markers drained exactly (got %zu of %ld records)",
+		   nm, n);
+		ok(order, "markers 1..1000 in order");
+		ok(inwin, "marker timestamps within [now_ns before, now_ns after]");
+		ok(sorted(&tv), "records sorted by timestamp");
+	}
+
+	/* exactness while a thread keeps writing and we keep draining */
+	{
+		struct writer w = { .t = t, .n = 300000 };
+		pthread_t th;
+		uint64_t expect = 1;
+		size_t nm = 0, drains = 0;
+		bool order = true;
+
+		tv.n = 0;
+		pthread_create(&th, NULL, writer_main, &w);
+		while (!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE)) {
+			size_t from = tv.n;
+
+			dax_trace_drain(t, &tv);
+			drains++;
+			for (size_t i = from; i < tv.n; i++) {
+				if (tv.v[i].ev != EV_MARKER)
+					continue;
+				nm++;
+				if (tv.v[i].arg != expect++)
+					order = false;
+			}
+			tv.n = 0;
+		}
+		pthread_join(th, NULL);
+		dax_trace_drain(t, &tv);
+		for (size_t i = 0; i < tv.n; i++) {
+			if (tv.v[i].ev != EV_MARKER)
+				continue;
+			nm++;
+			if (tv.v[i].arg != expect++)
+				order = false;
+		}
+		ok(nm == w.n && order,
+		   "draining during writes: %zu of %llu markers, each once, in order (%zu drains)",
+		   nm, (unsigned long long)w.n, drains);
+		tv.n = 0;
+	}
+
+	/* (c) writeback events of one file, filtered */
+	{
+		char pa[PATH_MAX + 64], pb[PATH_MAX + 64];
+		struct stat sa, sb;
+		struct file_counts ca, cb, cb2;
+		uint32_t kdev;
+		int fa = -1, fb = -1;
+
+		if (find_dir(dir, sizeof(dir)) < 0 ||
+		    (fa = make_file(dir, "a", &sa, pa, sizeof(pa))) < 0 ||
+		    (fb = make_file(dir, "b", &sb, pb, sizeof(pb))) < 0) {
+			for (int i = 0; i < 7; i++)
+				skip("no disk file system to write a file on");
+		} else {
+			kdev = (major(sa.st_dev) << 20) | minor(sa.st_dev);
+			diag("files in %s: a ino %llu, b ino %llu, dev %u:%u", dir,
+			     (unsigned long long)sa.st_ino, (unsigned long long)sb.st_ino,
+			     major(sa.st_dev), minor(sa.st_dev));
+			dax_trace_drain(t, &tv);
+			tv.n = 0;
+			dax_trace_filter_file(t, sa.st_dev, sa.st_ino);
+			dax_trace_mark(t, 42);
+			dirty_and_sync(fa, 1);
+			dirty_and_sync(fb, 1);
+			n = dax_trace_drain(t, &tv);
+			ca = count_file(&tv, 0, sa.st_ino, kdev);
+			cb = count_file(&tv, 0, sb.st_ino, kdev);
+			diag("file a: %zu records: %zu writeback_dirty_folio, %zu ext4_writepages, "
+			     "%zu results, %llu pages written", ca.target, ca.dirty, ca.wp,
+			     ca.wp_result, (unsigned long long)ca.pages_written);
+			ok(ca.dirty > 0 && ca.wp > 0 && ca.wp_result > 0,
+			   "mmap stores + fsync yield dirty-folio and writepages events for the file");
+			ok(ca.pages_written == FILE_SIZE / 4096,
+			   "ext4_writepages_result pages_written sums to %u (got %llu)",
+			   FILE_SIZE / 4096, (unsigned long long)ca.pages_written);
+			ok(ca.dev_ok, "records carry the file's dev in kernel encoding (%u)", kdev);
+			ok(cb.target == 0 && ca.other == 0 && ca.markers == 1,
+			   "filter: the second file's events are dropped, the marker kept");
+
+			/* (d) nothing new on a second drain */
+			n = dax_trace_drain(t, &tv);
+			ok(n == 0, "second drain returns nothing new (%ld)", n);
+
+			/* the filter really matches: now follow file b */
+			tv.n = 0;
+			dax_trace_filter_file(t, sb.st_dev, sb.st_ino);
+			dirty_and_sync(fb, 2);
+			dax_trace_drain(t, &tv);
+			cb2 = count_file(&tv, 0, sb.st_ino, kdev);
+			ok(cb2.dirty > 0 && cb2.wp > 0 && cb2.other == 0,
+			   "filter on file b: its events kept (%zu), no others", cb2.target);
+
+			/* (e) nothing lost so far */
+			ok(dax_trace_lost(t) == 0, "dax_trace_lost == 0 (%llu)",
+			   (unsigned long long)dax_trace_lost(t));
+		}
+		if (fa >= 0) {
+			close(fa);
+			unlink(pa);
+		}
+		if (fb >= 0) {
+			close(fb);
+			unlink(pb);
+		}
+		tv.n = 0;
+	}
+
+	/* decode rate: 200000 markers in one drain */
+	{
+		const uint64_t N = 200000;
+		uint64_t t0, t1;
+		size_t nm = 0;
+		bool order = true;
+
+		dax_trace_drain(t, &tv);
+		tv.n = 0;
+		for (uint64_t i = 1; i <= N; i++)
+			dax_trace_mark(t, i);
+		t0 = now_ns();
+		n = dax_trace_drain(t, &tv);
+		t1 = now_ns();
+		for (size_t i = 0; i < tv.n; i++)
+			if (tv.v[i].ev == EV_MARKER && tv.v[i].arg != ++nm)
+				order = false;
+		diag("drain of %ld records: %.1f ms, %.2f M records/s", n, (t1 - t0) / 1e6,
+		     n / ((t1 - t0) / 1e9) / 1e6);
+		ok(nm == N && order, "200000 markers drained exactly, in order (%zu)", nm);
+		ok(dax_trace_lost(t) == 0, "no loss with the default buffer");
+		tv.n = 0;
+	}
+
+	/* (f) close removes the instance; twice and NULL are safe */
+	dax_trace_close(t);
+	ok(!inst_exists(name), "dax_trace_close removes the instance");
+	dax_trace_close(t);
+	dax_trace_close(NULL);
+	ok(1, "close twice and close(NULL) are harmless");
+
+	/* (e) a tiny buffer loses events and says so */
+	{
+		struct dax_trace_opts o = { .prefix = "daxbench", .buffer_kb = 4,
+					    .pagecache = true };
+		uint64_t lost, last = 0;
+		size_t nm = 0;
+		bool order = true;
+		int fails = 0;
+
+		t = dax_trace_open(&o, why, sizeof(why));
+		ok(t != NULL, "open with buffer_kb 4 (%s)", t ? "ok" : why);
+		if (t) {
+			s = inst_read(name, "per_cpu/cpu0/buffer_size_kb");
+			diag("buffer_size_kb asked 4, kernel has %s", s ? strtok(s, "\n") : "?");
+			for (uint64_t i = 1; i <= 200000; i++)
+				if (dax_trace_mark(t, i) < 0)
+					fails++;
+			lost = dax_trace_lost(t);
+			n = dax_trace_drain(t, &tv);
+			for (size_t i = 0; i < tv.n; i++) {
+				if (tv.v[i].ev != EV_MARKER)
+					continue;
+				nm++;
+				if (tv.v[i].arg <= last)
+					order = false;
+				last = tv.v[i].arg;
+			}
+			diag("tiny buffer: %zu markers kept, lost %llu, %d writes refused", nm,
+			     (unsigned long long)lost, fails);
+			ok(lost > 0, "dax_trace_lost > 0 with a 4 KiB buffer and 200000 markers");
+			ok(nm + lost >= 200000 && order,
+			   "every marker is either drained or counted lost");
+			dax_trace_close(t);
+			ok(!inst_exists(name), "instance removed");
+		} else {
+			skip("no trace");
+			skip("no trace");
+			skip("no trace");
+		}
+		tv.n = 0;
+	}
+
+	/* (g) signals and exit in a child */
+	{
+		const int sigv[3] = { SIGINT, SIGTERM, SIGHUP };
+
+		for (int i = 0; i < 3; i++) {
+			char cname[64] = "";
+			pid_t pid = spawn(0, cname, sizeof(cname));
+			bool existed = cname[0] && inst_exists(cname);
+			int st = 0;
+
+			kill(pid, sigv[i]);
+			waitpid(pid, &st, 0);
+			ok(existed && WIFSIGNALED(st) && WTERMSIG(st) == sigv[i] &&
+			   !inst_exists(cname),
+			   "child with a trace killed by %s: dies by it, instance %s removed",
+			   strsignal(sigv[i]), cname);
+		}
+		{
+			char cname[64] = "";
+			pid_t pid = spawn(1, cname, sizeof(cname));
+			int st = 0;
+
+			waitpid(pid, &st, 0);
+			ok(cname[0] && WIFEXITED(st) && WEXITSTATUS(st) == 7 && !inst_exists(cname),
+			   "child exiting without close: atexit removes %s", cname);
+		}
+		{
+			char cname[64] = "";
+			pid_t pid = spawn(2, cname, sizeof(cname));
+			bool existed = cname[0] && inst_exists(cname);
+			int st = 0;
+
+			kill(pid, SIGTERM);
+			waitpid(pid, &st, 0);
+			ok(existed && WIFEXITED(st) && WEXITSTATUS(st) == 3 && !inst_exists(cname),
+			   "own SIGTERM handler is chained (graceful exit 3), instance removed");
+		}
+	}
+
+	/* (h) stale instances: dead pid removed, live pid kept */
+	{
+		char dead[64], live[64], p1[PATH_MAX + 128], p2[PATH_MAX + 128];
+		pid_t dpid, lpid;
+		int st;
+
+		fflush(stdout);
+		dpid = fork();
+		if (dpid == 0)
+			_exit(0);
+		waitpid(dpid, &st, 0);
+		fflush(stdout);
+		lpid = fork();
+		if (lpid == 0) {
+			for (;;)
+				pause();
+		}
+		snprintf(dead, sizeof(dead), "daxbench-%d", (int)dpid);
+		snprintf(live, sizeof(live), "daxstress-%d", (int)lpid);
+		snprintf(p1, sizeof(p1), "%s/%s", inst_dir, dead);
+		snprintf(p2, sizeof(p2), "%s/%s", inst_dir, live);
+		ok(mkdir(p1, 0755) == 0 && mkdir(p2, 0755) == 0,
+		   "fake instances %s (dead) and %s (live) created", dead, live);
+		t = dax_trace_open(&opts, why, sizeof(why));
+		ok(t && !inst_exists(dead), "open removes the stale instance of a dead pid");
+		ok(inst_exists(live), "the instance of a live pid is kept");
+		dax_trace_close(t);
+		rmdir(p2);
+		rmdir(p1);
+		kill(lpid, SIGKILL);
+		waitpid(lpid, &st, 0);
+		ok(!inst_exists(live) && !inst_exists(dead) && !inst_exists(name),
+		   "test instances cleaned up");
+	}
+
+	/* no instance of ours (or of a dead daxbench/daxstress) left */
+	{
+		char **list = tracefs_instances("^dax(bench|stress)-[0-9]+$");
+		int left = 0;
+
+		for (int i = 0; list && list[i]; i++) {
+			int pid = atoi(strchr(list[i], '-') + 1);
+
+			if (kill(pid, 0) < 0 && errno == ESRCH) {
+				diag("left behind: %s", list[i]);
+				left++;
+			}
+		}
+		tracefs_list_free(list);
+		ok(left == 0, "no daxbench-/daxstress- instance of a dead process left");
+	}
+
+	trace_vec_free(&tv);
+	diag("%d tests", tap_n);
+	return tap_done();
+}
