@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for lib/oracle.c: hand-made streams with exact expected
+ * violations (each bug of the v8 review), a randomized cross-check against
+ * a brute-force (syncs x pages) reference under all three strategies, and
+ * an informational timing of a soak-sized check.
+ *   test_oracle [--quick]	--quick: skip the timing (for valgrind) */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "oracle.h"
+#include "tap.h"
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)	/* splitmix64 */
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rnd(uint64_t n)	/* [0, n) */
+{
+	return n ? rng() % n : 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static struct trace_rec wb(uint64_t ts, int32_t pid, uint64_t pgoff,
+			   uint64_t pglen)
+{
+	return (struct trace_rec){ .ts = ts, .pid = pid, .ev = EV_WRITEBACK_ONE,
+				   .pgoff = pgoff, .pglen = pglen };
+}
+
+static void add_wb(struct oracle *o, uint64_t ts, int32_t pid, uint64_t pgoff,
+		   uint64_t pglen)
+{
+	struct trace_rec r = wb(ts, pid, pgoff, pglen);
+
+	oracle_add_event(o, &r);
+}
+
+/* Check o; true iff the violations are exactly the (sync, page) pairs
+ * given as exp[0..2n) = {sync, pgoff, ...} (sorted as reported). */
+static bool check_exact(struct oracle *o, const uint64_t *exp, size_t n,
+			struct oracle_report *out)
+{
+	struct oracle_report r;
+	int64_t nv = oracle_check(o, &r, 1000);
+	bool good = nv == (int64_t)n && r.nviol == n;
+
+	for (size_t i = 0; good && i < n; i++)
+		good = r.viol[i].sync_idx == exp[2 * i] &&
+		       r.viol[i].pgoff == exp[2 * i + 1];
+	if (!good) {
+		diag("got %" PRId64 " violations, %zu samples:", nv, r.nviol);
+		for (size_t i = 0; i < r.nviol; i++)
+			diag("  sync %zu page %" PRIu64, r.viol[i].sync_idx,
+			     r.viol[i].pgoff);
+	}
+	if (out)
+		*out = r;
+	else
+		oracle_report_free(&r);
+	return good;
+}
+
+/* oracle_violation_print() as TAP comments */
+static void print_diag(const struct oracle_report *r,
+		       const struct oracle_violation *v)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	oracle_violation_print(f, r, v);
+	fclose(f);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		diag("%s", line);
+	free(buf);
+}
+
+static void test_missing(void)
+{
+	struct oracle *o = oracle_new(64);
+	struct oracle_report r;
+	struct trace_rec other = { .ts = 50, .ev = EV_PTE_FAULT, .pgoff = 5 };
+	uint64_t exp[] = { 0, 5 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	json_object *j;
+
+	oracle_add_store(o, 5, 100, 110);
+	oracle_add_event(o, &other);	/* not a writeback: ignored */
+	oracle_add_sync(o, 200, 300, 42, ORACLE_FSYNC, 0, 0);
+	ok(check_exact(o, exp, 1, &r) && r.viol[0].cover_ts == ORACLE_NONE &&
+	   r.viol[0].nnearby == 0 && r.viol[0].sync_tid == 42 &&
+	   r.viol[0].store_t_before == 100 && r.viol[0].store_t_after == 110 &&
+	   r.viol[0].sync_pages_missed == 1 && r.syncs == 1 &&
+	   r.syncs_checked == 1 && r.syncs_failed == 1 &&
+	   r.pairs_checked == 1 && r.events == 0 && r.events_ignored == 1,
+	   "missing event: exactly page 5 reported");
+
+	f = open_memstream(&buf, &len);
+	oracle_violation_print(f, &r, &r.viol[0]);
+	fclose(f);
+	ok(buf && strstr(buf, "page 5:") && strstr(buf, "fsync #0") &&
+	   strstr(buf, "tid 42") && strstr(buf, "+0.000000100s") &&
+	   strstr(buf, "no writeback_one"), "print: page, sync, times");
+	print_diag(&r, &r.viol[0]);
+	free(buf);
+
+	j = oracle_report_json(&r);
+	ok(j && json_object_get_int64(json_object_object_get(j, "violations")) == 1 &&
+	   json_object_array_length(json_object_object_get(j, "samples")) == 1 &&
+	   json_object_get_int64(json_object_object_get(
+		json_object_array_get_idx(json_object_object_get(j, "samples"), 0),
+		"pgoff")) == 5 &&
+	   json_object_is_type(json_object_object_get(
+		json_object_array_get_idx(json_object_object_get(j, "samples"), 0),
+		"first_cover_ns"), json_type_null),
+	   "json: violations 1, sample page 5, first_cover null");
+	json_object_put(j);
+	oracle_report_free(&r);
+	oracle_free(o);
+}
+
+/* One store [100, 110] to page 5, an fsync [200, 300], one event at ts. */
+static bool one_event(uint64_t ts, bool expect_violation)
+{
+	struct oracle *o = oracle_new(64);
+	uint64_t exp[] = { 0, 5 };
+	bool good;
+
+	oracle_add_store(o, 5, 100, 110);
+	oracle_add_sync(o, 200, 300, 1, ORACLE_FSYNC, 0, 0);
+	add_wb(o, ts, 1, 5, 1);
+	add_wb(o, 250, 1, 6, 1);	/* a neighbour page: no help */
+	good = check_exact(o, exp, expect_violation ? 1 : 0, NULL);
+	oracle_free(o);
+	return good;
+}
+
+static void test_event_times(void)
+{
+	struct oracle *o = oracle_new(64);
+	struct oracle_report r;
+	uint64_t exp[] = { 0, 5 };
+
+	ok(one_event(50, true), "event before the store: reported");
+	ok(one_event(100, true), "event exactly at store t_before: reported");
+	ok(one_event(350, true), "event after the call returned: reported");
+	ok(one_event(300, true), "event exactly at sync t_end: reported");
+	ok(one_event(101, false), "event just after t_before: not reported");
+	ok(one_event(299, false), "event just before t_end: not reported");
+	ok(one_event(105, false), "event during the store: not reported");
+	ok(one_event(250, false), "event inside the window: not reported");
+
+	/* nearby events and the late cover time */
+	oracle_add_store(o, 5, 100, 110);
+	oracle_add_sync(o, 200, 300, 1, ORACLE_FSYNC, 0, 0);
+	add_wb(o, 10, 7, 5, 1);
+	add_wb(o, 20, 7, 5, 1);
+	add_wb(o, 90, 7, 0, 8);
+	add_wb(o, 400, 8, 5, 1);
+	add_wb(o, 1000, 8, 5, 1);	/* 700 after: farther than 10's 90 */
+	add_wb(o, 5000, 8, 5, 1);
+	add_wb(o, 250, 9, 6, 1);	/* not covering */
+	ok(check_exact(o, exp, 1, &r) && r.viol[0].cover_ts == 400 &&
+	   r.viol[0].nnearby == 4 && r.viol[0].nearby[0].ts == 10 &&
+	   r.viol[0].nearby[1].ts == 20 && r.viol[0].nearby[2].ts == 90 &&
+	   r.viol[0].nearby[2].pglen == 8 && r.viol[0].nearby[3].ts == 400,
+	   "late flush: cover_ts 400, 4 nearest events in ts order");
+	print_diag(&r, &r.viol[0]);
+	oracle_report_free(&r);
+	oracle_free(o);
+}
+
+static void test_pmd(void)
+{
+	struct oracle *o = oracle_new(4096);
+	uint64_t exp[] = { 0, 1024 };
+
+	for (uint64_t p = 512; p < 1024; p++)
+		oracle_add_store(o, p, 100 + p, 101 + p);
+	oracle_add_store(o, 1024, 100, 110);
+	oracle_add_sync(o, 5000, 6000, 1, ORACLE_MSYNC, 0, 0);
+	add_wb(o, 5500, 1, 512, 512);
+	ok(check_exact(o, exp, 1, NULL),
+	   "PMD event covers 512..1023; page 1024 reported");
+	oracle_free(o);
+
+	/* an unaligned 600-page event also covers them (block decomposition) */
+	o = oracle_new(4096);
+	for (uint64_t p = 500; p < 1100; p += 7)
+		oracle_add_store(o, p, 100, 110);
+	oracle_add_store(o, 1100, 100, 110);
+	oracle_add_store(o, 499, 100, 110);
+	oracle_add_sync(o, 5000, 6000, 1, ORACLE_FSYNC, 0, 0);
+	add_wb(o, 5500, 1, 500, 600);
+	{
+		uint64_t e2[] = { 0, 499, 0, 1100 };
+
+		ok(check_exact(o, e2, 2, NULL),
+		   "600-page event at 500: only pages 499 and 1100 reported");
+	}
+	oracle_free(o);
+}
+
+/* Jan Kara's race: two fsyncs, the winner clears TOWRITE and flushes late. */
+static void test_overlap(void)
+{
+	struct oracle *o = oracle_new(64);
+	uint64_t exp_b[] = { 1, 3 };
+
+	oracle_add_store(o, 3, 10, 20);
+	oracle_add_sync(o, 100, 400, 1, ORACLE_FSYNC, 0, 0);	/* A */
+	oracle_add_sync(o, 150, 300, 2, ORACLE_FSYNC, 0, 0);	/* B */
+	add_wb(o, 200, 1, 3, 1);
+	ok(check_exact(o, NULL, 0, NULL),
+	   "overlapping fsyncs, A flushes inside both windows: none reported");
+	oracle_free(o);
+
+	o = oracle_new(64);
+	oracle_add_store(o, 3, 10, 20);
+	oracle_add_sync(o, 100, 400, 1, ORACLE_FSYNC, 0, 0);	/* A */
+	oracle_add_sync(o, 150, 300, 2, ORACLE_FSYNC, 0, 0);	/* B */
+	add_wb(o, 350, 1, 3, 1);
+	ok(check_exact(o, exp_b, 1, NULL),
+	   "A flushes after B returned: B reports page 3, A does not");
+	oracle_free(o);
+}
+
+static void test_store_after_start(void)
+{
+	struct oracle *o = oracle_new(64);
+	struct oracle_report r;
+
+	oracle_add_store(o, 2, 90, 100);	/* completes at t_start */
+	oracle_add_store(o, 4, 150, 160);	/* during the call */
+	oracle_add_sync(o, 100, 200, 1, ORACLE_FSYNC, 0, 0);
+	ok(check_exact(o, NULL, 0, &r) && r.pairs_checked == 0 &&
+	   r.syncs_checked == 0,
+	   "stores completing at/after the sync began are not required");
+	oracle_report_free(&r);
+	oracle_free(o);
+}
+
+static void test_restore(void)
+{
+	struct oracle *o = oracle_new(64);
+	uint64_t exp[] = { 0, 7 };
+
+	oracle_add_store(o, 7, 10, 20);
+	add_wb(o, 30, 1, 7, 1);			/* flushes the first store */
+	oracle_add_store(o, 7, 40, 50);		/* re-dirtied, never flushed */
+	oracle_add_sync(o, 100, 200, 1, ORACLE_FSYNC, 0, 0);
+	ok(check_exact(o, exp, 1, NULL),
+	   "page stored twice, event between the stores: reported");
+	add_wb(o, 150, 1, 7, 1);
+	ok(check_exact(o, NULL, 0, NULL), "... and not once flushed again");
+	oracle_free(o);
+}
+
+static void test_partial(void)
+{
+	struct oracle *o = oracle_new(64);
+	uint64_t exp[] = { 0, 12, 1, 20, 2, 5 };
+
+	oracle_add_store(o, 5, 10, 20);
+	oracle_add_store(o, 12, 10, 20);
+	oracle_add_store(o, 20, 10, 20);
+	oracle_add_sync(o, 100, 200, 1, ORACLE_MSYNC, 10, 5);	/* 10..14 */
+	oracle_add_sync(o, 100, 200, 1, ORACLE_SYNC_FILE_RANGE, 15, 0);
+	oracle_add_sync(o, 100, 200, 1, ORACLE_MSYNC, 0, 6);	/* 0..5 */
+	oracle_add_sync(o, 100, 200, 1, ORACLE_MSYNC, 60, 100);	/* 60..63 */
+	oracle_add_sync(o, 100, 200, 1, ORACLE_MSYNC, 70, 1);	/* nothing */
+	ok(check_exact(o, exp, 3, NULL),
+	   "partial ranges check only their pages");
+	oracle_free(o);
+}
+
+/* ---- randomized cross-check ---- */
+
+struct rstore { uint64_t pg, tb, ta; };
+struct rsync { uint64_t ts, te, first, npages; };
+struct rev { uint64_t ts, pgoff, pglen; };
+
+struct rcase {
+	uint64_t npages;
+	struct rstore *st;
+	size_t nst;
+	struct rsync *sy;
+	size_t nsy;
+	struct rev *ev;
+	size_t nev;
+};
+
+static void gen_case(struct rcase *c, uint64_t seed)
+{
+	uint64_t T;
+	size_t nranges;
+	struct rsync ranges[6];
+
+	rng_state = seed;
+	c->npages = 100 + rnd(300);
+	T = 200 + rnd(5000);	/* small: many time ties */
+	c->nst = rnd(2000);
+	c->nsy = 1 + rnd(40);
+	c->nev = rnd(1500);
+	c->st = malloc((c->nst + 1) * sizeof(*c->st));
+	c->sy = malloc((c->nsy + 1) * sizeof(*c->sy));
+	c->ev = malloc((c->nev + 1) * sizeof(*c->ev));
+	for (size_t i = 0; i < c->nst; i++) {
+		uint64_t tb = rnd(T), d = rnd(4) ? rnd(3) : rnd(50);
+		/* hot pages: many stores to a few pages */
+		uint64_t pg = rnd(3) ? rnd(c->npages) : rnd(8);
+
+		c->st[i] = (struct rstore){ pg, tb, tb + d };
+	}
+	nranges = rnd(6);
+	for (size_t i = 0; i < nranges; i++)
+		ranges[i] = (struct rsync){ 0, 0, rnd(c->npages + 20),
+					    rnd(4) ? 1 + rnd(80) : 0 };
+	for (size_t i = 0; i < c->nsy; i++) {
+		uint64_t ts = rnd(T + 100), d = rnd(4) ? rnd(200) : rnd(2000);
+		uint64_t k = rnd(10);
+
+		if (k < 4 || !nranges)		/* whole file */
+			c->sy[i] = (struct rsync){ ts, ts + d, 0, 0 };
+		else if (k < 8)			/* a repeated range */
+			c->sy[i] = (struct rsync){ ts, ts + d,
+				ranges[rnd(nranges)].first,
+				ranges[rnd(nranges)].npages };
+		else				/* a one-off range */
+			c->sy[i] = (struct rsync){ ts, ts + d,
+				rnd(c->npages + 10), rnd(3) ? rnd(100) : 0 };
+	}
+	for (size_t i = 0; i < c->nev; i++) {
+		uint64_t k = rnd(20), pg, len;
+
+		if (k < 12) {
+			pg = rnd(c->npages);
+			len = 1;
+		} else if (k < 14) {
+			pg = 512 * rnd(2);
+			len = 512;
+		} else if (k < 17) {
+			len = 1ull << rnd(6);
+			pg = len * rnd(c->npages / len + 1);
+		} else {
+			pg = rnd(c->npages + 20);
+			len = 1 + rnd(70);
+		}
+		c->ev[i] = (struct rev){ rnd(T + 2500), pg, len };
+	}
+}
+
+static void free_case(struct rcase *c)
+{
+	free(c->st);
+	free(c->sy);
+	free(c->ev);
+}
+
+struct bviol { size_t sync; uint64_t pg; uint64_t cover; };
+
+/* The rule, literally: for each sync, each page of its range. */
+static size_t brute(const struct rcase *c, struct bviol *out, uint64_t *pairs,
+		    uint64_t *checked)
+{
+	size_t n = 0;
+
+	*pairs = 0;
+	*checked = 0;
+	for (size_t y = 0; y < c->nsy; y++) {
+		const struct rsync *s = &c->sy[y];
+		uint64_t lo = s->first, hi;
+
+		uint64_t pairs0 = *pairs;
+
+		hi = s->npages ? s->first + s->npages : c->npages;
+		if (hi > c->npages)
+			hi = c->npages;
+		for (uint64_t p = lo; p < hi; p++) {
+			const struct rstore *last = NULL;
+			uint64_t cover = ORACLE_NONE;
+			bool sat = false;
+
+			for (size_t i = 0; i < c->nst; i++) {
+				const struct rstore *t = &c->st[i];
+
+				if (t->pg != p || t->ta >= s->ts)
+					continue;
+				if (!last || t->ta > last->ta ||
+				    (t->ta == last->ta && t->tb > last->tb))
+					last = t;
+			}
+			if (!last)
+				continue;
+			(*pairs)++;
+			for (size_t e = 0; e < c->nev; e++) {
+				const struct rev *v = &c->ev[e];
+
+				if (p < v->pgoff || p - v->pgoff >= v->pglen ||
+				    v->ts <= last->tb)
+					continue;
+				if (v->ts < s->te)
+					sat = true;
+				if (v->ts < cover)
+					cover = v->ts;
+			}
+			if (!sat)
+				out[n++] = (struct bviol){ y, p, cover };
+		}
+		if (*pairs > pairs0)
+			(*checked)++;
+	}
+	return n;	/* sorted by (sync, page) */
+}
+
+static struct oracle *feed(const struct rcase *c, enum oracle_strategy s)
+{
+	struct oracle *o = oracle_new(c->npages);
+
+	oracle_set_strategy(o, s);
+	for (size_t i = 0; i < c->nst; i++)
+		oracle_add_store(o, c->st[i].pg, c->st[i].tb, c->st[i].ta);
+	for (size_t i = 0; i < c->nsy; i++)
+		oracle_add_sync(o, c->sy[i].ts, c->sy[i].te, (int32_t)i,
+				ORACLE_FSYNC, c->sy[i].first, c->sy[i].npages);
+	for (size_t i = 0; i < c->nev; i++)
+		add_wb(o, c->ev[i].ts, 1, c->ev[i].pgoff, c->ev[i].pglen);
+	return o;
+}
+
+static void test_random(int nseeds)
+{
+	static const char *const sname[] = { "auto", "by store", "by sync" };
+	int bad[3] = { 0 }, bad_sample = 0;
+	uint64_t tot_v = 0, tot_pairs = 0;
+
+	for (int seed = 1; seed <= nseeds; seed++) {
+		struct rcase c;
+		struct bviol *bv;
+		uint64_t pairs, checked, missed[64] = { 0 };
+		size_t nb, failed = 0;
+
+		gen_case(&c, 1000 + seed);
+		bv = malloc((c.nsy * c.npages + 1) * sizeof(*bv));
+		nb = brute(&c, bv, &pairs, &checked);
+		tot_v += nb;
+		tot_pairs += pairs;
+		for (size_t i = 0; i < nb; i++)
+			if (!missed[bv[i].sync]++)
+				failed++;
+		for (int s = 0; s < 3; s++) {
+			struct oracle *o = feed(&c, (enum oracle_strategy)s);
+			struct oracle_report r;
+			int64_t nv = oracle_check(o, &r, SIZE_MAX);
+			bool good = nv == (int64_t)nb && r.nviol == nb &&
+				    r.pairs_checked == pairs &&
+				    r.syncs_failed == failed &&
+				    r.syncs_checked == checked;
+
+			for (size_t i = 0; good && i < nb; i++) {
+				const struct oracle_violation *v = &r.viol[i];
+
+				good = v->sync_idx == bv[i].sync &&
+				       v->pgoff == bv[i].pg &&
+				       v->cover_ts == bv[i].cover &&
+				       v->sync_pages_missed == missed[bv[i].sync];
+			}
+			if (!good && !bad[s]++)
+				diag("seed %d %s: %" PRId64 "/%zu violations "
+				     "(brute %zu), pairs %" PRIu64 " (brute %"
+				     PRIu64 ")", seed, sname[s], nv, r.nviol,
+				     nb, r.pairs_checked, pairs);
+			oracle_report_free(&r);
+
+			/* capped samples: a subset, distinct, counted fully */
+			if (s == 0) {
+				size_t cap = 1 + rnd(10), k;
+
+				nv = oracle_check(o, &r, cap);
+				good = nv == (int64_t)nb &&
+				       r.nviol == (nb < cap ? nb : cap);
+				for (size_t i = 0; good && i < r.nviol; i++) {
+					for (k = 0; k < nb; k++)
+						if (bv[k].sync == r.viol[i].sync_idx &&
+						    bv[k].pg == r.viol[i].pgoff)
+							break;
+					good = k < nb && (i == 0 ||
+						r.viol[i - 1].sync_idx != r.viol[i].sync_idx ||
+						r.viol[i - 1].pgoff != r.viol[i].pgoff);
+				}
+				if (!good && !bad_sample++)
+					diag("seed %d: capped samples wrong", seed);
+				oracle_report_free(&r);
+			}
+			oracle_free(o);
+		}
+		free(bv);
+		free_case(&c);
+	}
+	diag("random: %d cases, %" PRIu64 " (sync, page) pairs, %" PRIu64
+	     " violations", nseeds, tot_pairs, tot_v);
+	for (int s = 0; s < 3; s++)
+		ok(!bad[s], "random streams, strategy %s: same violations, "
+		   "cover times, counts and pairs as brute force (%d bad)",
+		   sname[s], bad[s]);
+	ok(!bad_sample, "random streams: capped samples are distinct true "
+	   "violations, total still exact");
+}
+
+/* ---- timing: a soak-sized stream from a correct "kernel" ---- */
+
+static void test_perf(void)
+{
+	const uint64_t npages = 1 << 18;	/* 1 GiB file */
+	const size_t nstores = 1000000, nsyncs = 10000;
+	struct oracle *o = oracle_new(npages);
+	uint64_t *dirty = malloc(npages * sizeof(*dirty)), ndirty = 0;
+	uint8_t *isdirty = calloc(npages, 1);
+	struct oracle_report r;
+	uint64_t t = 1000000000ull, nev = 0, dropped = 0;
+	double t0, t1;
+	int64_t nv;
+
+	rng_state = 77;
+	for (size_t i = 0, y = 0; i < nstores; i++) {
+		/* 2/3 of stores to a 4096-page hot set */
+		uint64_t p = rnd(3) ? rnd(4096) * 61 % npages : rnd(npages);
+
+		oracle_add_store(o, p, t, t + 50);
+		t += 100;
+		if (!isdirty[p]) {
+			isdirty[p] = 1;
+			dirty[ndirty++] = p;
+		}
+		if ((i + 1) % (nstores / nsyncs) == 0 && y < nsyncs) {
+			/* flush all dirty pages, 1 in 10^5 events lost */
+			uint64_t ts = t, pmd = ORACLE_NONE;
+
+			t += 10;
+			for (uint64_t k = 0; k < ndirty; k++) {
+				uint64_t q = dirty[k];
+
+				isdirty[q] = 0;
+				if (rnd(100000) == 0) {
+					dropped++;
+					continue;
+				}
+				if (q / 512 == pmd)
+					continue;
+				if (rnd(50) == 0) {	/* some PMD entries */
+					pmd = q / 512;
+					add_wb(o, t, 1, pmd * 512, 512);
+				} else {
+					add_wb(o, t, 1, q, 1);
+				}
+				nev++;
+				t += 20;
+			}
+			ndirty = 0;
+			if (y % 10 == 9)
+				oracle_add_sync(o, ts, t + 10, 1, ORACLE_MSYNC,
+						rnd(npages), 1 + rnd(512));
+			else
+				oracle_add_sync(o, ts, t + 10, 1, ORACLE_FSYNC,
+						0, 0);
+			y++;
+			t += 20;
+		}
+	}
+	t0 = now_s();
+	nv = oracle_check(o, &r, 10);
+	t1 = now_s();
+	diag("timing: %zu stores, %" PRIu64 " events, %zu syncs checked in "
+	     "%.3f s (%" PRIu64 " pairs, %" PRId64 " violations from %" PRIu64
+	     " dropped events)", nstores, nev, (size_t)r.syncs, t1 - t0,
+	     r.pairs_checked, nv, dropped);
+	oracle_report_free(&r);
+	oracle_free(o);
+	free(dirty);
+	free(isdirty);
+}
+
+int main(int argc, char **argv)
+{
+	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
+
+	tap_plan(27);
+	test_missing();		/* 3 */
+	test_event_times();	/* 9 */
+	test_pmd();		/* 2 */
+	test_overlap();		/* 2 */
+	test_store_after_start(); /* 1 */
+	test_restore();		/* 2 */
+	test_partial();		/* 1 */
+	test_random(quick ? 8 : 40);	/* 4 */
+	if (quick) {
+		skip("timing (--quick)");
+	} else {
+		test_perf();
+		ok(1, "timing (informational)");
+	}
+	ok(oracle_sync_kind_name(ORACLE_MSYNC)[0] == 'm' &&
+	   !strcmp(oracle_sync_kind_name(99), "?"), "sync kind names");
+	oracle_report_free(NULL);
+	oracle_free(NULL);
+	ok(1, "free functions accept NULL");
+	return tap_done();
+}
