@@ -5,5 +5,6 @@
 
 int cmd_fault(int argc, char **argv);
 int cmd_env(int argc, char **argv);
+int cmd_flush(int argc, char **argv);
 
 #endif

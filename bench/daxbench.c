@@ -17,6 +17,7 @@ static const struct cmd commands[] = {
 	{ "fault", cmd_fault,
 	  "first-touch faults, fsync, partial rewrite, fsync, idle fsync" },
 	{ "env", cmd_env, "print the environment capture of a directory" },
+	{ "flush", cmd_flush, "libpmem flush primitives: GB/s and latency per call" },
 	{ NULL, NULL, NULL },
 };
 
