@@ -43,7 +43,7 @@ for c in "${cases[@]}"; do
 	n=$((n + 1))
 	out=$work/out-$n.json
 	# shellcheck disable=SC2086
-	$bin fault $args --output "$out" --quiet >/dev/null 2>"$work/err"
+	$bin fault --output "$out" --quiet $args >/dev/null 2>"$work/err"
 	st=$?
 	lines=$(wc -l <"$work/err")
 	if [ $st -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$opt" "$work/err" &&

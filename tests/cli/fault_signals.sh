@@ -14,6 +14,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	for i in 1 2 3 4 5 6; do echo "ok $i - # SKIP tracing needs root"; done
 	exit 0
 fi
+# A non-interactive shell starts background jobs with SIGINT ignored, and
+# daxbench rightly leaves an ignored signal ignored: use job control.
+set -m
 n=0
 for sig in INT TERM; do
 	$bin fault --dir "$work" --size 256M --page pte --repeat 1000 --quiet \
@@ -36,8 +39,11 @@ for sig in INT TERM; do
 		echo "not ok $n - SIG$sig: no instance daxbench-$pid appeared ($(head -c 200 "$work/err"))"
 	fi
 	kill -s "$sig" "$pid"
+	( sleep 20; kill -9 "$pid" 2>/dev/null ) &
+	watchdog=$!
 	wait "$pid"
 	st=$?
+	kill "$watchdog" 2>/dev/null
 	signum=$(kill -l "$sig")
 	n=$((n + 1))
 	if [ $st -eq $((128 + signum)) ] && [ -n "$inst" ] && [ ! -e "$inst" ]; then
