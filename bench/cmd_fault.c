@@ -335,7 +335,7 @@ static void print_table(const struct params *p, const struct env_target *t,
 			struct phase_result (*res)[NPHASES], bool dax,
 			bool traced)
 {
-	char b1[32], b2[32], b3[32], b4[32], b5[32];
+	char b1[32], b2[32], b4[32], b5[32];
 	uint64_t *v = calloc(p->repeat, sizeof(*v));
 
 	printf("daxbench fault: %s on %s (%s, %s, pmem %s), page=%s%s, threads=%u, rewrite=%s, %s of %u\n",
@@ -348,7 +348,7 @@ static void print_table(const struct params *p, const struct env_target *t,
 		printf("(no trace events: fault and flush counts unavailable)\n");
 	printf("%-14s %7s %7s %6s %8s %7s %9s %9s %8s %9s %9s\n", "phase",
 	       "stores", "pte", "pmd", "fallback", "mkwrite", "dirtied",
-	       "flushed", "amp", "p50", dax || !traced ? "p99/sync" : "p99/sync");
+	       "flushed", "amp", "p50", "p99/sync");
 	for (size_t ph = 0; ph < NPHASES; ph++) {
 		const struct phase_result *r = &res[0][ph];
 		const struct dax_counts *c = &r->counts;
@@ -370,7 +370,7 @@ static void print_table(const struct params *p, const struct env_target *t,
 				v[i] = hist_quantile(res[i][ph].lat, 0.99);
 			fmt_ns(b5, sizeof(b5), median_u64(v, p->repeat));
 		}
-		if (traced)
+		if (traced && dax)
 			printf("%-14s %7llu %7llu %6llu %8llu %7llu %9s %9s %8s %9s %9s\n",
 			       phases[ph].name, (unsigned long long)r->pages_stored,
 			       (unsigned long long)c->pte_nopage,
@@ -379,15 +379,15 @@ static void print_table(const struct params *p, const struct env_target *t,
 			       (unsigned long long)c->pfn_mkwrite,
 			       fmt_bytes(b1, sizeof(b1), r->bytes_dirtied),
 			       fmt_bytes(b2, sizeof(b2), fl), amp, b4, b5);
-		else
+		else	/* page cache: no DAX faults; flush volume if traced */
 			printf("%-14s %7llu %7s %6s %8s %7s %9s %9s %8s %9s %9s\n",
 			       phases[ph].name, (unsigned long long)r->pages_stored,
 			       "-", "-", "-", "-",
-			       fmt_bytes(b1, sizeof(b1), r->bytes_dirtied), "-", "-",
+			       fmt_bytes(b1, sizeof(b1), r->bytes_dirtied),
+			       traced ? fmt_bytes(b2, sizeof(b2), fl) : "-", amp,
 			       b4, b5);
 	}
 	free(v);
-	(void)b3;
 }
 
 int cmd_fault(int argc, char **argv)
