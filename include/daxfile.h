@@ -42,6 +42,13 @@ struct mapping {
 	uint64_t len;
 	enum page_mode mode;
 	bool map_sync;
+	/* PMD and misaligned modes: the PROT_NONE reservation around the
+	 * mapping is kept for its lifetime, so that no other mapping (a thread
+	 * stack, malloc) shares a 2 MiB region with it: a page table there
+	 * would turn the first fault of an edge region into a PTE fault and
+	 * change the event counts. */
+	char *reserve;
+	uint64_t reserve_len;
 };
 
 /* Map [off, off+len) of f shared and writable as mode says (MAP_SYNC with

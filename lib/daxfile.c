@@ -134,8 +134,11 @@ int mapping_map(struct mapping *m, const struct daxfile *f, uint64_t off,
 	memset(m, 0, sizeof(*m));
 	if (mode == PAGE_PMD || mode == PAGE_MISALIGNED) {
 		/* Reserve address space, then place the file mapping at a
-		 * 2 MiB boundary (plus 4 KiB when misaligned on purpose). */
-		reslen = len + PMD_SIZE_BYTES + shift;
+		 * 2 MiB boundary (plus 4 KiB when misaligned on purpose).  The
+		 * reservation covers every 2 MiB region the mapping touches,
+		 * whole, so no neighbour shares a PMD with it. */
+		reslen = ((len + shift + PMD_SIZE_BYTES - 1) &
+			  ~(PMD_SIZE_BYTES - 1)) + PMD_SIZE_BYTES;
 		res = mmap(NULL, reslen, PROT_NONE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (res == MAP_FAILED) {
@@ -158,19 +161,14 @@ int mapping_map(struct mapping *m, const struct daxfile *f, uint64_t off,
 			munmap(res, reslen);
 		return -1;
 	}
-	if (res) {
-		/* Give back the parts of the reservation around the mapping. */
-		if (want > res)
-			munmap(res, (size_t)(want - res));
-		if (res + reslen > want + len)
-			munmap(want + len, (size_t)(res + reslen - (want + len)));
-	}
 	if (mode == PAGE_PTE && madvise(p, len, MADV_NOHUGEPAGE) < 0) {
 		snprintf(err, errlen, "madvise(MADV_NOHUGEPAGE): %s",
 			 strerror(errno));
-		munmap(p, len);
+		munmap(res ? res : p, res ? reslen : len);
 		return -1;
 	}
+	m->reserve = res;
+	m->reserve_len = reslen;
 	m->addr = p;
 	m->len = len;
 	m->mode = mode;
@@ -180,7 +178,10 @@ int mapping_map(struct mapping *m, const struct daxfile *f, uint64_t off,
 
 void mapping_unmap(struct mapping *m)
 {
-	if (m->addr)
+	if (m->reserve)
+		munmap(m->reserve, m->reserve_len);	/* covers the mapping */
+	else if (m->addr)
 		munmap(m->addr, m->len);
 	m->addr = NULL;
+	m->reserve = NULL;
 }
