@@ -5,6 +5,11 @@
 #   make check    install what is needed, build, run every test (host and
 #                 guest); ends with "N passed, N failed"
 #   make deps     install the Debian packages only
+#   make stress DURATION=1h   soak of the stress scenarios in the guest
+#   make ab KERNEL_A=.. KERNEL_B=..   compare two kernels (report in results/)
+#   make kernel [PATCH=file]  build a kernel from Debian's linux-source
+#   make mutants  build and run every known-bad kernel against the oracles
+#   make bench-self  the suite's own measurement overhead
 #   make clean
 SHELL := /bin/bash
 CC ?= gcc
@@ -26,7 +31,7 @@ UNIT_BIN := $(UNIT_SRC:.c=)
 
 BINS := bench/daxbench $(if $(STRESS_SRC),stress/daxstress)
 
-.PHONY: all run check deps clean unit
+.PHONY: all run check deps clean stress ab kernel mutants bench-self
 all: $(BINS) $(UNIT_BIN)
 
 lib/libdaxbench.a: $(LIB_OBJ)
@@ -54,6 +59,32 @@ check:
 	@scripts/deps
 	@$(MAKE) --no-print-directory all
 	@tests/run
+
+stress:
+	@scripts/deps
+	@$(MAKE) --no-print-directory all
+	@scripts/soak $(if $(DURATION),--duration $(DURATION)) $(if $(SCENARIO),--scenario $(SCENARIO))
+
+ab:
+	@scripts/deps
+	@$(MAKE) --no-print-directory all
+	@scripts/ab $(if $(KERNEL_A),--kernel-a $(KERNEL_A)) $(if $(KERNEL_B),--kernel-b $(KERNEL_B)) \
+		$(if $(MODULES_A),--modules-a $(MODULES_A)) $(if $(MODULES_B),--modules-b $(MODULES_B)) \
+		$(if $(SUITE),--suite $(SUITE)) $(if $(REPEAT),--repeat $(REPEAT))
+
+kernel:
+	@scripts/deps kernel
+	@scripts/kernel/build $(if $(PATCH),--patch $(PATCH)) $(if $(KSRC),--ksrc $(KSRC))
+
+mutants:
+	@scripts/deps kernel
+	@$(MAKE) --no-print-directory all
+	@scripts/kernel/mutants
+
+bench-self:
+	@scripts/deps self
+	@$(MAKE) --no-print-directory all
+	@scripts/bench-self
 
 clean:
 	rm -f lib/*.o lib/*.d lib/*.a bench/*.o bench/*.d stress/*.o stress/*.d \
