@@ -29,6 +29,7 @@
 #include "dax_counts.h"
 #include "daxfile.h"
 #include "env.h"
+#include "fault_time.h"
 #include "hist.h"
 #include "opts.h"
 #include "progress.h"
@@ -74,6 +75,7 @@ struct phase_result {
 	uint64_t bytes_dirtied;	/* stored (store phases) or since last sync */
 	uint64_t sync_ns;
 	struct hist *lat;	/* store latency; NULL for sync phases */
+	struct fault_time *ft;	/* kernel-side fault service time */
 	struct dax_counts counts;
 };
 
@@ -275,12 +277,27 @@ static json_object *phase_json(const struct phase_def *d,
 			json_object_object_add(o, k, json_object_get(v));
 		json_object_put(c);
 		json_object_object_add(o, "bytes_flushed", json_object_new_uint64(flushed));
+		if (d->kind != PH_SYNC && dax && r->ft)
+			json_object_object_add(o, "fault_ns", fault_time_json(r->ft));
 		if (d->kind == PH_SYNC)
 			json_object_object_add(o, "flush_amplification",
 				r->bytes_dirtied ? json_object_new_double(
 					(double)flushed / (double)r->bytes_dirtied) : NULL);
 	}
 	return o;
+}
+
+/* Median kernel-side service time over all DAX faults of a phase. */
+static uint64_t fault_p50(const struct fault_time *ft)
+{
+	struct hist all;
+
+	if (!ft)
+		return 0;
+	hist_init(&all);
+	hist_merge(&all, &ft->pte);
+	hist_merge(&all, &ft->pmd);
+	return hist_quantile(&all, 0.5);
 }
 
 /* The per-phase summary over repeats: exact counts (from the first repeat,
@@ -300,6 +317,7 @@ static json_object *summary_json(const struct params *p,
 		json_object_object_del(o, "store_latency");
 		json_object_object_del(o, "duration_ns");
 		json_object_object_del(o, "sync_ns");
+		json_object_object_del(o, "fault_ns");
 		for (unsigned r = 1; r < p->repeat; r++)
 			if (memcmp(&res[r][ph].counts, &res[0][ph].counts,
 				   sizeof(res[0][ph].counts)) ||
@@ -324,6 +342,12 @@ static json_object *summary_json(const struct params *p,
 				v[r] = hist_quantile(res[r][ph].lat, 0.99);
 			json_object_object_add(o, "store_p99_ns_median",
 				json_object_new_double(median_u64(v, p->repeat)));
+			if (traced && dax) {
+				for (unsigned r = 0; r < p->repeat; r++)
+					v[r] = fault_p50(res[r][ph].ft);
+				json_object_object_add(o, "fault_p50_ns_median",
+					json_object_new_double(median_u64(v, p->repeat)));
+			}
 		}
 		json_object_array_add(arr, o);
 	}
@@ -346,22 +370,23 @@ static void print_table(const struct params *p, const struct env_target *t,
 	       p->repeat);
 	if (!traced)
 		printf("(no trace events: fault and flush counts unavailable)\n");
-	printf("%-14s %7s %7s %6s %8s %7s %9s %9s %8s %9s %9s\n", "phase",
+	printf("%-14s %6s %6s %4s %8s %7s %8s %8s %7s %9s %9s %9s %9s\n", "phase",
 	       "stores", "pte", "pmd", "fallback", "mkwrite", "dirtied",
-	       "flushed", "amp", "p50", "p99/sync");
+	       "flushed", "amp", "store-p50", "store-p99", "fault-p50", "sync");
 	for (size_t ph = 0; ph < NPHASES; ph++) {
 		const struct phase_result *r = &res[0][ph];
 		const struct dax_counts *c = &r->counts;
 		uint64_t fl = dax_counts_flushed_bytes(c, dax);
-		char amp[32] = "-";
+		char amp[32] = "-", b6[32] = "-", b7[32] = "-";
 
 		if (phases[ph].kind == PH_SYNC && r->bytes_dirtied && traced)
 			snprintf(amp, sizeof(amp), "%.2fx", (double)fl / (double)r->bytes_dirtied);
+		snprintf(b4, sizeof(b4), "-");
+		snprintf(b5, sizeof(b5), "-");
 		if (phases[ph].kind == PH_SYNC) {
 			for (unsigned i = 0; i < p->repeat; i++)
 				v[i] = res[i][ph].sync_ns;
-			snprintf(b5, sizeof(b5), "%s", fmt_ns(b4, sizeof(b4), median_u64(v, p->repeat)));
-			snprintf(b4, sizeof(b4), "-");
+			fmt_ns(b7, sizeof(b7), median_u64(v, p->repeat));
 		} else {
 			for (unsigned i = 0; i < p->repeat; i++)
 				v[i] = hist_quantile(res[i][ph].lat, 0.5);
@@ -369,23 +394,29 @@ static void print_table(const struct params *p, const struct env_target *t,
 			for (unsigned i = 0; i < p->repeat; i++)
 				v[i] = hist_quantile(res[i][ph].lat, 0.99);
 			fmt_ns(b5, sizeof(b5), median_u64(v, p->repeat));
+			if (traced && dax && (c->pte_nopage || c->pmd_nopage ||
+					      c->pmd_needdsync || c->pmd_fallback)) {
+				for (unsigned i = 0; i < p->repeat; i++)
+					v[i] = fault_p50(res[i][ph].ft);
+				fmt_ns(b6, sizeof(b6), median_u64(v, p->repeat));
+			}
 		}
 		if (traced && dax)
-			printf("%-14s %7llu %7llu %6llu %8llu %7llu %9s %9s %8s %9s %9s\n",
+			printf("%-14s %6llu %6llu %4llu %8llu %7llu %8s %8s %7s %9s %9s %9s %9s\n",
 			       phases[ph].name, (unsigned long long)r->pages_stored,
 			       (unsigned long long)c->pte_nopage,
 			       (unsigned long long)(c->pmd_nopage + c->pmd_needdsync),
 			       (unsigned long long)c->pmd_fallback,
 			       (unsigned long long)c->pfn_mkwrite,
 			       fmt_bytes(b1, sizeof(b1), r->bytes_dirtied),
-			       fmt_bytes(b2, sizeof(b2), fl), amp, b4, b5);
+			       fmt_bytes(b2, sizeof(b2), fl), amp, b4, b5, b6, b7);
 		else	/* page cache: no DAX faults; flush volume if traced */
-			printf("%-14s %7llu %7s %6s %8s %7s %9s %9s %8s %9s %9s\n",
+			printf("%-14s %6llu %6s %4s %8s %7s %8s %8s %7s %9s %9s %9s %9s\n",
 			       phases[ph].name, (unsigned long long)r->pages_stored,
 			       "-", "-", "-", "-",
 			       fmt_bytes(b1, sizeof(b1), r->bytes_dirtied),
 			       traced ? fmt_bytes(b2, sizeof(b2), fl) : "-", amp,
-			       b4, b5);
+			       b4, b5, b6, b7);
 	}
 	free(v);
 }
@@ -484,6 +515,8 @@ int cmd_fault(int argc, char **argv)
 			} else {
 				if (run_store_phase(&p, m.addr, phases[ph].kind, pr))
 					return 1;
+				pr->ft = malloc(sizeof(*pr->ft));
+				fault_time_init(pr->ft);
 				dirtied_since_sync += pr->bytes_dirtied;
 			}
 			if (tr) {
@@ -493,6 +526,8 @@ int cmd_fault(int argc, char **argv)
 					return 1;
 				}
 				dax_counts_add_all(&pr->counts, &tv);
+				if (pr->ft)
+					fault_time_add_all(pr->ft, &tv);
 				tv.n = 0;
 			}
 		}
@@ -561,7 +596,7 @@ int cmd_fault(int argc, char **argv)
 	}
 	for (unsigned r = 0; r < p.repeat; r++)
 		for (size_t ph = 0; ph < NPHASES; ph++)
-			free(res[r][ph].lat);
+			free(res[r][ph].lat), free(res[r][ph].ft);
 	free(res);
 	json_object_put(root);
 	return rc;

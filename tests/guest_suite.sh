@@ -10,7 +10,7 @@ out=build/test-guest
 rm -rf "$out"
 mkdir -p "$out"
 
-n=0 planned=33
+n=0 planned=37
 echo "1..$planned"
 check() {	# check NAME FILE JQ-EXPR EXPECTED
 	local got
@@ -48,6 +48,13 @@ check "pmd: rewrite faults again (write-protected by fsync)" "$f" '.summary[2].f
 check "pmd: rewrite of 1/16 pages flushes 64 MiB: amplification 16" "$f" '.summary[3].flush_amplification' 16
 check "pmd: idle fsync flushes 0 bytes" "$f" '.summary[4].bytes_flushed' 0
 check "pmd: idle fsync figure at top level" "$f" '.idle_fsync_bytes_flushed' 0
+check "pmd: 32 kernel fault service times, all paired" "$f" '[.runs[0][0].fault_ns.pmd.count, .runs[0][0].fault_ns.unpaired] | @text' '[32,0]'
+n=$((n + 1))
+if awk '$1 == "write" && $12 ~ /[0-9]/ { ok = 1 } END { exit !ok }' "$d/fault-pmd.txt"; then
+	echo "ok $n - pmd: the table shows a kernel fault-p50 for the write phase"
+else
+	echo "not ok $n - pmd: no fault-p50 in the write row of $d/fault-pmd.txt"
+fi
 f=$d/fault-pte.json
 check "pte: first pass takes 16384 PTE faults" "$f" '.summary[0].faults.pte_nopage' 16384
 check "pte: no PMD fault" "$f" '.summary[0].faults.pmd_nopage + .summary[0].faults.pmd_fallback' 0
@@ -57,10 +64,12 @@ check "pte: rewrite of 1/16 faults 1024 pages" "$f" '.summary[2].faults.pte_nopa
 check "pte: and flushes 1024 pages" "$f" '.summary[3].flush.pages' 1024
 check "pte: amplification 1" "$f" '.summary[3].flush_amplification' 1
 check "pte: idle fsync flushes 0 bytes" "$f" '.summary[4].bytes_flushed' 0
+check "pte: 16384 kernel fault service times" "$f" '.runs[0][0].fault_ns.pte.count' 16384
 f=$d/fault-misaligned.json
 check "misaligned: 33 PMD FALLBACK faults" "$f" '.summary[0].faults.pmd_fallback' 33
 check "misaligned: then 16384 PTE faults" "$f" '.summary[0].faults.pte_nopage' 16384
 check "misaligned: fsync flushes 16384 single pages" "$f" '.summary[1].flush.entries_pte' 16384
+check "misaligned: 33 timed PMD attempts, 16384 PTE faults" "$f" '[.runs[0][0].fault_ns.pmd.count, .runs[0][0].fault_ns.pte.count] | @text' '[33,16384]'
 f=$d/fault-pmd-mapsync.json
 check "map-sync: 32 PMD faults answered NEEDDSYNC" "$f" '.summary[0].faults.pmd_needdsync' 32
 check "map-sync: 32 dax_insert_pfn_mkwrite" "$f" '.summary[0].faults.pfn_mkwrite' 32
