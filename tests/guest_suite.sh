@@ -10,7 +10,7 @@ out=build/test-guest
 rm -rf "$out"
 mkdir -p "$out"
 
-n=0 planned=37
+n=0 planned=39
 echo "1..$planned"
 check() {	# check NAME FILE JQ-EXPR EXPECTED
 	local got
@@ -33,7 +33,8 @@ boot() {	# boot NAME SCRIPT [harness options]
 	fi
 }
 
-boot ext4-memmap tests/guest/fault_counts.sh --fs ext4 --pmem memmap
+bins=(--bin bench/daxbench --bin tests/unit/test_env)
+boot ext4-memmap tests/guest/fault_counts.sh --fs ext4 --pmem memmap "${bins[@]}"
 d=$out/ext4-memmap
 f=$d/fault-pmd.json
 check "pmd: file is DAX" "$f" '.dax' true
@@ -76,6 +77,19 @@ check "map-sync: 32 dax_insert_pfn_mkwrite" "$f" '.summary[0].faults.pfn_mkwrite
 f=$d/env.json
 check "env: pmem kind is e820 (memmap=)" "$f" '.pmem.kind' e820
 check "env: mount carries the dax option" "$f" '.target.dax_mount_option' true
+n=$((n + 1))
+tap=$d/test_env.tap
+if [ -s "$tap" ] && ! grep -q '^not ok' "$tap" && [ "$(grep -c '^ok' "$tap")" -ge 26 ]; then
+	echo "ok $n - test_env passes in the guest ($(grep -c '^ok' "$tap") points)"
+else
+	echo "not ok $n - test_env in the guest: $(grep '^not ok' "$tap" 2>/dev/null | head -3 | tr '\n' ' ')"
+fi
+n=$((n + 1))
+if [ -s "$tap" ] && [ "$(grep -E '^ok (24|25|26) ' "$tap" | grep -vc SKIP)" -eq 3 ]; then
+	echo "ok $n - test_env's pmem points ran (not skipped) on /mnt/pmem"
+else
+	echo "not ok $n - test_env's pmem points were skipped or missing in the guest"
+fi
 
 boot ext4-nvdimm tests/guest/nvdimm_env.sh --fs ext4 --pmem nvdimm
 d=$out/ext4-nvdimm

@@ -10,3 +10,8 @@ done
 daxbench fault --dir /mnt/pmem --size 64M --page pmd --map-sync \
 	--output "$out/fault-pmd-mapsync.json" >"$out/fault-pmd-mapsync.txt"
 daxbench env --dir /mnt/pmem >"$out/env.json"
+# The environment unit test against real (emulated) pmem: its pmem points
+# only run where DAXBENCH_PMEM_DIR names a DAX mount.
+if command -v test_env >/dev/null; then
+	DAXBENCH_PMEM_DIR=/mnt/pmem test_env >"$out/test_env.tap" 2>&1 || true
+fi
