@@ -37,6 +37,7 @@
 #include "stats.h"
 #include "timing.h"
 #include "trace.h"
+#include "trace_csv.h"
 
 #define PAGE 4096ull
 
@@ -51,6 +52,7 @@ struct params {
 	unsigned repeat;
 	uint64_t seed;
 	const char *output;
+	const char *events;	/* CSV of every trace record */
 	uint64_t trace_kb;
 	bool no_trace, allow_lost, quiet;
 };
@@ -174,10 +176,24 @@ static void usage(FILE *f)
 "  --repeat N           repeat the whole sequence on a fresh file (default 1)\n"
 "  --seed N             seed of the stored values (default 1)\n"
 "  --output FILE        write the JSON result there (atomically)\n"
+"  --events FILE        write every trace record there as CSV (atomically)\n"
 "  --trace-buffer SIZE  per-cpu trace buffer (default 16M)\n"
 "  --no-trace           run without event accounting\n"
 "  --allow-lost-events  keep results even when trace events were lost\n"
 "  --quiet              no table on stdout\n");
+}
+
+/* The directory a result file will be renamed into must take files. */
+static void check_output_path(const char *opt, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+
+	if (!*path || (slash && !slash[1]))
+		opt_die(opt, "'%s' is not a file name", path);
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+		 slash ? path : ".");
+	opt_writable_dir(opt, slash == path ? "/" : dir);
 }
 
 static void parse(int argc, char **argv, struct params *p)
@@ -192,6 +208,7 @@ static void parse(int argc, char **argv, struct params *p)
 		{ "repeat", required_argument, NULL, 'R' },
 		{ "seed", required_argument, NULL, 'e' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "events", required_argument, NULL, 'E' },
 		{ "trace-buffer", required_argument, NULL, 'b' },
 		{ "no-trace", no_argument, NULL, 'N' },
 		{ "allow-lost-events", no_argument, NULL, 'L' },
@@ -220,6 +237,7 @@ static void parse(int argc, char **argv, struct params *p)
 		case 'R': p->repeat = opt_uint("--repeat", optarg, 1, 100000); break;
 		case 'e': p->seed = opt_uint("--seed", optarg, 0, UINT64_MAX); break;
 		case 'o': p->output = optarg; break;
+		case 'E': p->events = optarg; break;
 		case 'b':
 			p->trace_kb = opt_size("--trace-buffer", optarg, 4096,
 					       1ull << 34) >> 10;
@@ -245,14 +263,12 @@ static void parse(int argc, char **argv, struct params *p)
 			(unsigned long long)p->size, fmt_bytes(b, sizeof(b), granule),
 			p->threads);
 	}
-	if (p->output) {
-		char *slash = strrchr(p->output, '/');
-		char dir[4096];
-
-		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - p->output) : 1,
-			 slash ? p->output : ".");
-		opt_writable_dir("--output", slash == p->output ? "/" : dir);
-	}
+	if (p->output)
+		check_output_path("--output", p->output);
+	if (p->events)
+		check_output_path("--events", p->events);
+	if (p->events && p->no_trace)
+		opt_die("--events", "needs tracing, but --no-trace was given");
 }
 
 static json_object *phase_json(const struct phase_def *d,
@@ -431,7 +447,8 @@ int cmd_fault(int argc, char **argv)
 	struct daxfile f;
 	struct mapping m;
 	json_object *root, *runs, *tj;
-	char err[512], why[256] = "";
+	char err[512], why[256] = "", evtmp[4200] = "";
+	FILE *evf = NULL;
 	uint64_t lost = 0;
 	bool dax, traced;
 	int rc = 0;
@@ -463,6 +480,16 @@ int cmd_fault(int argc, char **argv)
 		snprintf(why, sizeof(why), "--no-trace");
 	}
 	traced = tr != NULL;
+	if (p.events && traced) {
+		snprintf(evtmp, sizeof(evtmp), "%s.tmp.%d", p.events, (int)getpid());
+		evf = fopen(evtmp, "w");
+		if (!evf) {
+			fprintf(stderr, "%s: --events: cannot write %s: %s\n",
+				opt_progname(), evtmp, strerror(errno));
+			return 1;
+		}
+		trace_csv_header(evf);
+	}
 	if (!dax)
 		fprintf(stderr, "%s: %s is not DAX (%s): running as a page-cache baseline\n",
 			opt_progname(), p.dir, tgt.fstype);
@@ -526,6 +553,13 @@ int cmd_fault(int argc, char **argv)
 					return 1;
 				}
 				dax_counts_add_all(&pr->counts, &tv);
+				if (evf) {
+					char label[64];
+
+					snprintf(label, sizeof(label), "r%u/%s", r + 1,
+						 phases[ph].name);
+					trace_csv_write(evf, label, &tv);
+				}
 				if (pr->ft)
 					fault_time_add_all(pr->ft, &tv);
 				tv.n = 0;
@@ -592,6 +626,18 @@ int cmd_fault(int argc, char **argv)
 			fprintf(stderr, "%s: --output: cannot write %s: %s\n",
 				opt_progname(), p.output, strerror(errno));
 			rc = 1;
+		}
+	}
+	if (evf) {
+		/* Complete or absent, like the results file. */
+		bool good = rc == 0 && fflush(evf) == 0 && fsync(fileno(evf)) == 0;
+
+		if (fclose(evf) != 0 || !good || rename(evtmp, p.events) < 0) {
+			if (rc == 0)
+				fprintf(stderr, "%s: --events: cannot write %s\n",
+					opt_progname(), p.events);
+			unlink(evtmp);
+			rc = rc ? rc : 1;
 		}
 	}
 	for (unsigned r = 0; r < p.repeat; r++)

@@ -10,7 +10,7 @@ out=build/test-guest
 rm -rf "$out"
 mkdir -p "$out"
 
-n=0 planned=39
+n=0 planned=41
 echo "1..$planned"
 check() {	# check NAME FILE JQ-EXPR EXPECTED
 	local got
@@ -55,6 +55,21 @@ if awk '$1 == "write" && $12 ~ /[0-9]/ { ok = 1 } END { exit !ok }' "$d/fault-pm
 	echo "ok $n - pmd: the table shows a kernel fault-p50 for the write phase"
 else
 	echo "not ok $n - pmd: no fault-p50 in the write row of $d/fault-pmd.txt"
+fi
+n=$((n + 1))
+ev=$d/events-pmd.csv
+got=$(awk -F, '$1 == "r1/fsync" && $5 == "dax_writeback_one" && $9 == 512 { n++ } END { print n + 0 }' "$ev" 2>/dev/null)
+if [ "$got" = 32 ]; then
+	echo "ok $n - pmd: --events CSV holds the 32 dax_writeback_one records of the fsync"
+else
+	echo "not ok $n - pmd: --events CSV has $got writeback records of 512 pages in r1/fsync (want 32)"
+fi
+n=$((n + 1))
+got=$(awk -F, '$1 == "r1/write" && $5 == "dax_pmd_fault_done" { n++ } END { print n + 0 }' "$ev" 2>/dev/null)
+if [ "$got" = 32 ]; then
+	echo "ok $n - pmd: --events CSV holds the 32 PMD fault records of the write pass"
+else
+	echo "not ok $n - pmd: --events CSV has $got dax_pmd_fault_done records in r1/write (want 32)"
 fi
 f=$d/fault-pte.json
 check "pte: first pass takes 16384 PTE faults" "$f" '.summary[0].faults.pte_nopage' 16384

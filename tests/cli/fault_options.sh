@@ -33,6 +33,8 @@ cases=(
 	"--repeat|--dir $work --repeat 0"
 	"--trace-buffer|--dir $work --trace-buffer 1K"
 	"--output|--dir $work --output /nonexistent/x.json"
+	"--events|--dir $work --events /nonexistent/x.csv"
+	"--events|--dir $work --events $work/ev.csv --no-trace"
 	"--bogus|--dir $work --bogus"
 )
 echo "1..$(( ${#cases[@]} + 1 ))"
@@ -47,7 +49,7 @@ for c in "${cases[@]}"; do
 	st=$?
 	lines=$(wc -l <"$work/err")
 	if [ $st -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$opt" "$work/err" &&
-	   [ ! -e "$out" ] && [ -z "$(ls "$work"/out-$n.json* 2>/dev/null)" ]; then
+	   [ ! -e "$out" ] && [ -z "$(ls "$work"/out-$n.json* "$work"/ev.csv* 2>/dev/null)" ]; then
 		echo "ok $n - fault $args: exit 2, one line naming $opt"
 	else
 		echo "not ok $n - fault $args: exit $st, $lines line(s): $(head -c 300 "$work/err")"

@@ -5,7 +5,8 @@ set -e
 out=${DAXBENCH_OUT:-/results}
 for page in pmd pte misaligned; do
 	daxbench fault --dir /mnt/pmem --size 64M --page $page \
-		--output "$out/fault-$page.json" >"$out/fault-$page.txt"
+		--output "$out/fault-$page.json" --events "$out/events-$page.csv" \
+		>"$out/fault-$page.txt"
 done
 daxbench fault --dir /mnt/pmem --size 64M --page pmd --map-sync \
 	--output "$out/fault-pmd-mapsync.json" >"$out/fault-pmd-mapsync.txt"
