@@ -21,7 +21,7 @@ int cmd_env(int argc, char **argv)
 	int c, fd;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -30,9 +30,10 @@ int cmd_env(int argc, char **argv)
 			printf("usage: daxbench env [--dir DIR]\n");
 			return 0;
 		default:
-			opt_die(argv[optind - 1], "unknown option");
+			opt_getopt_fail(c, argv);
 		}
 	}
+	opt_no_operands(argc, argv);
 	opt_writable_dir("--dir", dir);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	env = env_capture(dir, fd);

@@ -183,19 +183,6 @@ static void usage(FILE *f)
 "  --quiet              no table on stdout\n");
 }
 
-/* The directory a result file will be renamed into must take files. */
-static void check_output_path(const char *opt, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char dir[4096];
-
-	if (!*path || (slash && !slash[1]))
-		opt_die(opt, "'%s' is not a file name", path);
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
-		 slash ? path : ".");
-	opt_writable_dir(opt, slash == path ? "/" : dir);
-}
-
 static void parse(int argc, char **argv, struct params *p)
 {
 	static const struct option lo[] = {
@@ -246,12 +233,10 @@ static void parse(int argc, char **argv, struct params *p)
 		case 'L': p->allow_lost = true; break;
 		case 'q': p->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
-		case ':': opt_die(argv[optind - 1], "needs a value");
-		default:  opt_die(argv[optind - 1], "unknown option (see --help)");
+		default:  opt_getopt_fail(c, argv);
 		}
 	}
-	if (optind < argc)
-		opt_die(argv[optind], "unexpected argument (see --help)");
+	opt_no_operands(argc, argv);
 	if (!p->dir)
 		opt_die("--dir", "is required: the directory on the file system under test");
 	opt_writable_dir("--dir", p->dir);
@@ -264,9 +249,9 @@ static void parse(int argc, char **argv, struct params *p)
 			p->threads);
 	}
 	if (p->output)
-		check_output_path("--output", p->output);
+		opt_output_path("--output", p->output);
 	if (p->events)
-		check_output_path("--events", p->events);
+		opt_output_path("--events", p->events);
 	if (p->events && p->no_trace)
 		opt_die("--events", "needs tracing, but --no-trace was given");
 }

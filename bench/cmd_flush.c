@@ -371,12 +371,10 @@ static void parse(int argc, char **argv, struct params *p,
 		case 'o': p->output = optarg; break;
 		case 'q': p->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
-		case ':': opt_die(argv[optind - 1], "needs a value");
-		default:  opt_die(argv[optind - 1], "unknown option (see --help)");
+		default:  opt_getopt_fail(c, argv);
 		}
 	}
-	if (optind < argc)
-		opt_die(argv[optind], "unexpected argument (see --help)");
+	opt_no_operands(argc, argv);
 
 	parse_sizes(sizes, p);
 	parse_methods(methods, p);
@@ -418,14 +416,8 @@ static void parse(int argc, char **argv, struct params *p,
 				p->max_threads, fmt_bytes(b2, sizeof(b2), target_need(p)));
 		}
 	}
-	if (p->output) {
-		char *slash = strrchr(p->output, '/');
-		char dir[4096];
-
-		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - p->output) : 1,
-			 slash ? p->output : ".");
-		opt_writable_dir("--output", slash == p->output ? "/" : dir);
-	}
+	if (p->output)
+		opt_output_path("--output", p->output);
 }
 
 /* libdaxctl's view of the device-dax instance name ("dax0.0"), or NULL. */

@@ -47,4 +47,15 @@ int opt_choice(const char *opt, const char *arg, const char *const *choices);
  * access(W_OK|X_OK) and a real O_TMPFILE/creat probe).  Dies otherwise. */
 void opt_writable_dir(const char *opt, const char *arg);
 
+/* A result file to be written (and renamed into place): a file name whose
+ * directory takes files.  Dies otherwise. */
+void opt_output_path(const char *opt, const char *path);
+
+/* getopt_long(3) with an optstring starting with ':' returned ':' (missing
+ * value) or '?' (unknown option): die naming the offending argument. */
+void opt_getopt_fail(int c, char **argv) __attribute__((noreturn));
+
+/* Die when operands remain after the options (argv[optind...]). */
+void opt_no_operands(int argc, char **argv);
+
 #endif

@@ -469,3 +469,42 @@ void opt_writable_dir(const char *opt, const char *arg)
 	unlink(path);
 	free(path);
 }
+
+void opt_output_path(const char *opt, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+
+	if (!*path || (slash && !slash[1]))
+		opt_die(opt, "'%s' is not a file name", path);
+	if (!slash) {
+		opt_writable_dir(opt, ".");
+		return;
+	}
+	if (slash == path) {
+		opt_writable_dir(opt, "/");
+		return;
+	}
+	if ((size_t)(slash - path) >= sizeof(dir))
+		opt_die(opt, "path too long");
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	opt_writable_dir(opt, dir);
+}
+
+void opt_getopt_fail(int c, char **argv)
+{
+	extern int optind;
+
+	if (c == ':')
+		opt_die(argv[optind - 1], "needs a value");
+	opt_die(argv[optind - 1], "unknown option (see --help)");
+}
+
+void opt_no_operands(int argc, char **argv)
+{
+	extern int optind;
+
+	if (optind < argc)
+		opt_die(argv[optind], "unexpected argument (see --help)");
+}
