@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# daxbench sync in the emulated-pmem guest (stock Debian 6.1 kernel, ext4 -o
+# dax on e820 pmem): boots the guest once, runs tests/guest/sync_counts.sh,
+# and asserts with jq on the JSON brought back.  The flush accounting is
+# exact, so it is asserted exactly: the per-call flushed bytes add up to the
+# dax_writeback_one total, idle and no-store syncs flush 0 bytes, PTE
+# mappings flush what was dirtied (amplification 1) and PMD ones 2 MiB per
+# 4 KiB store (about 16x for 1024 random stores in 64 MiB), and the
+# pte-then-pmd sequence flushes every page dirtied.  About 40 s under TCG.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=build/test-guest-sync
+rm -rf "$out"
+mkdir -p "$out"
+
+n=0 planned=35
+echo "1..$planned"
+check() {	# check NAME FILE JQ-EXPR  (must print true)
+	local got
+	n=$((n + 1))
+	got=$(jq -r "$3" "$2" 2>&1)
+	if [ "$got" = true ]; then
+		echo "ok $n - $1"
+	else
+		echo "not ok $n - $1: $3 gave '$got' ($2)"
+	fi
+}
+n=$((n + 1))
+if scripts/guest/run --out "$out/ext4" --fs ext4 --pmem memmap tests/guest/sync_counts.sh >"$out/ext4.log" 2>&1; then
+	echo "ok $n - guest booted and ran sync_counts.sh ($(tail -1 "$out/ext4.log"))"
+else
+	echo "not ok $n - guest: $(tail -3 "$out/ext4.log" | tr '\n' ' ')"
+fi
+d=$out/ext4
+
+f=$d/pmd-fsync.json
+check "pmd-fsync: the file is DAX, no trace event lost" "$f" '.dax and .trace.lost_events == 0'
+check "pmd-fsync: 2 writers stored 4000 times, 2 syncers called fsync" "$f" \
+	'.runs[0].stores == 4000 and ([.runs[0].threads[] | select(.role == "syncer")] | length) == 2'
+check "pmd-fsync: per-call flushed bytes add up exactly to the dax_writeback_one total" "$f" \
+	'.runs[0] | ([.calls[].flushed_bytes] | add) == .flush.bytes and .flush.bytes == .attribution.total_bytes'
+check "pmd-fsync: ... and entries to the dax_writeback_one count" "$f" \
+	'.runs[0] | ([.calls[].entries] | add) == .flush.entries'
+check "pmd-fsync: nothing unattributed, the identity holds" "$f" \
+	'.runs[0].attribution.unattributed_bytes == 0 and .attribution_exact'
+check "pmd-fsync: every entry flushed is a 2 MiB one" "$f" '.runs[0].flush.entries == .runs[0].flush.entries_pmd'
+check "pmd-fsync: the idle syncs (one per syncer) flush 0 bytes" "$f" \
+	'[.runs[0].calls[] | select(.kind == "idle") | .flushed_bytes] == [0, 0]'
+check "pmd-fsync: every no-store sync flushes 0 bytes" "$f" \
+	'.no_store_sync_bytes_flushed == 0 and .runs[0].no_store_syncs.calls >= 2'
+check "pmd-fsync: the kernel dirty set is empty at the end" "$f" '.runs[0].dirty_set.kernel_dirty_bytes_at_end == 0'
+check "pmd-fsync: PMD amplification above 1" "$f" '.flush_amplification > 1'
+check "pmd-fsync: sync latency and write-fault latency histograms" "$f" \
+	'.runs[0].sync.overall.sync_latency.p50 > 0 and .runs[0].write_fault_latency.pmd.count > 0'
+
+p=$d/pte-lockstep.json
+q=$d/pmd-lockstep.json
+check "pte-lockstep: 2 calls, exact, idle 0" "$p" \
+	'.runs[0].sync.overall.calls == 2 and .attribution_exact and .idle_sync_bytes_flushed == 0'
+check "pte-lockstep: only 4 KiB entries flushed" "$p" '.runs[0].flush.entries == .runs[0].flush.entries_pte'
+check "pte-lockstep: flushed exactly what was dirtied (flush_amplification 1)" "$p" '.flush_amplification == 1'
+dp=$(jq .runs[0].sync.overall.bytes_dirtied "$p")
+check "pmd-lockstep: the same seed dirties the same pages as pte ($dp bytes)" "$q" \
+	".runs[0].sync.overall.bytes_dirtied == $dp"
+check "pmd-lockstep: each fsync flushes all 32 PMDs: 128 MiB for 2 calls" "$q" \
+	'.runs[0].flush.entries_pmd == 64 and .runs[0].sync.overall.bytes_flushed == 134217728'
+check "pmd-lockstep: flush_amplification between 15 and 18 (2 MiB per ~16 distinct 4 KiB stores)" "$q" \
+	'.flush_amplification > 15 and .flush_amplification < 18'
+check "pmd vs pte: the amplification field differs by more than 15x" "$q" \
+	"(.flush_amplification / $(jq .flush_amplification "$p")) > 15"
+
+for m in mixed-fsync mixed-msync-range; do
+	f=$d/$m.json
+	check "$m: pte-then-pmd: 32 stores through the 4K mapping, 32 through the 2M one" "$f" \
+		'.runs[0].pte_then_pmd | .pte_step.stores == 32 and .pmd_step.stores == 32'
+	check "$m: pte-then-pmd: the 2M mapping's PMD fault falls back (PTE entries there)" "$f" \
+		'.runs[0].pte_then_pmd.pmd_step.counts.faults.pmd_fallback >= 1'
+	check "$m: pte-then-pmd: every page dirtied is flushed (oracle: 64 pairs, 0 violations)" "$f" \
+		'.runs[0].pte_then_pmd | .every_page_flushed and .oracle.pairs_checked == 64 and .oracle.violations == 0'
+	check "$m: per-call flushed bytes add up to the total, idle 0" "$f" \
+		'.runs[0] | ([.calls[].flushed_bytes] | add) == .flush.bytes and .attribution.exact and .idle_sync_bytes_flushed == 0'
+	check "$m: both PTE and PMD entries were flushed" "$f" \
+		'.runs[0].flush.entries_pte > 0 and .runs[0].flush.entries_pmd > 0'
+done
+
+f=$d/mapsync.json
+check "mapsync: the stores fault PMDs, the kernel flushes nothing during the syncers' calls" "$f" \
+	'.params.sync == ["mapsync"] and .file.map_sync and (.runs[0].faults.pmd_nopage + .runs[0].faults.pmd_needdsync) > 0 and .runs[0].sync.overall.bytes_flushed == 0'
+check "mapsync: exact attribution" "$f" '.attribution_exact'
+
+f=$d/pte-period.json
+check "pte-period: sfr, fdatasync and msync each made calls" "$f" \
+	'[.runs[0].sync.by_method[] | .calls > 0] == [true, true, true]'
+check "pte-period: exact, idle and no-store syncs flush 0 bytes" "$f" \
+	'.attribution_exact and .idle_sync_bytes_flushed == 0 and .no_store_sync_bytes_flushed == 0'
+check "pte-period: threads pinned near the pmem device, topology recorded" "$f" \
+	'.params.cpus != null and ([.runs[0].threads[].cpu] | all(. != null)) and .topology.pus > 0'
+# (not exactly 1 here: racing syncs may flush a page twice, and a page
+# stored twice between two syncs of one syncer is dirtied once)
+check "pte-period: amplification of PTE mappings near 1 (0.5 to 1.5)" "$f" \
+	'.flush_amplification > 0.5 and .flush_amplification < 1.5'
+[ $n -eq $planned ] || echo "# planned $planned checks, made $n"
