@@ -4,7 +4,7 @@
 set -e
 out=${DAXBENCH_OUT:-/results}
 dir=${DAXBENCH_DIR:-/mnt/pmem}
-repeat=${DAXBENCH_REPEAT:-3}
+repeat=${DAXBENCH_REPEAT:-5}
 point() {
 	name=$1
 	shift
