@@ -79,7 +79,7 @@ kernel:
 mutants:
 	@scripts/deps kernel
 	@$(MAKE) --no-print-directory all
-	@scripts/kernel/mutants
+	@scripts/kernel/run-mutants
 
 bench-self:
 	@scripts/deps self

@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: GPL-2.0
+/* daxstress: what the scenarios share (see daxstress.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daxstress.h"
+#include "opts.h"
+
+#define MAX_FAIL_MSGS 50
+#define SAMPLE_CAP (1u << 18)	/* oracle samples kept per check */
+
+/* ------------------------------------------------------------------ */
+/* reporting */
+
+static void vline(struct sctx *c, bool fail, const char *fmt, va_list ap)
+{
+	char msg[2048];
+	char *p;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	for (p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	if (fail)
+		printf("# %s: iteration %u: %s\n", c->sc->name, c->iter, msg);
+	else
+		printf("# %s: %s\n", c->sc->name, msg);
+	fflush(stdout);
+	if (fail && c->failures && c->nfail_msgs < MAX_FAIL_MSGS) {
+		char j[2100];
+
+		snprintf(j, sizeof(j), "iteration %u: %s", c->iter, msg);
+		json_object_array_add(c->failures, json_object_new_string(j));
+		c->nfail_msgs++;
+	}
+}
+
+void sc_fail(struct sctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(c, true, fmt, ap);
+	va_end(ap);
+	if (!c->failed)
+		c->first_failed_iter = (int)c->iter;
+	c->failed = true;
+}
+
+void sc_diag(struct sctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(c, false, fmt, ap);
+	va_end(ap);
+}
+
+/* ------------------------------------------------------------------ */
+/* iterations */
+
+bool sc_next_iteration(struct sctx *c)
+{
+	if (c->started) {
+		if (c->max_iter && c->started >= c->max_iter)
+			return false;
+		if (c->deadline && now_ns() >= c->deadline)
+			return false;
+	}
+	c->iter = c->started++;
+	return true;
+}
+
+void sc_iteration_done(struct sctx *c)
+{
+	c->iterations++;
+}
+
+uint64_t sc_time_left(const struct sctx *c)
+{
+	uint64_t t = now_ns();
+
+	if (!c->deadline)
+		return UINT64_MAX;
+	return c->deadline > t ? c->deadline - t : 0;
+}
+
+enum page_mode sc_page_mode(const struct sctx *c)
+{
+	switch (c->p->page) {
+	case PS_PMD:
+		return PAGE_PMD;
+	case PS_PTE:
+		return PAGE_PTE;
+	default:
+		return c->iter % 2 ? PAGE_PTE : PAGE_PMD;
+	}
+}
+
+const char *sc_mode_name(enum page_mode m)
+{
+	return page_mode_names[m];
+}
+
+void sc_rng(const struct sctx *c, struct rng *r, uint64_t salt)
+{
+	r->s = c->seed ^ ((uint64_t)c->iter * 0xd1342543de82ef95ull) ^
+	       (salt * 0x9e3779b97f4a7c15ull);
+	rng_next(r);
+	r->s ^= rng_next(r);
+}
+
+void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000u),
+			       (long)(ns % 1000000000u) };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+void spin_ns(uint64_t ns)
+{
+	uint64_t end = now_ns() + ns;
+
+	while (now_ns() < end)
+		__asm__ __volatile__("pause");
+}
+
+/* ------------------------------------------------------------------ */
+/* the file */
+
+int sc_file_create(struct sctx *c, struct daxfile *f)
+{
+	char name[128], err[512];
+
+	snprintf(name, sizeof(name), ".daxstress-%s-%d", c->sc->name,
+		 (int)getpid());
+	if (daxfile_create(f, c->p->dir, name, c->size, err, sizeof(err))) {
+		sc_fail(c, "%s", err);
+		return -1;
+	}
+	unlink(f->path);	/* gone on every exit path, even a signal */
+	if (c->tr) {
+		struct trace_vec tv = { 0 };
+
+		dax_trace_filter_file(c->tr, f->st_dev, f->ino);
+		dax_trace_drain(c->tr, &tv);	/* discard setup events */
+		trace_vec_free(&tv);
+	}
+	return 0;
+}
+
+int sc_map(struct sctx *c, struct mapping *m, const struct daxfile *f,
+	   enum page_mode mode)
+{
+	char err[512];
+
+	if (mapping_map(m, f, 0, f->size, mode, false, err, sizeof(err))) {
+		sc_fail(c, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* logs */
+
+int slog_init(struct slog *l, size_t cap)
+{
+	l->n = 0;
+	l->cap = cap;
+	l->v = malloc((cap ? cap : 1) * sizeof(*l->v));
+	if (!l->v)
+		return -1;
+	memset(l->v, 0, cap * sizeof(*l->v));	/* no page fault in the loop */
+	return 0;
+}
+
+void slog_free(struct slog *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+int ylog_init(struct ylog *l, size_t cap)
+{
+	l->n = 0;
+	l->cap = cap;
+	l->v = calloc(cap ? cap : 1, sizeof(*l->v));
+	return l->v ? 0 : -1;
+}
+
+void ylog_free(struct ylog *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+int sc_fsync(struct ylog *l, int fd)
+{
+	struct sync_rec r = { .tid = sc_gettid(), .kind = ORACLE_FSYNC };
+	int rc;
+
+	r.ts = now_ns();
+	rc = fsync(fd);
+	r.te = now_ns();
+	r.err = rc < 0 ? errno : 0;
+	ylog_add(l, &r);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* collector */
+
+static int vec_push(struct trace_vec *v, const struct trace_rec *r)
+{
+	if (v->n == v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 4096;
+		struct trace_rec *p = realloc(v->v, nc * sizeof(*p));
+
+		if (!p)
+			return -1;
+		v->v = p;
+		v->cap = nc;
+	}
+	v->v[v->n++] = *r;
+	return 0;
+}
+
+static int co_drain(struct collector *co)
+{
+	co->tmp.n = 0;
+	if (dax_trace_drain(co->tr, &co->tmp) < 0)
+		return -1;
+	for (size_t i = 0; i < co->tmp.n; i++) {
+		const struct trace_rec *r = &co->tmp.v[i];
+
+		dax_counts_add(&co->counts, r);
+		if (r->ev < 64 && (co->keep_mask & EVBIT(r->ev)) &&
+		    vec_push(&co->keep, r))
+			return -1;
+	}
+	return 0;
+}
+
+static void *co_main(void *arg)
+{
+	struct collector *co = arg;
+
+	while (!__atomic_load_n(&co->stop, __ATOMIC_ACQUIRE)) {
+		sleep_ns(20000000);
+		if (co_drain(co)) {
+			co->err = errno ? errno : EIO;
+			break;
+		}
+	}
+	return NULL;
+}
+
+int collector_start(struct collector *co, struct dax_trace *tr,
+		    uint64_t keep_mask, bool threaded)
+{
+	memset(co, 0, sizeof(*co));
+	co->tr = tr;
+	co->keep_mask = keep_mask;
+	if (!tr || !threaded)
+		return 0;
+	if (pthread_create(&co->th, NULL, co_main, co))
+		return -1;
+	co->threaded = true;
+	return 0;
+}
+
+int collector_finish(struct collector *co)
+{
+	if (co->threaded) {
+		__atomic_store_n(&co->stop, 1, __ATOMIC_RELEASE);
+		pthread_join(co->th, NULL);
+		co->threaded = false;
+	}
+	if (!co->tr)
+		return 0;
+	if (co->err) {
+		errno = co->err;
+		return -1;
+	}
+	return co_drain(co);
+}
+
+void collector_free(struct collector *co)
+{
+	trace_vec_free(&co->keep);
+	trace_vec_free(&co->tmp);
+}
+
+bool sc_check_lost(struct sctx *c)
+{
+	uint64_t lost, now;
+
+	if (!c->tr)
+		return true;
+	now = dax_trace_lost(c->tr);
+	lost = now - c->lost_base;
+	c->lost_base = now;
+	if (!lost)
+		return true;
+	c->lost_events += lost;
+	if (c->p->allow_lost) {
+		sc_diag(c, "iteration %u: %" PRIu64 " trace events lost "
+			"(--allow-lost-events: violations may be false)",
+			c->iter, lost);
+		return true;
+	}
+	sc_fail(c, "%" PRIu64 " trace events were lost: the oracle cannot be "
+		"trusted; raise --trace-buffer (now %uK per cpu) or pass "
+		"--allow-lost-events", lost, c->p->trace_kb);
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* bitmaps */
+
+void bitmap_set(uint8_t *b, uint64_t i)
+{
+	b[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
+
+bool bitmap_test(const uint8_t *b, uint64_t i)
+{
+	return b[i >> 3] & (1u << (i & 7));
+}
+
+json_object *bitmap_ranges_json(const uint8_t *b, uint64_t n, size_t max)
+{
+	json_object *a = json_object_new_array();
+	size_t k = 0;
+
+	if (!b)
+		return a;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t j;
+		json_object *r;
+
+		if (!bitmap_test(b, i))
+			continue;
+		for (j = i; j + 1 < n && bitmap_test(b, j + 1); j++)
+			;
+		if (k++ == max) {
+			json_object_array_add(a, NULL);	/* truncated */
+			break;
+		}
+		r = json_object_new_array();
+		json_object_array_add(r, ju64(i));
+		json_object_array_add(r, ju64(j));
+		json_object_array_add(a, r);
+		i = j;
+	}
+	return a;
+}
+
+/* ------------------------------------------------------------------ */
+/* the oracle */
+
+static void print_violation(const struct oracle_report *r,
+			    const struct oracle_violation *v)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return;
+	oracle_violation_print(m, r, v);
+	fclose(m);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		printf("#   %s\n", line);
+	free(buf);
+}
+
+/* --dump DIR: the streams of the first failing iteration as CSV files
+ * NAME-iter-N-{stores,syncs,events}.csv (times: CLOCK_MONOTONIC ns). */
+static void dump_streams(struct sctx *c, const struct check_in *in)
+{
+	char path[4200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s-iter-%u-stores.csv", c->p->dump_dir,
+		 c->sc->name, c->iter);
+	if ((f = fopen(path, "w"))) {
+		fprintf(f, "thread,pgoff,t_before,t_after\n");
+		for (size_t i = 0; i < in->nsl; i++)
+			for (size_t k = 0; k < in->sl[i]->n; k++)
+				fprintf(f, "%zu,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", i,
+					in->sl[i]->v[k].pg, in->sl[i]->v[k].tb,
+					in->sl[i]->v[k].ta);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/%s-iter-%u-syncs.csv", c->p->dump_dir,
+		 c->sc->name, c->iter);
+	if ((f = fopen(path, "w"))) {
+		fprintf(f, "tid,kind,first,npages,t_start,t_end,errno\n");
+		for (size_t i = 0; i < in->nyl; i++)
+			for (size_t k = 0; k < in->yl[i]->n; k++) {
+				const struct sync_rec *y = &in->yl[i]->v[k];
+
+				fprintf(f, "%d,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%"
+					PRIu64 ",%d\n", y->tid,
+					oracle_sync_kind_name(y->kind), y->first,
+					y->npages, y->ts, y->te, y->err);
+			}
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/%s-iter-%u-events.csv", c->p->dump_dir,
+		 c->sc->name, c->iter);
+	if ((f = fopen(path, "w"))) {
+		fprintf(f, "ts,pid,cpu,event,pgoff,pglen,address,result\n");
+		for (size_t i = 0; in->ev && i < in->ev->n; i++) {
+			const struct trace_rec *r = &in->ev->v[i];
+
+			fprintf(f, "%" PRIu64 ",%d,%d,%s,%" PRIu64 ",%" PRIu64 ",%#"
+				PRIx64 ",%#x\n", r->ts, r->pid, r->cpu,
+				dax_ev_name(r->ev), r->pgoff, r->pglen, r->address,
+				(unsigned)r->result);
+		}
+		for (size_t i = 0; i < in->nextra; i++)
+			fprintf(f, "%" PRIu64 ",-1,-1,synthetic,%" PRIu64 ",%" PRIu64
+				",0,0\n", in->extra[i].ts, in->extra[i].pgoff,
+				in->extra[i].pglen);
+		fclose(f);
+	}
+	sc_diag(c, "iteration %u: streams written to %s/%s-iter-%u-*.csv",
+		c->iter, c->p->dump_dir, c->sc->name, c->iter);
+}
+
+/* A violation is "late" when its page was being flushed by another call
+ * that had begun before this one returned: the first writeback covering
+ * the page came after the return, from a thread that was inside a sync
+ * call all along (the call did not wait for a flush already under way);
+ * "missed" otherwise (nobody flushed it until later). */
+struct call_ref {
+	int32_t tid;
+	uint64_t ts, te;
+};
+
+static int cmp_call(const void *a, const void *b)
+{
+	const struct call_ref *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static bool is_late(const struct oracle_violation *v, const struct call_ref *cr,
+		    size_t ncr, struct call_ref *by)
+{
+	int32_t pid = 0;
+	bool found = false;
+	size_t lo = 0, hi = ncr;
+
+	if (v->cover_ts == ORACLE_NONE)
+		return false;
+	for (unsigned i = 0; i < v->nnearby; i++)
+		if (v->nearby[i].ts == v->cover_ts) {
+			pid = v->nearby[i].pid;
+			found = true;
+		}
+	if (!found || pid < 0)
+		return false;
+	/* the last call of that thread starting at or before the event */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cr[mid].tid < pid ||
+		    (cr[mid].tid == pid && cr[mid].ts <= v->cover_ts))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || cr[lo - 1].tid != pid)
+		return false;
+	if (cr[lo - 1].te < v->cover_ts || cr[lo - 1].ts >= v->sync_t_end)
+		return false;
+	*by = cr[lo - 1];
+	return true;
+}
+
+/* The report's JSON with at most max samples. */
+static json_object *report_json(const struct oracle_report *r, size_t max)
+{
+	struct oracle_report t = *r;
+
+	if (t.nviol > max)
+		t.nviol = max;
+	return oracle_report_json(&t);
+}
+
+int64_t sc_check(struct sctx *c, const struct check_in *in)
+{
+	struct oracle *o = oracle_new(c->npages);
+	struct oracle_report r;
+	uint64_t nstores = 0, bad_syncs = 0;
+	int first_err = 0;
+	size_t max;
+	int64_t v;
+
+	if (!o) {
+		sc_fail(c, "oracle: out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < in->nsl; i++)
+		for (size_t k = 0; k < in->sl[i]->n; k++) {
+			const struct store_rec *s = &in->sl[i]->v[k];
+
+			if (oracle_add_store(o, s->pg, s->tb, s->ta))
+				goto fail;
+			nstores++;
+		}
+	for (size_t i = 0; i < in->nyl; i++)
+		for (size_t k = 0; k < in->yl[i]->n; k++) {
+			const struct sync_rec *y = &in->yl[i]->v[k];
+
+			if (y->err) {	/* a failed call promises nothing */
+				if (!bad_syncs++)
+					first_err = y->err;
+				continue;
+			}
+			if (oracle_add_sync(o, y->ts, y->te, y->tid, y->kind,
+					    y->first, y->npages))
+				goto fail;
+		}
+	if (bad_syncs)
+		sc_fail(c, "%" PRIu64 " sync call(s) failed (first: %s)",
+			bad_syncs, strerror(first_err));
+	if (in->ev && oracle_add_events(o, in->ev->v, in->ev->n) < 0)
+		goto fail;
+	if (in->nextra && oracle_add_events(o, in->extra, in->nextra) < 0)
+		goto fail;
+
+	max = nstores < SAMPLE_CAP ? (size_t)nstores : SAMPLE_CAP;
+	if (max < 16)
+		max = 16;
+	v = oracle_check(o, &r, max);
+	if (v < 0)
+		goto fail;
+	c->sync_calls += r.syncs + bad_syncs;
+	c->syncs_checked += r.syncs_checked;
+	c->pairs_checked += r.pairs_checked;
+	c->violations += r.violations;
+	c->stores += r.stores;
+	c->events += r.events;
+	if (r.violations) {
+		struct call_ref *cr = NULL, by;
+		size_t ncr = 0, show = 0;
+		uint64_t late = 0;
+
+		for (size_t i = 0; i < in->nyl; i++)
+			ncr += in->yl[i]->n;
+		cr = malloc((ncr + 1) * sizeof(*cr));
+		ncr = 0;
+		for (size_t i = 0; cr && i < in->nyl; i++)
+			for (size_t k = 0; k < in->yl[i]->n; k++)
+				cr[ncr++] = (struct call_ref){ in->yl[i]->v[k].tid,
+					in->yl[i]->v[k].ts, in->yl[i]->v[k].te };
+		if (cr)
+			qsort(cr, ncr, sizeof(*cr), cmp_call);
+		for (size_t i = 0; cr && i < r.nviol; i++)
+			late += is_late(&r.viol[i], cr, ncr, &by);
+		c->samples_late += late;
+		c->samples_missed += r.nviol - late;
+
+		if (!c->viol_pages)
+			c->viol_pages = calloc((c->npages + 7) / 8, 1);
+		for (size_t i = 0; c->viol_pages && i < r.nviol; i++)
+			bitmap_set(c->viol_pages, r.viol[i].pgoff);
+		/* every failing store has a sample (one each before any gets a
+		 * second) unless there may be more failing stores than samples */
+		if (!(max >= nstores || r.nviol < max || r.nviol == r.violations))
+			c->viol_pages_complete = false;
+		sc_fail(c, "%" PRIu64 " (sync, page) pairs not flushed, in %"
+			PRIu64 " of %" PRIu64 " sync calls (%" PRIu64
+			" pairs checked, %" PRIu64 " stores, %" PRIu64
+			" writeback events); of %zu samples, %" PRIu64 " late "
+			"(flushed by a call already running, after this one "
+			"returned), %" PRIu64 " missed", r.violations,
+			r.syncs_failed, r.syncs, r.pairs_checked, r.stores,
+			r.events, r.nviol, late, (uint64_t)r.nviol - late);
+		/* the first ones of a few different syncs */
+		for (size_t i = 0; i < r.nviol && c->reported < c->p->max_report;
+		     i++) {
+			if (i && r.viol[i].sync_idx == r.viol[i - 1].sync_idx &&
+			    show >= 2)
+				continue;
+			show = (i && r.viol[i].sync_idx == r.viol[i - 1].sync_idx) ?
+			       show + 1 : 1;
+			print_violation(&r, &r.viol[i]);
+			if (cr && is_late(&r.viol[i], cr, ncr, &by))
+				printf("#   late: the call returned while tid %d, in a "
+				       "call begun %.3f ms before this one returned, "
+				       "was still flushing the page\n", by.tid,
+				       (double)(r.viol[i].sync_t_end - by.ts) / 1e6);
+			else
+				printf("#   missed: no call was flushing the page when "
+				       "this one returned\n");
+			c->reported++;
+		}
+		free(cr);
+		if (!c->first_report)
+			c->first_report = report_json(&r, 8);
+		if (c->p->dump_dir && !c->dumped) {
+			dump_streams(c, in);
+			c->dumped = true;
+		}
+	}
+	oracle_report_free(&r);
+	oracle_free(o);
+	return v;
+fail:
+	sc_fail(c, "oracle: %s", strerror(errno));
+	oracle_free(o);
+	return -1;
+}

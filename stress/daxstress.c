@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * daxstress: race scenarios for fs-dax dirty-page tracking, each checked by
+ * an oracle that proves the kernel flushed what it had to.  Prints TAP
+ * (one point per scenario); exit status 0 when every scenario passed (some
+ * may be skipped), 1 when one failed, 2 on bad options, 4 when every
+ * selected scenario was skipped (kselftest's convention).
+ *
+ * This file: options, the scenario table, seeding, the kernel-log watch
+ * (every scenario fails on WARNING, BUG, Oops, bad pmd... logged while it
+ * ran), the JSON summary and the reproduction line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <linux/mman.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "daxstress.h"
+#include "env.h"
+#include "kmsg.h"
+#include "opts.h"
+#include "results.h"
+
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+
+#define EXIT_ALL_SKIPPED 4
+#define KMSG_KEEP 16
+
+const char *const inject_names[] = { "none", "partial-sync", "async",
+				     "kmsg-warning", NULL };
+const char *const page_sel_names[] = { "mixed", "pmd", "pte", NULL };
+
+static const struct scenario *const scenarios[] = {
+	&scenario_concurrent_fsync,
+	&scenario_pte_then_pmd,
+	&scenario_rewrite_after_flush,
+	&scenario_truncate_punch,
+	&scenario_page_cache,
+};
+#define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
+
+static const char *const scen_names[NSCEN + 2] = {
+	"concurrent-fsync", "pte-then-pmd", "rewrite-after-flush",
+	"truncate-punch", "page-cache", "all", NULL,
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: daxstress --dir DIR [options]\n"
+"Race scenarios for fs-dax dirty-page tracking, checked by a flush oracle\n"
+"fed from the kernel's fs_dax tracepoints; TAP on stdout.\n"
+"  --dir DIR             directory on the file system under test (required)\n"
+"  --scenario NAME[,..]  scenarios to run, in order (default all; --list)\n"
+"  --list                list the scenarios and exit\n"
+"  --seed N              seed of every random choice (default: random, printed)\n"
+"  --duration D          run for D in all (e.g. 90s, 30m, 1h), split evenly\n"
+"                        between the scenarios that can run here\n"
+"  --iterations N        iterations per scenario (default: each scenario's own\n"
+"                        count, or as many as --duration allows)\n"
+"  --size SIZE           file size (default 16M; a multiple of 4M)\n"
+"  --writers N           storing threads (default 2)\n"
+"  --syncers N           sync threads of concurrent-fsync (default 3) and\n"
+"                        page-cache (default 2)\n"
+"  --round D             racing time of an iteration (default 1s)\n"
+"  --page MODE           mixed | pmd | pte: the mapping of the file under test\n"
+"                        in concurrent-fsync, rewrite-after-flush and\n"
+"                        truncate-punch (default mixed: PMD and PTE\n"
+"                        iterations alternate)\n"
+"  --inject KIND         negative control: partial-sync or async (on\n"
+"                        concurrent-fsync: the oracle must fire), kmsg-warning\n"
+"                        (a fake WARNING in the kernel log: every scenario fails)\n"
+"  --output FILE         JSON summary, written atomically\n"
+"  --trace-buffer SIZE   per-cpu trace buffer (default 32M)\n"
+"  --allow-lost-events   go on when trace events were lost\n"
+"  --max-report N        violations printed per scenario (default 5)\n"
+"  --dump DIR            write the streams of a scenario's first failing\n"
+"                        iteration (stores, sync calls, events) as CSV to DIR\n"
+"  --version, --help\n"
+"Exit status: 0 every scenario passed or was skipped, 1 one failed, 2 bad\n"
+"options, 4 every selected scenario was skipped.\n");
+}
+
+static void list(void)
+{
+	for (size_t i = 0; i < NSCEN; i++)
+		printf("%-20s %-10s %s\n", scenarios[i]->name,
+		       scenarios[i]->needs_dax ? "dax" : "page-cache",
+		       scenarios[i]->desc);
+}
+
+struct selection {
+	const struct scenario *v[NSCEN];
+	size_t n;
+};
+
+static void select_add(struct selection *s, const char *arg)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+
+	if (!copy)
+		opt_die("--scenario", "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		int k = opt_choice("--scenario", tok, scen_names);
+		size_t from = (size_t)k, to = (size_t)k + 1;
+
+		if (k == (int)NSCEN) {	/* all */
+			from = 0;
+			to = NSCEN;
+		}
+		for (size_t i = from; i < to; i++) {
+			bool have = false;
+
+			for (size_t j = 0; j < s->n; j++)
+				have |= s->v[j] == scenarios[i];
+			if (!have)
+				s->v[s->n++] = scenarios[i];
+		}
+	}
+	if (!strlen(arg))
+		opt_die("--scenario", "is empty (see --list)");
+	free(copy);
+}
+
+static void parse(int argc, char **argv, struct stress_params *p,
+		  struct selection *sel)
+{
+	static const struct option lo[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "scenario", required_argument, NULL, 'c' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "seed", required_argument, NULL, 'e' },
+		{ "duration", required_argument, NULL, 'D' },
+		{ "iterations", required_argument, NULL, 'i' },
+		{ "size", required_argument, NULL, 's' },
+		{ "writers", required_argument, NULL, 'w' },
+		{ "syncers", required_argument, NULL, 'k' },
+		{ "round", required_argument, NULL, 'r' },
+		{ "page", required_argument, NULL, 'p' },
+		{ "inject", required_argument, NULL, 'I' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "trace-buffer", required_argument, NULL, 'b' },
+		{ "allow-lost-events", no_argument, NULL, 'L' },
+		{ "max-report", required_argument, NULL, 'm' },
+		{ "dump", required_argument, NULL, 'U' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool seed_set = false, has_cf = false;
+	int c;
+
+	*p = (struct stress_params){ .round_ns = 1000000000ull,
+		.trace_kb = 32768, .max_report = 5 };
+	memset(sel, 0, sizeof(*sel));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd': p->dir = optarg; break;
+		case 'c': select_add(sel, optarg); break;
+		case 'l': list(); exit(0);
+		case 'e':
+			p->seed = opt_uint("--seed", optarg, 0, UINT64_MAX);
+			seed_set = true;
+			break;
+		case 'D':
+			p->duration_ns = opt_duration_ns("--duration", optarg,
+				1000000000ull, 30ull * 86400 * 1000000000ull);
+			break;
+		case 'i':
+			p->iterations = (unsigned)opt_uint("--iterations", optarg,
+							   1, 1000000000);
+			break;
+		case 's':
+			p->size = opt_size("--size", optarg, 4ull << 20, 1ull << 40);
+			if (p->size % (4ull << 20))
+				opt_die("--size", "'%s' is not a multiple of 4M",
+					optarg);
+			p->size_set = true;
+			break;
+		case 'w':
+			p->writers = (unsigned)opt_uint("--writers", optarg, 1, 64);
+			p->writers_set = true;
+			break;
+		case 'k':
+			p->syncers = (unsigned)opt_uint("--syncers", optarg, 1, 64);
+			p->syncers_set = true;
+			break;
+		case 'r':
+			p->round_ns = opt_duration_ns("--round", optarg, 10000000ull,
+						      3600ull * 1000000000ull);
+			p->round_set = true;
+			break;
+		case 'p':
+			p->page = (enum page_sel)opt_choice("--page", optarg,
+							    page_sel_names);
+			p->page_set = true;
+			break;
+		case 'I':
+			p->inject = (enum inject_kind)opt_choice("--inject", optarg,
+								 inject_names);
+			break;
+		case 'o': p->output = optarg; break;
+		case 'b':
+			p->trace_kb = (unsigned)(opt_size("--trace-buffer", optarg,
+						 1ull << 20, 1ull << 32) >> 10);
+			p->trace_set = true;
+			break;
+		case 'L': p->allow_lost = true; break;
+		case 'm':
+			p->max_report = (unsigned)opt_uint("--max-report", optarg, 0,
+							   100000);
+			break;
+		case 'U':
+			opt_writable_dir("--dump", optarg);
+			p->dump_dir = optarg;
+			break;
+		case 'V': printf("daxstress %s\n", DAXBENCH_VERSION); exit(0);
+		case 'h': usage(stdout); exit(0);
+		default: opt_getopt_fail(c, argv);
+		}
+	}
+	opt_no_operands(argc, argv);
+	if (!p->dir)
+		opt_die("--dir", "is required: the directory on the file system under test");
+	opt_writable_dir("--dir", p->dir);
+	if (!sel->n)
+		select_add(sel, "all");
+	for (size_t i = 0; i < sel->n; i++)
+		has_cf |= sel->v[i] == &scenario_concurrent_fsync;
+	if ((p->inject == INJ_PARTIAL_SYNC || p->inject == INJ_ASYNC) && !has_cf)
+		opt_die("--inject", "%s applies to concurrent-fsync, which is not "
+			"selected", inject_names[p->inject]);
+	if (p->output)
+		opt_output_path("--output", p->output);
+	if (!seed_set)
+		p->seed = (now_ns() ^ ((uint64_t)getpid() << 20)) % 1000000000ull;
+}
+
+/* ---- reproduction line ---- */
+
+static void quote(char *out, size_t len, const char *s)
+{
+	size_t o = strlen(out);
+	bool plain = *s != '\0';
+
+	for (const char *q = s; *q; q++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789-_./=,:+@%", *q))
+			plain = false;
+	if (plain) {
+		snprintf(out + o, len - o, " %s", s);
+		return;
+	}
+	snprintf(out + o, len - o, " '");
+	for (; *s; s++) {
+		o = strlen(out);
+		if (*s == '\'')
+			snprintf(out + o, len - o, "'\\''");
+		else
+			snprintf(out + o, len - o, "%c", *s);
+	}
+	o = strlen(out);
+	snprintf(out + o, len - o, "'");
+}
+
+static void repro_line(char *out, size_t len, const char *prog,
+		       const struct stress_params *p, const struct sctx *c)
+{
+	char num[64];
+
+	snprintf(out, len, "%s", prog);
+	quote(out, len, "--dir");
+	quote(out, len, p->dir);
+	quote(out, len, "--scenario");
+	quote(out, len, c->sc->name);
+	snprintf(num, sizeof(num), "--seed=%" PRIu64, p->seed);
+	quote(out, len, num);
+	snprintf(num, sizeof(num), "--iterations=%d",
+		 (c->first_failed_iter < 0 ? (int)c->iterations :
+		  c->first_failed_iter) + 1);
+	quote(out, len, num);
+	if (p->size_set) {
+		snprintf(num, sizeof(num), "--size=%" PRIu64, p->size);
+		quote(out, len, num);
+	}
+	if (p->writers_set) {
+		snprintf(num, sizeof(num), "--writers=%u", p->writers);
+		quote(out, len, num);
+	}
+	if (p->syncers_set) {
+		snprintf(num, sizeof(num), "--syncers=%u", p->syncers);
+		quote(out, len, num);
+	}
+	if (p->round_set) {
+		snprintf(num, sizeof(num), "--round=%" PRIu64 "ns", p->round_ns);
+		quote(out, len, num);
+	}
+	if (p->page_set) {
+		snprintf(num, sizeof(num), "--page=%s", page_sel_names[p->page]);
+		quote(out, len, num);
+	}
+	if (p->inject != INJ_NONE &&
+	    (p->inject == INJ_KMSG_WARNING || c->sc == &scenario_concurrent_fsync)) {
+		snprintf(num, sizeof(num), "--inject=%s", inject_names[p->inject]);
+		quote(out, len, num);
+	}
+	if (p->trace_set) {
+		snprintf(num, sizeof(num), "--trace-buffer=%uK", p->trace_kb);
+		quote(out, len, num);
+	}
+	if (p->allow_lost)
+		quote(out, len, "--allow-lost-events");
+}
+
+/* ---- the DAX state of the directory ---- */
+
+static bool probe_dax(const char *dir, struct daxfile *f, char *what,
+		      size_t len)
+{
+	struct env_target t;
+	char err[512];
+	void *m;
+
+	if (daxfile_create(f, dir, ".daxstress-probe", SPMD_BYTES, err,
+			   sizeof(err))) {
+		fprintf(stderr, "daxstress: %s\n", err);
+		exit(1);
+	}
+	unlink(f->path);
+	if (env_target(dir, f->fd, &t) == 0) {
+		snprintf(what, len, "%.31s on %.255s", t.fstype, t.source);
+		if (t.dax >= 0)
+			return t.dax == 1;
+	} else {
+		snprintf(what, len, "unknown file system");
+	}
+	/* no statx DAX attribute: MAP_SYNC is only accepted on DAX */
+	m = mmap(NULL, SPAGE, PROT_READ | PROT_WRITE, MAP_SHARED_VALIDATE | MAP_SYNC,
+		 f->fd, 0);
+	if (m == MAP_FAILED)
+		return false;
+	munmap(m, SPAGE);
+	return true;
+}
+
+/* ---- main ---- */
+
+static const char *verdict_name(enum sverdict v)
+{
+	return v == SV_PASS ? "pass" : v == SV_FAIL ? "fail" : "skip";
+}
+
+int main(int argc, char **argv)
+{
+	struct stress_params p;
+	struct selection sel;
+	struct kmsg_watch *kw;
+	struct dax_trace *tr = NULL;
+	struct daxfile probe;
+	json_object *root, *jsc, *params, *totals;
+	char why[512] = "", kwhy[256] = "", fsdesc[320];
+	uint64_t t0 = now_ns(), per = 0;
+	uint64_t tot_calls = 0, tot_checked = 0, tot_pairs = 0, tot_viol = 0,
+		 tot_stores = 0, tot_lost = 0;
+	unsigned npass = 0, nfail = 0, nskip = 0, nrun = 0;
+	bool dax, trace_tried = false;
+	int rc;
+
+	opt_set_progname("daxstress");
+	parse(argc, argv, &p, &sel);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	kw = kmsg_open(kwhy, sizeof(kwhy));
+	dax = probe_dax(p.dir, &probe, fsdesc, sizeof(fsdesc));
+	root = results_new("stress", argc, argv);
+	json_object_object_add(root, "program", json_object_new_string("daxstress"));
+	json_object_object_add(root, "env", env_capture(p.dir, probe.fd));
+	json_object_object_add(root, "dax", json_object_new_boolean(dax));
+	daxfile_remove(&probe);
+
+	for (size_t i = 0; i < sel.n; i++)
+		if (dax ? !sel.v[i]->needs_pagecache : !sel.v[i]->needs_dax)
+			nrun++;
+	if (p.duration_ns && nrun)
+		per = p.duration_ns / nrun;
+
+	printf("TAP version 13\n1..%zu\n", sel.n);
+	printf("# daxstress %s: seed %" PRIu64 ", %s (%s, %s)\n",
+	       DAXBENCH_VERSION, p.seed, p.dir, fsdesc, dax ? "DAX" : "not DAX");
+	if (p.inject)
+		printf("# negative control: --inject %s\n", inject_names[p.inject]);
+	if (!kw)
+		printf("# kernel log not watched: %s\n", kwhy);
+
+	jsc = json_object_new_array();
+	for (size_t i = 0; i < sel.n; i++) {
+		const struct scenario *sc = sel.v[i];
+		struct sctx c;
+		enum sverdict v;
+		char kl[KMSG_KEEP][KMSG_LINE_MAX], repro[4096] = "";
+		struct kmsg_scan_result kr = { 0 };
+		json_object *j = json_object_new_object(), *kj;
+		uint64_t ts = now_ns();
+
+		memset(&c, 0, sizeof(c));
+		c.sc = sc;
+		c.p = &p;
+		c.seed = p.seed;
+		for (const char *q = sc->name; *q; q++)
+			c.seed = (c.seed ^ (uint8_t)*q) * 0x100000001b3ull;
+		c.size = p.size_set ? p.size : sc->default_size;
+		c.npages = c.size / SPAGE;
+		c.writers = p.writers_set ? p.writers : sc->default_writers;
+		c.syncers = p.syncers_set ? p.syncers : sc->default_syncers;
+		c.round_ns = p.round_ns;
+		c.first_failed_iter = -1;
+		c.viol_pages_complete = true;
+		c.failures = json_object_new_array();
+		c.info = json_object_new_object();
+		c.t_start = ts;
+		if (p.duration_ns) {
+			c.deadline = ts + per;
+			c.max_iter = p.iterations;
+		} else {
+			c.max_iter = p.iterations ? p.iterations :
+				     sc->default_iterations;
+		}
+
+		v = SV_SKIP;
+		if (sc->needs_dax && !dax) {
+			snprintf(c.skip_reason, sizeof(c.skip_reason),
+				 "%s is not DAX (%s)", p.dir, fsdesc);
+		} else if (sc->needs_pagecache && dax) {
+			snprintf(c.skip_reason, sizeof(c.skip_reason),
+				 "%s is DAX: this scenario needs the page cache",
+				 p.dir);
+		} else {
+			if (sc->needs_dax && !tr && !trace_tried) {
+				struct dax_trace_opts to = { .prefix = "daxstress",
+					.buffer_kb = p.trace_kb };
+
+				trace_tried = true;
+				tr = dax_trace_open(&to, why, sizeof(why));
+			}
+			if (sc->needs_dax && !tr) {
+				snprintf(c.skip_reason, sizeof(c.skip_reason),
+					 "no fs_dax tracing: %s", why);
+			} else {
+				c.tr = sc->needs_dax ? tr : NULL;
+				c.lost_base = c.tr ? dax_trace_lost(c.tr) : 0;
+				printf("# %s: %s\n", sc->name, sc->desc);
+				v = sc->run(&c);
+				if (v == SV_FAIL)
+					c.failed = true;
+				if (p.inject == INJ_KMSG_WARNING) {
+					char msg[128];
+
+					snprintf(msg, sizeof(msg), "daxstress: WARNING: "
+						 "fake (--inject kmsg-warning, %s)",
+						 sc->name);
+					if (kmsg_write(msg) < 0)
+						sc_diag(&c, "cannot write to /dev/kmsg: %s",
+							strerror(errno));
+				}
+			}
+		}
+		if (kw && kmsg_scan(kw, kl, KMSG_KEEP, &kr) == 0 && kr.hits &&
+		    v != SV_SKIP) {
+			sc_fail(&c, "the kernel log shows %" PRIu64 " problem(s) "
+				"while the scenario ran", kr.hits);
+			for (size_t k = 0; k < kr.nlines; k++)
+				printf("#   %s\n", kl[k]);
+			v = SV_FAIL;
+		}
+		if (v == SV_FAIL)
+			c.failed = true;
+		if (c.failed)
+			v = SV_FAIL;
+		json_object_object_add(j, "name", json_object_new_string(sc->name));
+		json_object_object_add(j, "description", json_object_new_string(sc->desc));
+		json_object_object_add(j, "verdict", json_object_new_string(verdict_name(v)));
+		if (v == SV_SKIP) {
+			nskip++;
+			printf("ok %zu - %s # SKIP %s\n", i + 1, sc->name, c.skip_reason);
+			json_object_object_add(j, "skip_reason",
+					       json_object_new_string(c.skip_reason));
+			json_object_array_add(jsc, j);
+			json_object_put(c.failures);
+			json_object_put(c.info);
+			continue;
+		}
+		c.t_start = now_ns() - ts;	/* now: the duration */
+		printf("# %s: %u iteration%s in %.1f s: %" PRIu64 " sync calls (%"
+		       PRIu64 " checked), %" PRIu64 " pages checked, %" PRIu64
+		       " violations; %" PRIu64 " stores, %" PRIu64
+		       " writeback events\n", sc->name, c.iterations,
+		       c.iterations == 1 ? "" : "s", c.t_start / 1e9, c.sync_calls,
+		       c.syncs_checked, c.pairs_checked, c.violations, c.stores,
+		       c.events);
+		if (v == SV_FAIL) {
+			repro_line(repro, sizeof(repro), argv[0], &p, &c);
+			printf("# reproduce: %s\n", repro);
+			nfail++;
+			printf("not ok %zu - %s\n", i + 1, sc->name);
+		} else {
+			npass++;
+			printf("ok %zu - %s\n", i + 1, sc->name);
+		}
+		json_object_object_add(j, "seed", ju64(c.seed));
+		json_object_object_add(j, "duration_ns", ju64(c.t_start));
+		json_object_object_add(j, "iterations", ju64(c.iterations));
+		json_object_object_add(j, "size", ju64(c.size));
+		json_object_object_add(j, "writers", ju64(c.writers));
+		json_object_object_add(j, "syncers", ju64(c.syncers));
+		json_object_object_add(j, "round_ns", ju64(c.round_ns));
+		json_object_object_add(j, "page", json_object_new_string(
+					       page_sel_names[p.page]));
+		json_object_object_add(j, "sync_calls", ju64(c.sync_calls));
+		json_object_object_add(j, "syncs_checked", ju64(c.syncs_checked));
+		json_object_object_add(j, "pages_checked", ju64(c.pairs_checked));
+		json_object_object_add(j, "violations", ju64(c.violations));
+		json_object_object_add(j, "violation_pages",
+				       bitmap_ranges_json(c.viol_pages, c.npages, 1000));
+		json_object_object_add(j, "violation_pages_complete",
+				       json_object_new_boolean(c.viol_pages_complete));
+		{
+			json_object *k = json_object_new_object();
+
+			json_object_object_add(k, "late", ju64(c.samples_late));
+			json_object_object_add(k, "missed", ju64(c.samples_missed));
+			json_object_object_add(j, "violation_samples_by_kind", k);
+		}
+		json_object_object_add(j, "stores", ju64(c.stores));
+		json_object_object_add(j, "writeback_events", ju64(c.events));
+		json_object_object_add(j, "lost_events", ju64(c.lost_events));
+		if (c.tr)
+			json_object_object_add(j, "events", dax_counts_json(&c.counts, true));
+		kj = json_object_new_array();
+		for (size_t k = 0; k < kr.nlines; k++)
+			json_object_array_add(kj, json_object_new_string(kl[k]));
+		json_object_object_add(j, "kmsg", kj);
+		json_object_object_add(j, "failures", c.failures);
+		json_object_object_add(j, "first_failed_iteration",
+				       c.first_failed_iter < 0 ? NULL :
+				       json_object_new_int(c.first_failed_iter));
+		json_object_object_add(j, "reproduce", v == SV_FAIL ?
+				       json_object_new_string(repro) : NULL);
+		json_object_object_add(j, "first_violation_report", c.first_report);
+		json_object_object_add(j, "info", c.info);
+		json_object_array_add(jsc, j);
+		free(c.viol_pages);
+		tot_calls += c.sync_calls;
+		tot_checked += c.syncs_checked;
+		tot_pairs += c.pairs_checked;
+		tot_viol += c.violations;
+		tot_stores += c.stores;
+		tot_lost += c.lost_events;
+	}
+	if (tr)
+		json_object_object_add(root, "trace", dax_trace_describe(tr));
+	dax_trace_close(tr);
+	kmsg_close(kw);
+
+	rc = nfail ? 1 : (nskip == sel.n ? EXIT_ALL_SKIPPED : 0);
+	printf("# %u passed, %u failed, %u skipped in %.1f s (seed %" PRIu64 ")\n",
+	       npass, nfail, nskip, (now_ns() - t0) / 1e9, p.seed);
+
+	params = json_object_new_object();
+	json_object_object_add(params, "dir", json_object_new_string(p.dir));
+	json_object_object_add(params, "duration_ns", ju64(p.duration_ns));
+	json_object_object_add(params, "iterations", ju64(p.iterations));
+	json_object_object_add(params, "size", p.size_set ? ju64(p.size) : NULL);
+	json_object_object_add(params, "round_ns", ju64(p.round_ns));
+	json_object_object_add(params, "page", json_object_new_string(page_sel_names[p.page]));
+	json_object_object_add(params, "inject", json_object_new_string(inject_names[p.inject]));
+	json_object_object_add(params, "trace_buffer_kb", ju64(p.trace_kb));
+	json_object_object_add(params, "allow_lost_events", json_object_new_boolean(p.allow_lost));
+	json_object_object_add(root, "seed", ju64(p.seed));
+	json_object_object_add(root, "params", params);
+	json_object_object_add(root, "kmsg_watched", json_object_new_boolean(kw != NULL));
+	json_object_object_add(root, "scenarios", jsc);
+	totals = json_object_new_object();
+	json_object_object_add(totals, "passed", ju64(npass));
+	json_object_object_add(totals, "failed", ju64(nfail));
+	json_object_object_add(totals, "skipped", ju64(nskip));
+	json_object_object_add(totals, "sync_calls", ju64(tot_calls));
+	json_object_object_add(totals, "syncs_checked", ju64(tot_checked));
+	json_object_object_add(totals, "pages_checked", ju64(tot_pairs));
+	json_object_object_add(totals, "violations", ju64(tot_viol));
+	json_object_object_add(totals, "stores", ju64(tot_stores));
+	json_object_object_add(totals, "lost_events", ju64(tot_lost));
+	json_object_object_add(root, "totals", totals);
+	json_object_object_add(root, "duration_ns", ju64(now_ns() - t0));
+	json_object_object_add(root, "exit_status", json_object_new_int(rc));
+	if (p.output && results_write(p.output, root) < 0) {
+		fprintf(stderr, "daxstress: --output: cannot write %s: %s\n",
+			p.output, strerror(errno));
+		rc = 1;
+	}
+	json_object_put(root);
+	return rc;
+}

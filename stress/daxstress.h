@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * daxstress: race scenarios whose oracles prove the kernel flushed what it
+ * had to.  Each scenario is an ops table (struct scenario) in its own
+ * stress/scenario_*.c; stress/daxstress.c owns option parsing, the TAP
+ * output, the scenario table, seeding, the kernel-log watch, the JSON
+ * summary and the reproduction line; stress/common.c holds what scenarios
+ * share: per-thread store and sync logs, the trace collector, and the feed
+ * of the flush oracle (include/oracle.h).
+ */
+#ifndef DAXSTRESS_H
+#define DAXSTRESS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "dax_counts.h"
+#include "daxfile.h"
+#include "oracle.h"
+#include "timing.h"
+#include "trace.h"
+
+#define SPAGE ((uint64_t)4096)		/* bytes per page */
+#define SPMD_PAGES ((uint64_t)512)	/* pages per 2 MiB */
+#define SPMD_BYTES (SPAGE * SPMD_PAGES)
+
+enum inject_kind {
+	INJ_NONE,
+	INJ_PARTIAL_SYNC,	/* concurrent-fsync: syncs cover the first half */
+	INJ_ASYNC,		/* concurrent-fsync: msync(MS_ASYNC) only */
+	INJ_KMSG_WARNING,	/* any scenario: log "WARNING: fake" */
+};
+extern const char *const inject_names[];	/* NULL-terminated */
+
+enum page_sel { PS_MIXED, PS_PMD, PS_PTE };
+extern const char *const page_sel_names[];	/* NULL-terminated */
+
+enum sverdict { SV_PASS, SV_FAIL, SV_SKIP };
+
+struct stress_params {
+	const char *dir;
+	uint64_t seed;
+	uint64_t duration_ns;		/* whole run, 0: by iterations */
+	unsigned iterations;		/* 0: scenario default or duration */
+	uint64_t size;			/* file size, 0: scenario default */
+	unsigned writers, syncers;	/* 0: scenario default */
+	uint64_t round_ns;		/* racing time per iteration */
+	enum page_sel page;
+	enum inject_kind inject;
+	unsigned trace_kb;
+	bool allow_lost;
+	unsigned max_report;		/* violations printed per scenario */
+	const char *output;
+	const char *dump_dir;		/* raw streams of a failing iteration */
+	bool size_set, writers_set, syncers_set, round_set, page_set,
+	     trace_set;
+};
+
+struct scenario;
+
+/* Per-scenario context: its parameters, the trace, and its tallies. */
+struct sctx {
+	const struct scenario *sc;
+	const struct stress_params *p;
+	struct dax_trace *tr;		/* NULL for page-cache */
+	uint64_t seed;			/* this scenario's seed */
+	uint64_t size, npages;
+	unsigned writers, syncers;
+	uint64_t round_ns;
+	uint64_t t_start, deadline;	/* deadline 0: none */
+	unsigned max_iter;		/* 0: none (deadline) */
+	unsigned iter;			/* iteration running */
+	unsigned started;		/* iterations begun */
+
+	/* results */
+	unsigned iterations;		/* completed */
+	bool failed;
+	int first_failed_iter;		/* -1 */
+	uint64_t sync_calls;		/* sync calls made (oracle: syncs) */
+	uint64_t syncs_checked;		/* with >= 1 (sync, page) pair */
+	uint64_t pairs_checked;		/* (sync, page) pairs: pages checked */
+	uint64_t violations;
+	uint64_t stores, events, lost_events;
+	uint64_t lost_base;
+	uint64_t samples_late, samples_missed;	/* violation samples by kind */
+	uint8_t *viol_pages;		/* bitmap over npages */
+	bool viol_pages_complete;
+	struct dax_counts counts;
+	json_object *failures;		/* array of strings */
+	json_object *info;		/* scenario-specific object */
+	json_object *first_report;	/* oracle report of the first failure */
+	unsigned reported;		/* violation samples printed */
+	unsigned nfail_msgs;
+	bool dumped;
+	char skip_reason[1024];
+};
+
+struct scenario {
+	const char *name;
+	const char *desc;
+	bool needs_dax;			/* skipped on a non-DAX directory */
+	bool needs_pagecache;		/* skipped on a DAX directory */
+	uint64_t default_size;
+	unsigned default_writers, default_syncers;
+	unsigned default_iterations;
+	enum sverdict (*run)(struct sctx *c);
+};
+
+extern const struct scenario scenario_concurrent_fsync;
+extern const struct scenario scenario_pte_then_pmd;
+extern const struct scenario scenario_rewrite_after_flush;
+extern const struct scenario scenario_truncate_punch;
+extern const struct scenario scenario_page_cache;
+
+/* ---- reporting ---- */
+
+/* "# NAME: iteration I: message" on stdout, kept in the JSON (first 50),
+ * and the scenario is failed. */
+void sc_fail(struct sctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "# NAME: message" on stdout. */
+void sc_diag(struct sctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- iterations, seeds, modes ---- */
+
+/* Advance to the next iteration; false when the budget (iterations or
+ * deadline) is spent.  The first call always returns true. */
+bool sc_next_iteration(struct sctx *c);
+void sc_iteration_done(struct sctx *c);
+/* Time left before the deadline (UINT64_MAX without one). */
+uint64_t sc_time_left(const struct sctx *c);
+/* The page mode of this iteration: --page, or PMD and PTE alternating. */
+enum page_mode sc_page_mode(const struct sctx *c);
+const char *sc_mode_name(enum page_mode m);
+
+struct rng {
+	uint64_t s;
+};
+
+static inline uint64_t rng_next(struct rng *r)	/* splitmix64 */
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static inline uint64_t rng_below(struct rng *r, uint64_t n)	/* [0, n) */
+{
+	return n ? (uint64_t)(((unsigned __int128)rng_next(r) * n) >> 64) : 0;
+}
+
+/* A generator for (this scenario, this iteration, salt). */
+void sc_rng(const struct sctx *c, struct rng *r, uint64_t salt);
+
+static inline int32_t sc_gettid(void)
+{
+	return (int32_t)syscall(SYS_gettid);
+}
+
+void sleep_ns(uint64_t ns);
+void spin_ns(uint64_t ns);
+
+/* ---- the file under test ---- */
+
+/* Create the scenario's file (c->size bytes, unlinked at once so that
+ * nothing is left behind), and point the trace at it, discarding what was
+ * buffered.  Returns 0, or -1 after sc_fail. */
+int sc_file_create(struct sctx *c, struct daxfile *f);
+int sc_map(struct sctx *c, struct mapping *m, const struct daxfile *f,
+	   enum page_mode mode);
+
+/* ---- per-thread logs (preallocated; appending takes no lock) ---- */
+
+struct store_rec {
+	uint64_t tb, ta;	/* now_ns() just before / just after */
+	uint64_t pg;
+};
+
+struct slog {
+	struct store_rec *v;
+	size_t n, cap;
+};
+
+int slog_init(struct slog *l, size_t cap);	/* pages touched up front */
+void slog_free(struct slog *l);
+
+static inline bool slog_full(const struct slog *l)
+{
+	return l->n >= l->cap;
+}
+
+static inline void slog_add(struct slog *l, uint64_t pg, uint64_t tb,
+			    uint64_t ta)
+{
+	if (l->n < l->cap)
+		l->v[l->n++] = (struct store_rec){ tb, ta, pg };
+}
+
+/* One 8-byte store to page pg of a mapping at base (word slot of the
+ * page), timed and logged. */
+static inline void sc_store(struct slog *l, char *base, uint64_t pg,
+			    unsigned slot, uint64_t val)
+{
+	volatile uint64_t *w = (volatile uint64_t *)(base + pg * SPAGE +
+						     (slot % 512) * 8);
+	uint64_t tb, ta;
+
+	tb = now_ns();
+	__asm__ __volatile__("" ::: "memory");
+	*w = val;
+	__asm__ __volatile__("" ::: "memory");
+	ta = now_ns();
+	slog_add(l, pg, tb, ta);
+}
+
+static inline uint64_t sc_load(const char *base, uint64_t off)
+{
+	return *(const volatile uint64_t *)(base + off);
+}
+
+struct sync_rec {
+	uint64_t ts, te;
+	uint64_t first, npages;	/* expected coverage; (0, 0) whole file */
+	int32_t tid;
+	int32_t err;		/* errno of a failed call, else 0 */
+	enum oracle_sync_kind kind;
+};
+
+struct ylog {
+	struct sync_rec *v;
+	size_t n, cap;
+};
+
+int ylog_init(struct ylog *l, size_t cap);
+void ylog_free(struct ylog *l);
+static inline bool ylog_full(const struct ylog *l)
+{
+	return l->n >= l->cap;
+}
+
+static inline void ylog_add(struct ylog *l, const struct sync_rec *r)
+{
+	if (l->n < l->cap)
+		l->v[l->n++] = *r;
+}
+
+/* A timed whole-file fsync by the calling thread, logged. */
+int sc_fsync(struct ylog *l, int fd);
+
+/* ---- trace collector ---- */
+
+#define EVBIT(e) (1ull << (e))
+
+struct collector {
+	struct dax_trace *tr;
+	uint64_t keep_mask;		/* EVBIT()s of the records kept */
+	struct trace_vec keep;		/* kept records, timestamp order */
+	struct trace_vec tmp;
+	struct dax_counts counts;	/* every record of the file */
+	pthread_t th;
+	bool threaded;
+	int stop;			/* __atomic */
+	int err;			/* errno of a failed drain */
+};
+
+/* Start collecting (a thread draining every 20 ms when threaded). */
+int collector_start(struct collector *co, struct dax_trace *tr,
+		    uint64_t keep_mask, bool threaded);
+/* Stop the thread, drain what is left.  0, or -1 (a drain failed). */
+int collector_finish(struct collector *co);
+void collector_free(struct collector *co);
+
+/* Lost trace events since the last call: fails the scenario unless
+ * --allow-lost-events.  Returns true when the iteration can be trusted. */
+bool sc_check_lost(struct sctx *c);
+
+/* ---- the oracle ---- */
+
+struct check_in {
+	struct slog *const *sl;
+	size_t nsl;
+	struct ylog *const *yl;
+	size_t nyl;
+	const struct trace_vec *ev;		/* drained records */
+	const struct trace_rec *extra;		/* synthetic writebacks */
+	size_t nextra;
+};
+
+/* Feed everything to a fresh oracle over c->npages pages, check, tally,
+ * print the first violations (page, store time, sync window, nearby
+ * events), fail the scenario if any.  Returns the violations or -1. */
+int64_t sc_check(struct sctx *c, const struct check_in *in);
+
+/* ---- misc ---- */
+
+void bitmap_set(uint8_t *b, uint64_t i);
+bool bitmap_test(const uint8_t *b, uint64_t i);
+/* [[first, last], ...] of the set bits (at most max ranges, then a final
+ * null); an empty array when none. */
+json_object *bitmap_ranges_json(const uint8_t *b, uint64_t n, size_t max);
+
+static inline json_object *ju64(uint64_t v)
+{
+	return json_object_new_uint64(v);
+}
+
+#endif

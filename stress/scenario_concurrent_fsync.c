@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * concurrent-fsync: W writers store to random pages of one DAX file while
+ * K sync threads call fsync, fdatasync and msync(MS_SYNC) (whole file or a
+ * random range) on it; the oracle checks every call.
+ *
+ * The sync threads meet at a barrier before every call.  In three cycles
+ * out of four they then call within 50 us of each other, so that fsyncs
+ * overlap and walk the same entries at the same time: an fsync that finds
+ * an entry another fsync is flushing must not return before that flush is
+ * done (the TOWRITE race of the v8 review).  In the other cycles each
+ * waits 0-2 ms, so calls also start in the middle of others.
+ *
+ * An iteration: a new file mapped PMD or PTE (alternating, or --page);
+ * every page stored once (so every sync call has the whole file to cover);
+ * the race for --round; a final fsync.
+ *
+ * --inject partial-sync: every call is msync(MS_SYNC) of the first half of
+ * the file while the oracle expects all of it: exactly the pages of the
+ * second half are reported.  (The racing stores then go to the second half
+ * only, so that the first half is flushed once and stays clean: the pages
+ * reported do not depend on how the kernel handles the race.)  --inject async: every call is
+ * msync(MS_ASYNC), which flushes nothing on DAX: every page is reported.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "daxstress.h"
+
+#define WLOG_CAP (1u << 19)	/* stores per writer per iteration */
+#define YLOG_CAP (1u << 16)	/* calls per sync thread per iteration */
+#define TOGETHER_NS 50000ull	/* start spread of a "together" cycle */
+#define SPREAD_NS 2000000ull	/* start spread of the other cycles */
+
+struct cf {
+	struct sctx *c;
+	char *base;
+	uint64_t npages, size;
+	int fd;
+	enum inject_kind inj;
+	pthread_barrier_t start, cyc1, cyc2;
+	int stop;			/* __atomic: end of the race */
+	/* written by the cycle leader between cyc1 and cyc2 */
+	bool cyc_stop, cyc_together;
+	struct rng cyc_rng;
+	uint64_t cycles, together;
+};
+
+struct cf_thread {
+	pthread_t th;
+	struct cf *s;
+	unsigned id;
+	struct slog sl;
+	struct ylog yl;
+};
+
+static void *writer_main(void *arg)
+{
+	struct cf_thread *t = arg;
+	struct cf *s = t->s;
+	unsigned nw = s->c->writers;
+	uint64_t seq = 0, tag = (uint64_t)(t->id + 1) << 56;
+	struct rng r;
+
+	sc_rng(s->c, &r, 100 + t->id);
+	/* every page once: each thread its share */
+	for (uint64_t pg = t->id; pg < s->npages; pg += nw)
+		sc_store(&t->sl, s->base, pg, t->id, tag | ++seq);
+	pthread_barrier_wait(&s->start);
+	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
+		if (slog_full(&t->sl)) {
+			__atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED);
+			break;
+		}
+		if (s->inj == INJ_PARTIAL_SYNC)
+			sc_store(&t->sl, s->base, s->npages / 2 +
+				 rng_below(&r, s->npages - s->npages / 2), t->id,
+				 tag | ++seq);
+		else
+			sc_store(&t->sl, s->base, rng_below(&r, s->npages), t->id,
+				 tag | ++seq);
+	}
+	return NULL;
+}
+
+/* One sync call, timed and logged.  final: the call closing an iteration
+ * (an fsync unless a negative control replaces every call). */
+static void do_sync(struct cf *s, struct ylog *yl, struct rng *r, int32_t tid,
+		    bool final)
+{
+	struct sync_rec y = { .tid = tid };
+	uint64_t u = final ? 0 : rng_below(r, 100);
+	int rc;
+
+	if (s->inj == INJ_PARTIAL_SYNC) {
+		y.kind = ORACLE_MSYNC;		/* expected: the whole file */
+		y.ts = now_ns();
+		rc = msync(s->base, s->size / 2, MS_SYNC);
+	} else if (s->inj == INJ_ASYNC) {
+		y.kind = ORACLE_MSYNC;
+		y.ts = now_ns();
+		rc = msync(s->base, s->size, MS_ASYNC);
+	} else if (u < 55) {
+		y.kind = ORACLE_FSYNC;
+		y.ts = now_ns();
+		rc = fsync(s->fd);
+	} else if (u < 65) {
+		y.kind = ORACLE_FDATASYNC;
+		y.ts = now_ns();
+		rc = fdatasync(s->fd);
+	} else if (u < 80) {
+		y.kind = ORACLE_MSYNC;
+		y.ts = now_ns();
+		rc = msync(s->base, s->size, MS_SYNC);
+	} else {
+		uint64_t first = rng_below(r, s->npages), left = s->npages - first;
+
+		y.kind = ORACLE_MSYNC;
+		y.first = first;
+		y.npages = 1 + rng_below(r, left < 1024 ? left : 1024);
+		y.ts = now_ns();
+		rc = msync(s->base + first * SPAGE, y.npages * SPAGE, MS_SYNC);
+	}
+	y.te = now_ns();
+	y.err = rc < 0 ? errno : 0;
+	ylog_add(yl, &y);
+}
+
+static void *syncer_main(void *arg)
+{
+	struct cf_thread *t = arg;
+	struct cf *s = t->s;
+	int32_t tid = sc_gettid();
+	struct rng r;
+
+	sc_rng(s->c, &r, 200 + t->id);
+	pthread_barrier_wait(&s->start);
+	for (;;) {
+		if (ylog_full(&t->yl))
+			__atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED);
+		if (pthread_barrier_wait(&s->cyc1) ==
+		    PTHREAD_BARRIER_SERIAL_THREAD) {
+			s->cyc_stop = __atomic_load_n(&s->stop, __ATOMIC_RELAXED);
+			s->cyc_together = rng_below(&s->cyc_rng, 4) != 0;
+			s->cycles++;
+			s->together += s->cyc_together;
+		}
+		pthread_barrier_wait(&s->cyc2);
+		if (s->cyc_stop)
+			break;
+		if (s->cyc_together)
+			spin_ns(rng_below(&r, TOGETHER_NS));
+		else
+			sleep_ns(rng_below(&r, SPREAD_NS));
+		do_sync(s, &t->yl, &r, tid, false);
+	}
+	return NULL;
+}
+
+static int cmp_ts(const void *a, const void *b)
+{
+	const struct sync_rec *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* Calls that began while another call was running. */
+static uint64_t overlapping(struct ylog *const *yl, size_t nyl)
+{
+	size_t n = 0, k = 0;
+	struct sync_rec *v;
+	uint64_t maxte = 0, cnt = 0;
+
+	for (size_t i = 0; i < nyl; i++)
+		n += yl[i]->n;
+	v = malloc((n + 1) * sizeof(*v));
+	if (!v)
+		return 0;
+	for (size_t i = 0; i < nyl; i++)
+		for (size_t j = 0; j < yl[i]->n; j++)
+			v[k++] = yl[i]->v[j];
+	qsort(v, n, sizeof(*v), cmp_ts);
+	for (size_t i = 0; i < n; i++) {
+		if (i && v[i].ts < maxte)
+			cnt++;
+		if (v[i].te > maxte)
+			maxte = v[i].te;
+	}
+	free(v);
+	return cnt;
+}
+
+static void spawn(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	int e = pthread_create(th, NULL, fn, arg);
+
+	if (e) {
+		fprintf(stderr, "daxstress: pthread_create: %s\n", strerror(e));
+		exit(1);
+	}
+}
+
+static enum sverdict run(struct sctx *c)
+{
+	unsigned nw = c->writers, nk = c->syncers;
+	uint64_t cycles = 0, together = 0, overl = 0, it_pmd = 0, it_pte = 0;
+	size_t wcap = WLOG_CAP;
+
+	if (c->npages / nw + 65536 > wcap)
+		wcap = c->npages / nw + 65536;
+	while (sc_next_iteration(c)) {
+		enum page_mode mode = sc_page_mode(c);
+		struct cf_thread *w = calloc(nw, sizeof(*w));
+		struct cf_thread *k = calloc(nk, sizeof(*k));
+		struct slog **sl = calloc(nw, sizeof(*sl));
+		struct ylog **yl = calloc(nk + 1, sizeof(*yl));
+		struct ylog fin = { 0 };
+		struct collector co;
+		struct daxfile f;
+		struct mapping m;
+		struct cf s;
+		uint64_t end, left;
+		struct rng r;
+		bool ok = true;
+
+		if (!w || !k || !sl || !yl || sc_file_create(c, &f)) {
+			free(w), free(k), free(sl), free(yl);
+			return SV_FAIL;
+		}
+		if (sc_map(c, &m, &f, mode)) {
+			daxfile_remove(&f);
+			free(w), free(k), free(sl), free(yl);
+			return SV_FAIL;
+		}
+		mode == PAGE_PMD ? it_pmd++ : it_pte++;
+		memset(&s, 0, sizeof(s));
+		s.c = c;
+		s.base = m.addr;
+		s.size = c->size;
+		s.npages = c->npages;
+		s.fd = f.fd;
+		s.inj = c->p->inject;
+		sc_rng(c, &s.cyc_rng, 300);
+		pthread_barrier_init(&s.start, NULL, nw + nk);
+		pthread_barrier_init(&s.cyc1, NULL, nk);
+		pthread_barrier_init(&s.cyc2, NULL, nk);
+		for (unsigned i = 0; i < nw; i++) {
+			w[i] = (struct cf_thread){ .s = &s, .id = i };
+			if (slog_init(&w[i].sl, wcap))
+				ok = false;
+			sl[i] = &w[i].sl;
+		}
+		for (unsigned i = 0; i < nk; i++) {
+			k[i] = (struct cf_thread){ .s = &s, .id = i };
+			if (ylog_init(&k[i].yl, YLOG_CAP))
+				ok = false;
+			yl[i] = &k[i].yl;
+		}
+		if (!ok || ylog_init(&fin, 4) ||
+		    collector_start(&co, c->tr, EVBIT(EV_WRITEBACK_ONE) |
+				    (c->p->dump_dir ? EVBIT(EV_PMD_FAULT_DONE) |
+				     EVBIT(EV_PTE_FAULT_DONE) |
+				     EVBIT(EV_WRITEBACK_RANGE) |
+				     EVBIT(EV_WRITEBACK_RANGE_DONE) : 0), true)) {
+			sc_fail(c, "out of memory or threads for the logs");
+			return SV_FAIL;
+		}
+		yl[nk] = &fin;
+		for (unsigned i = 0; i < nw; i++)
+			spawn(&w[i].th, writer_main, &w[i]);
+		for (unsigned i = 0; i < nk; i++)
+			spawn(&k[i].th, syncer_main, &k[i]);
+
+		left = sc_time_left(c);
+		end = now_ns() + (c->round_ns < left ? c->round_ns :
+				  left > 100000000ull ? left : 100000000ull);
+		while (now_ns() < end && !__atomic_load_n(&s.stop, __ATOMIC_RELAXED))
+			sleep_ns(5000000);
+		__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
+		for (unsigned i = 0; i < nw; i++)
+			pthread_join(w[i].th, NULL);
+		for (unsigned i = 0; i < nk; i++)
+			pthread_join(k[i].th, NULL);
+		sc_rng(c, &r, 400);
+		do_sync(&s, &fin, &r, sc_gettid(), true);
+
+		if (collector_finish(&co)) {
+			sc_fail(c, "reading trace events failed: %s", strerror(errno));
+		} else if (sc_check_lost(c)) {
+			struct check_in in = {
+				.sl = sl, .nsl = nw, .yl = yl, .nyl = nk + 1,
+				.ev = &co.keep,
+			};
+
+			sc_check(c, &in);
+		}
+		for (size_t i = 0; i < sizeof(co.counts) / sizeof(uint64_t); i++)
+			((uint64_t *)&c->counts)[i] += ((uint64_t *)&co.counts)[i];
+		cycles += s.cycles;
+		together += s.together;
+		overl += overlapping(yl, nk + 1);
+
+		collector_free(&co);
+		for (unsigned i = 0; i < nw; i++)
+			slog_free(&w[i].sl);
+		for (unsigned i = 0; i < nk; i++)
+			ylog_free(&k[i].yl);
+		ylog_free(&fin);
+		pthread_barrier_destroy(&s.start);
+		pthread_barrier_destroy(&s.cyc1);
+		pthread_barrier_destroy(&s.cyc2);
+		mapping_unmap(&m);
+		daxfile_remove(&f);
+		free(w), free(k), free(sl), free(yl);
+		sc_iteration_done(c);
+	}
+	json_object_object_add(c->info, "iterations_pmd", ju64(it_pmd));
+	json_object_object_add(c->info, "iterations_pte", ju64(it_pte));
+	json_object_object_add(c->info, "sync_cycles", ju64(cycles));
+	json_object_object_add(c->info, "sync_cycles_together", ju64(together));
+	json_object_object_add(c->info, "syncs_started_during_another",
+			       ju64(overl));
+	sc_diag(c, "%" PRIu64 " sync cycles (%" PRIu64 " started together), %"
+		PRIu64 " calls began while another was running", cycles,
+		together, overl);
+	return c->failed ? SV_FAIL : SV_PASS;
+}
+
+const struct scenario scenario_concurrent_fsync = {
+	.name = "concurrent-fsync",
+	.desc = "writers store to random pages while sync threads call fsync/"
+		"fdatasync/msync together; every call must flush every page "
+		"stored before it began",
+	.needs_dax = true,
+	.default_size = 16ull << 20,
+	.default_writers = 2,
+	.default_syncers = 3,
+	.default_iterations = 6,
+	.run = run,
+};

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * page-cache: the concurrent-fsync race on a file in the page cache (no
+ * DAX; runs on the host too).  Each page carries a version number in its
+ * first word, bumped by the one writer owning the page through a shared
+ * mapping; K sync threads call fsync, fdatasync or msync(MS_SYNC), then
+ * read the whole file with O_DIRECT: every page must show at least the
+ * version that was complete when the call began (a snapshot of the
+ * versions published before the call).
+ *
+ * Note: an O_DIRECT read first writes back the dirty page-cache pages of
+ * its range, so this catches pages whose dirty state was lost (a missed
+ * page_mkwrite, a lost PTE dirty bit), not a sync that returned while its
+ * pages were still dirty.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "daxstress.h"
+
+#define CHUNK (1ull << 20)
+
+struct pc {
+	struct sctx *c;
+	char *base;
+	int fd, dfd;			/* the file; an O_DIRECT descriptor */
+	uint64_t npages, size;
+	uint64_t *done;			/* version complete per page (__atomic) */
+	int stop;
+	pthread_barrier_t start;
+};
+
+struct pc_thread {
+	pthread_t th;
+	struct pc *s;
+	unsigned id;
+	uint64_t stores, calls, pairs, bad;
+	uint64_t *snap;
+	char *buf;
+	int err;
+	const char *err_what;
+	/* the first violation */
+	uint64_t bad_pg, bad_want, bad_got, bad_ts, bad_te;
+	enum oracle_sync_kind bad_kind;
+};
+
+static void *writer_main(void *arg)
+{
+	struct pc_thread *t = arg;
+	struct pc *s = t->s;
+	unsigned nw = s->c->writers;
+	uint64_t own = (s->npages - t->id + nw - 1) / nw;
+	uint64_t *ver = calloc(s->npages, sizeof(*ver));
+	struct rng r;
+
+	sc_rng(s->c, &r, 100 + t->id);
+	pthread_barrier_wait(&s->start);
+	while (ver && !__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
+		uint64_t p = t->id + nw * rng_below(&r, own), v = ++ver[p];
+
+		*(volatile uint64_t *)(s->base + p * SPAGE) = v;
+		__atomic_store_n(&s->done[p], v, __ATOMIC_RELEASE);
+		t->stores++;
+	}
+	free(ver);
+	return NULL;
+}
+
+static int read_direct(struct pc_thread *t)
+{
+	struct pc *s = t->s;
+
+	for (uint64_t off = 0; off < s->size;) {
+		size_t len = s->size - off > CHUNK ? CHUNK : s->size - off;
+		ssize_t n = pread(s->dfd, t->buf + off, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static void *syncer_main(void *arg)
+{
+	struct pc_thread *t = arg;
+	struct pc *s = t->s;
+	struct rng r;
+
+	sc_rng(s->c, &r, 200 + t->id);
+	pthread_barrier_wait(&s->start);
+	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
+		uint64_t u = rng_below(&r, 100), ts, te;
+		enum oracle_sync_kind kind;
+		int rc;
+
+		for (uint64_t p = 0; p < s->npages; p++)
+			t->snap[p] = __atomic_load_n(&s->done[p], __ATOMIC_ACQUIRE);
+		ts = now_ns();
+		if (u < 50) {
+			kind = ORACLE_FSYNC;
+			rc = fsync(s->fd);
+		} else if (u < 70) {
+			kind = ORACLE_FDATASYNC;
+			rc = fdatasync(s->fd);
+		} else {
+			kind = ORACLE_MSYNC;
+			rc = msync(s->base, s->size, MS_SYNC);
+		}
+		te = now_ns();
+		if (rc < 0) {
+			t->err = errno;
+			t->err_what = oracle_sync_kind_name(kind);
+			break;
+		}
+		if (read_direct(t) < 0) {
+			t->err = errno;
+			t->err_what = "O_DIRECT read";
+			break;
+		}
+		t->calls++;
+		for (uint64_t p = 0; p < s->npages; p++) {
+			uint64_t got = *(uint64_t *)(t->buf + p * SPAGE);
+
+			if (!t->snap[p])
+				continue;
+			t->pairs++;
+			if (got >= t->snap[p] || t->bad++)
+				continue;
+			t->bad_pg = p;
+			t->bad_want = t->snap[p];
+			t->bad_got = got;
+			t->bad_ts = ts;
+			t->bad_te = te;
+			t->bad_kind = kind;
+		}
+		sleep_ns(rng_below(&r, 1000000));
+	}
+	return NULL;
+}
+
+static void spawn(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	int e = pthread_create(th, NULL, fn, arg);
+
+	if (e) {
+		fprintf(stderr, "daxstress: pthread_create: %s\n", strerror(e));
+		exit(1);
+	}
+}
+
+static enum sverdict run(struct sctx *c)
+{
+	unsigned nw = c->writers, nk = c->syncers;
+	uint64_t total_stores = 0;
+
+	while (sc_next_iteration(c)) {
+		struct pc_thread *w = calloc(nw, sizeof(*w));
+		struct pc_thread *k = calloc(nk, sizeof(*k));
+		char proc[64];
+		struct daxfile f;
+		struct mapping m;
+		struct pc s;
+		uint64_t end, left;
+		bool ok = w && k;
+
+		memset(&s, 0, sizeof(s));
+		s.done = calloc(c->npages, sizeof(*s.done));
+		if (!ok || !s.done || sc_file_create(c, &f)) {
+			sc_fail(c, "setup failed");
+			return SV_FAIL;
+		}
+		/* the file is already unlinked: reopen it through /proc */
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f.fd);
+		s.dfd = open(proc, O_RDONLY | O_DIRECT | O_CLOEXEC);
+		if (s.dfd < 0) {
+			int e = errno;
+
+			daxfile_remove(&f);
+			if (e == EINVAL) {
+				snprintf(c->skip_reason, sizeof(c->skip_reason),
+					 "O_DIRECT is not supported in %s", c->p->dir);
+				return SV_SKIP;
+			}
+			sc_fail(c, "open %s with O_DIRECT: %s", proc, strerror(e));
+			return SV_FAIL;
+		}
+		if (sc_map(c, &m, &f, PAGE_AUTO)) {
+			close(s.dfd);
+			daxfile_remove(&f);
+			return SV_FAIL;
+		}
+		s.c = c;
+		s.base = m.addr;
+		s.fd = f.fd;
+		s.npages = c->npages;
+		s.size = c->size;
+		pthread_barrier_init(&s.start, NULL, nw + nk + 1);
+		for (unsigned i = 0; i < nw; i++)
+			w[i] = (struct pc_thread){ .s = &s, .id = i };
+		for (unsigned i = 0; i < nk; i++) {
+			k[i] = (struct pc_thread){ .s = &s, .id = i };
+			k[i].snap = calloc(c->npages, sizeof(uint64_t));
+			if (!k[i].snap ||
+			    posix_memalign((void **)&k[i].buf, SPAGE, c->size))
+				ok = false;
+		}
+		if (!ok) {
+			sc_fail(c, "out of memory");
+			return SV_FAIL;
+		}
+		for (unsigned i = 0; i < nw; i++)
+			spawn(&w[i].th, writer_main, &w[i]);
+		for (unsigned i = 0; i < nk; i++)
+			spawn(&k[i].th, syncer_main, &k[i]);
+		pthread_barrier_wait(&s.start);
+		left = sc_time_left(c);
+		end = now_ns() + (c->round_ns < left ? c->round_ns :
+				  left > 100000000ull ? left : 100000000ull);
+		while (now_ns() < end)
+			sleep_ns(5000000);
+		__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
+		for (unsigned i = 0; i < nw; i++) {
+			pthread_join(w[i].th, NULL);
+			total_stores += w[i].stores;
+		}
+		for (unsigned i = 0; i < nk; i++) {
+			struct pc_thread *t = &k[i];
+
+			pthread_join(t->th, NULL);
+			c->sync_calls += t->calls;
+			c->syncs_checked += t->calls;
+			c->pairs_checked += t->pairs;
+			c->violations += t->bad;
+			if (t->err)
+				sc_fail(c, "sync thread %u: %s failed: %s", i,
+					t->err_what, strerror(t->err));
+			if (!t->bad)
+				continue;
+			if (!c->viol_pages)
+				c->viol_pages = calloc((c->npages + 7) / 8, 1);
+			if (c->viol_pages)
+				bitmap_set(c->viol_pages, t->bad_pg);
+			c->viol_pages_complete = false;	/* first per thread only */
+			sc_fail(c, "sync thread %u: %" PRIu64 " page(s) older on disk "
+				"than before the call; first: page %" PRIu64 " has "
+				"version %" PRIu64 " after %s [%" PRIu64 " .. %" PRIu64
+				"] ns returned, version %" PRIu64 " was complete "
+				"before it began", i, t->bad, t->bad_pg, t->bad_got,
+				oracle_sync_kind_name(t->bad_kind), t->bad_ts,
+				t->bad_te, t->bad_want);
+		}
+		for (unsigned i = 0; i < nk; i++) {
+			free(k[i].snap);
+			free(k[i].buf);
+		}
+		pthread_barrier_destroy(&s.start);
+		mapping_unmap(&m);
+		close(s.dfd);
+		daxfile_remove(&f);
+		free(s.done);
+		free(w);
+		free(k);
+		sc_iteration_done(c);
+	}
+	c->stores += total_stores;
+	json_object_object_add(c->info, "version_stores", ju64(total_stores));
+	return c->failed ? SV_FAIL : SV_PASS;
+}
+
+const struct scenario scenario_page_cache = {
+	.name = "page-cache",
+	.desc = "no DAX: after a sync call returns, an O_DIRECT read shows every "
+		"page at least at the version complete before the call began",
+	.needs_pagecache = true,
+	.default_size = 16ull << 20,
+	.default_writers = 2,
+	.default_syncers = 2,
+	.default_iterations = 3,
+	.run = run,
+};

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pte-then-pmd: one file mapped twice, through a 4 KiB (PTE) mapping and a
+ * 2 MiB-aligned (PMD) one, used by two threads.  Pages dirtied through the
+ * PTE mapping and then faulted through the PMD mapping must still be
+ * flushed by the next fsync: a kernel that replaces the dirty PTE entries
+ * by a clean PMD entry (the tag-transfer bug of the v8 review) loses them.
+ *
+ * Each 2 MiB region of the file gets one of four histories:
+ *   A  PTE stores, then every page read through the PMD mapping;
+ *   B  as A, then stores through the PMD mapping;
+ *   C  PMD stores first (a PMD entry), then PTE stores to other pages;
+ *   D  a PMD read first (a zero or clean PMD entry), then PTE stores.
+ * The phases (PTE thread / PMD thread):
+ *   1  stores in A and B            / stores in C, one read in D
+ *   2  stores in C and D            / reads of every page of A and B
+ *   3  -                            / stores in B
+ *   4  fsync (main thread)
+ *   5  for --round / 4: both threads store at random through their own
+ *      mapping while the main thread calls fsync and msync; a final fsync.
+ * The oracle checks every call (A is the one that fails on a kernel with
+ * the bug; B, C, D check the other transitions).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "daxstress.h"
+
+enum { CL_A, CL_B, CL_C, CL_D };
+enum { PH_1 = 1, PH_2, PH_3, PH_RACE, PH_END };
+
+struct pp {
+	struct sctx *c;
+	char *pte, *pmd;		/* the two mappings */
+	uint64_t npages, nreg;
+	uint8_t *cls;			/* class per region */
+	pthread_barrier_t b;
+	int phase;
+	int stop;			/* __atomic, PH_RACE */
+};
+
+struct pp_thread {
+	pthread_t th;
+	struct pp *s;
+	bool is_pmd;
+	struct slog sl;
+	struct rng r;
+	uint64_t seq;
+	uint64_t sink;			/* what the loads read */
+};
+
+static void store_some(struct pp_thread *t, char *base, uint64_t g,
+		       unsigned one_in)
+{
+	uint64_t a = g * SPMD_PAGES, b = a + SPMD_PAGES, any = 0;
+
+	if (b > t->s->npages)
+		b = t->s->npages;
+	for (uint64_t p = a; p < b; p++)
+		if (rng_below(&t->r, one_in) == 0) {
+			sc_store(&t->sl, base, p, t->is_pmd, ++t->seq);
+			any++;
+		}
+	if (!any)
+		sc_store(&t->sl, base, a + rng_below(&t->r, b - a), t->is_pmd,
+			 ++t->seq);
+}
+
+static void read_all(struct pp_thread *t, const char *base, uint64_t g)
+{
+	uint64_t a = g * SPMD_PAGES, b = a + SPMD_PAGES, x = 0;
+
+	if (b > t->s->npages)
+		b = t->s->npages;
+	for (uint64_t p = a; p < b; p++)
+		x += sc_load(base, p * SPAGE);
+	t->sink += x;
+}
+
+static void phase(struct pp_thread *t, int ph)
+{
+	struct pp *s = t->s;
+
+	for (uint64_t g = 0; g < s->nreg; g++) {
+		int cl = s->cls[g];
+
+		if (!t->is_pmd) {
+			if (ph == PH_1 && (cl == CL_A || cl == CL_B))
+				store_some(t, s->pte, g, 4);
+			else if (ph == PH_2 && (cl == CL_C || cl == CL_D))
+				store_some(t, s->pte, g, 8);
+		} else {
+			if (ph == PH_1 && cl == CL_C)
+				store_some(t, s->pmd, g, 4);
+			else if (ph == PH_1 && cl == CL_D)
+				t->sink += sc_load(s->pmd, (g * SPMD_PAGES +
+					rng_below(&t->r, SPMD_PAGES)) * SPAGE);
+			else if (ph == PH_2 && (cl == CL_A || cl == CL_B))
+				read_all(t, s->pmd, g);
+			else if (ph == PH_3 && cl == CL_B)
+				store_some(t, s->pmd, g, 8);
+		}
+	}
+	if (ph == PH_RACE) {
+		char *base = t->is_pmd ? s->pmd : s->pte;
+
+		while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED) &&
+		       !slog_full(&t->sl)) {
+			uint64_t p = rng_below(&t->r, s->npages);
+
+			if (rng_below(&t->r, 4) == 0)
+				t->sink += sc_load(base, p * SPAGE);
+			else
+				sc_store(&t->sl, base, p, t->is_pmd, ++t->seq);
+		}
+	}
+}
+
+static void *thread_main(void *arg)
+{
+	struct pp_thread *t = arg;
+
+	for (;;) {
+		int ph;
+
+		pthread_barrier_wait(&t->s->b);
+		ph = t->s->phase;
+		if (ph == PH_END)
+			break;
+		phase(t, ph);
+		pthread_barrier_wait(&t->s->b);
+	}
+	return NULL;
+}
+
+static void spawn(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	int e = pthread_create(th, NULL, fn, arg);
+
+	if (e) {
+		fprintf(stderr, "daxstress: pthread_create: %s\n", strerror(e));
+		exit(1);
+	}
+}
+
+static void run_phase(struct pp *s, int ph)
+{
+	s->phase = ph;
+	pthread_barrier_wait(&s->b);	/* go */
+	if (ph != PH_END)
+		pthread_barrier_wait(&s->b);	/* done */
+}
+
+static enum sverdict run(struct sctx *c)
+{
+	uint64_t nreg = c->npages / SPMD_PAGES, ncls[4] = { 0 };
+
+	if (nreg < 4) {
+		snprintf(c->skip_reason, sizeof(c->skip_reason),
+			 "needs --size of at least 8M (four 2 MiB regions)");
+		return SV_SKIP;
+	}
+	while (sc_next_iteration(c)) {
+		struct pp_thread t[2];
+		struct slog *sl[2] = { &t[0].sl, &t[1].sl };
+		struct ylog yl = { 0 }, *ylp = &yl;
+		struct mapping mpte, mpmd;
+		struct collector co;
+		struct daxfile f;
+		struct pp s;
+		struct rng r;
+		uint64_t end, left, race;
+
+		memset(&s, 0, sizeof(s));
+		s.c = c;
+		s.npages = c->npages;
+		s.nreg = nreg;
+		s.cls = calloc(nreg, 1);
+		if (!s.cls || ylog_init(&yl, 1 << 16) || sc_file_create(c, &f)) {
+			sc_fail(c, "setup failed");
+			return SV_FAIL;
+		}
+		if (sc_map(c, &mpte, &f, PAGE_PTE)) {
+			daxfile_remove(&f);
+			return SV_FAIL;
+		}
+		if (sc_map(c, &mpmd, &f, PAGE_PMD)) {
+			mapping_unmap(&mpte);
+			daxfile_remove(&f);
+			return SV_FAIL;
+		}
+		s.pte = mpte.addr;
+		s.pmd = mpmd.addr;
+		/* every class at least once, the rest at random, shuffled */
+		sc_rng(c, &r, 1);
+		for (uint64_t g = 0; g < nreg; g++)
+			s.cls[g] = g < 4 ? (uint8_t)g : (uint8_t)rng_below(&r, 4);
+		for (uint64_t g = nreg - 1; g > 0; g--) {
+			uint64_t j = rng_below(&r, g + 1);
+			uint8_t x = s.cls[g];
+
+			s.cls[g] = s.cls[j];
+			s.cls[j] = x;
+		}
+		for (uint64_t g = 0; g < nreg; g++)
+			ncls[s.cls[g]]++;
+		pthread_barrier_init(&s.b, NULL, 3);
+		for (int i = 0; i < 2; i++) {
+			t[i] = (struct pp_thread){ .s = &s, .is_pmd = i == 1 };
+			sc_rng(c, &t[i].r, 10 + i);
+			if (slog_init(&t[i].sl, c->npages + (1u << 19))) {
+				sc_fail(c, "out of memory for the logs");
+				return SV_FAIL;
+			}
+		}
+		if (collector_start(&co, c->tr, EVBIT(EV_WRITEBACK_ONE), true)) {
+			sc_fail(c, "cannot start the trace collector");
+			return SV_FAIL;
+		}
+		for (int i = 0; i < 2; i++)
+			spawn(&t[i].th, thread_main, &t[i]);
+
+		run_phase(&s, PH_1);
+		run_phase(&s, PH_2);
+		run_phase(&s, PH_3);
+		sc_fsync(&yl, f.fd);
+
+		/* the race: random stores through both, fsync and msync */
+		s.phase = PH_RACE;
+		pthread_barrier_wait(&s.b);
+		left = sc_time_left(c);
+		race = c->round_ns / 4;
+		end = now_ns() + (race < left ? race : left > 50000000ull ?
+				  left : 50000000ull);
+		while (now_ns() < end && !ylog_full(&yl)) {
+			struct sync_rec y = { .tid = sc_gettid() };
+			uint64_t u = rng_below(&r, 3);
+			int rc;
+
+			sleep_ns(rng_below(&r, 3000000));
+			if (u == 0) {
+				y.kind = ORACLE_FSYNC;
+				y.ts = now_ns();
+				rc = fsync(f.fd);
+			} else {
+				char *base = u == 1 ? s.pte : s.pmd;
+
+				y.kind = ORACLE_MSYNC;
+				y.ts = now_ns();
+				rc = msync(base, c->size, MS_SYNC);
+			}
+			y.te = now_ns();
+			y.err = rc < 0 ? errno : 0;
+			ylog_add(&yl, &y);
+		}
+		__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
+		pthread_barrier_wait(&s.b);
+		sc_fsync(&yl, f.fd);
+		run_phase(&s, PH_END);
+		for (int i = 0; i < 2; i++)
+			pthread_join(t[i].th, NULL);
+
+		if (collector_finish(&co)) {
+			sc_fail(c, "reading trace events failed: %s", strerror(errno));
+		} else if (sc_check_lost(c)) {
+			struct check_in in = {
+				.sl = sl, .nsl = 2, .yl = &ylp, .nyl = 1,
+				.ev = &co.keep,
+			};
+
+			sc_check(c, &in);
+		}
+		for (size_t i = 0; i < sizeof(co.counts) / sizeof(uint64_t); i++)
+			((uint64_t *)&c->counts)[i] += ((uint64_t *)&co.counts)[i];
+		collector_free(&co);
+		for (int i = 0; i < 2; i++)
+			slog_free(&t[i].sl);
+		ylog_free(&yl);
+		pthread_barrier_destroy(&s.b);
+		mapping_unmap(&mpmd);
+		mapping_unmap(&mpte);
+		daxfile_remove(&f);
+		free(s.cls);
+		sc_iteration_done(c);
+	}
+	{
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "A_pte_store_pmd_read", ju64(ncls[CL_A]));
+		json_object_object_add(j, "B_pte_store_pmd_read_pmd_store",
+				       ju64(ncls[CL_B]));
+		json_object_object_add(j, "C_pmd_store_pte_store", ju64(ncls[CL_C]));
+		json_object_object_add(j, "D_pmd_read_pte_store", ju64(ncls[CL_D]));
+		json_object_object_add(c->info, "regions_by_history", j);
+	}
+	sc_diag(c, "PMD faults: %" PRIu64 " NOPAGE, %" PRIu64 " FALLBACK; PTE "
+		"faults %" PRIu64 "; writebacks %" PRIu64 " PMD + %" PRIu64 " PTE",
+		c->counts.pmd_nopage, c->counts.pmd_fallback, c->counts.pte_nopage,
+		c->counts.wb_entries_pmd, c->counts.wb_entries_pte);
+	return c->failed ? SV_FAIL : SV_PASS;
+}
+
+const struct scenario scenario_pte_then_pmd = {
+	.name = "pte-then-pmd",
+	.desc = "pages dirtied through a 4 KiB mapping, then faulted through a "
+		"2 MiB mapping by another thread, are still flushed by fsync",
+	.needs_dax = true,
+	.default_size = 16ull << 20,
+	.default_writers = 2,
+	.default_syncers = 1,
+	.default_iterations = 4,
+	.run = run,
+};

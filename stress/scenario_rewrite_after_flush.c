@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rewrite-after-flush: after an fsync, a store to a flushed page must fault
+ * again (the fsync write-protected the page) and the next fsync must flush
+ * it, and only what was stored since; an fsync with no store since the
+ * last one flushes nothing.  Catches a kernel that does not write-protect
+ * after the flush (no fault, nothing flushed: the rewrite is lost) and one
+ * that never cleans entries (the ever-growing dirty set: every fsync
+ * flushes everything ever dirtied).
+ *
+ * An iteration, on a new file mapped PMD or PTE (alternating, or --page):
+ *   - W writers store every page once; fsync;
+ *   - REWRITES times: the writers store to a random eighth of the pages of
+ *     a random half of the 2 MiB regions; msync(MS_SYNC) of a random range
+ *     that starts inside one of those regions and ends inside another (or
+ *     the same); fsync.  Asserted: every page stored has a fault event
+ *     (PTE: the page, PMD: its 2 MiB) between the previous fsync's return
+ *     and the msync; the writebacks of the msync and the fsync cover no
+ *     page outside the entries stored to since the previous fsync;
+ *   - an idle fsync: no writeback at all;
+ * and the oracle over every call (a partial flush of a 2 MiB entry by the
+ * range msync leaves pages that the fsync then does not flush either).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "daxstress.h"
+
+#define REWRITES 3
+
+struct rw {
+	struct sctx *c;
+	char *base;
+	uint64_t npages;
+	const uint8_t *sel;		/* pages to store; NULL: all */
+	pthread_barrier_t go, done;
+	bool quit;
+	uint64_t val;
+};
+
+struct rw_thread {
+	pthread_t th;
+	struct rw *s;
+	unsigned id;
+	struct slog sl;
+};
+
+static void *writer_main(void *arg)
+{
+	struct rw_thread *t = arg;
+	struct rw *s = t->s;
+	unsigned nw = s->c->writers;
+
+	for (;;) {
+		pthread_barrier_wait(&s->go);
+		if (s->quit)
+			break;
+		for (uint64_t pg = t->id; pg < s->npages; pg += nw)
+			if (!s->sel || bitmap_test(s->sel, pg))
+				sc_store(&t->sl, s->base, pg, t->id, s->val + pg);
+		pthread_barrier_wait(&s->done);
+	}
+	return NULL;
+}
+
+/* Random half of the regions (at least one chosen, one not when there are
+ * two), an eighth of their pages (at least one each). */
+static void choose(struct rng *r, uint64_t npages, uint8_t *sel)
+{
+	uint64_t nreg = (npages + SPMD_PAGES - 1) / SPMD_PAGES;
+	uint64_t must = rng_below(r, nreg), mustnot = rng_below(r, nreg);
+
+	if (nreg > 1 && mustnot == must)
+		mustnot = (must + 1) % nreg;
+	memset(sel, 0, (npages + 7) / 8);
+	for (uint64_t g = 0; g < nreg; g++) {
+		uint64_t a = g * SPMD_PAGES, b = a + SPMD_PAGES, any = 0;
+
+		if (b > npages)
+			b = npages;
+		if (g != must && (nreg == 1 || g == mustnot || rng_below(r, 2)))
+			continue;
+		for (uint64_t p = a; p < b; p++)
+			if (rng_below(r, 8) == 0) {
+				bitmap_set(sel, p);
+				any++;
+			}
+		if (!any)
+			bitmap_set(sel, a + rng_below(r, b - a));
+	}
+}
+
+static bool in_window(const struct trace_rec *e, uint64_t a, uint64_t b)
+{
+	return e->ts > a && e->ts < b;
+}
+
+/* Mark the pages covered by events of kind ev (writeback: pglen; faults:
+ * the page, or its 2 MiB for a PMD fault that did not fall back) with
+ * ts in (a, b).  Returns the number of events. */
+static uint64_t mark(const struct trace_vec *tv, uint64_t a, uint64_t b,
+		     uint64_t npages, uint8_t *bm, bool faults)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < tv->n; i++) {
+		const struct trace_rec *e = &tv->v[i];
+		uint64_t lo, hi;
+
+		if (!in_window(e, a, b))
+			continue;
+		if (!faults && e->ev == EV_WRITEBACK_ONE) {
+			lo = e->pgoff;
+			hi = e->pgoff + e->pglen;
+		} else if (faults && e->ev == EV_PTE_FAULT_DONE &&
+			   (e->result & DAX_VM_FAULT_NOPAGE)) {
+			lo = e->pgoff;
+			hi = lo + 1;
+		} else if (faults && e->ev == EV_PMD_FAULT_DONE &&
+			   (e->result & DAX_VM_FAULT_NOPAGE) &&
+			   !(e->result & DAX_VM_FAULT_FALLBACK)) {
+			lo = e->pgoff & ~(SPMD_PAGES - 1);
+			hi = lo + SPMD_PAGES;
+		} else {
+			continue;
+		}
+		n++;
+		for (uint64_t p = lo; p < hi && p < npages; p++)
+			bitmap_set(bm, p);
+	}
+	return n;
+}
+
+/* msync(MS_SYNC) of a range from a random page of a region holding a
+ * stored page to a random page at most one region further on: with PMD
+ * entries, it starts and ends inside 2 MiB entries. */
+static void range_msync(struct rng *r, const struct mapping *m,
+			uint64_t npages, const uint8_t *sel, struct ylog *yl)
+{
+	struct sync_rec y = { .tid = sc_gettid(), .kind = ORACLE_MSYNC };
+	uint64_t p, first, n;
+	int rc;
+
+	for (p = rng_below(r, npages); !bitmap_test(sel, p);)
+		p = (p + 1) % npages;
+	first = (p & ~(SPMD_PAGES - 1)) + rng_below(r, SPMD_PAGES);
+	if (first >= npages)
+		first = p;
+	n = 1 + rng_below(r, SPMD_PAGES * 3 / 2);
+	if (first + n > npages)
+		n = npages - first;
+	y.first = first;
+	y.npages = n;
+	y.ts = now_ns();
+	rc = msync(m->addr + first * SPAGE, n * SPAGE, MS_SYNC);
+	y.te = now_ns();
+	y.err = rc < 0 ? errno : 0;
+	ylog_add(yl, &y);
+}
+
+static void spawn(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	int e = pthread_create(th, NULL, fn, arg);
+
+	if (e) {
+		fprintf(stderr, "daxstress: pthread_create: %s\n", strerror(e));
+		exit(1);
+	}
+}
+
+/* The checks of one iteration beyond the oracle. */
+static void check_rewrites(struct sctx *c, enum page_mode mode,
+			   const struct trace_vec *tv, const struct ylog *yl,
+			   uint8_t *const *sel, bool faults_traced,
+			   uint64_t *refaults, uint64_t *idle_bytes)
+{
+	uint64_t np = c->npages, bmlen = (np + 7) / 8;
+	uint8_t *got = malloc(bmlen), *want = malloc(bmlen);
+
+	if (!got || !want) {
+		sc_fail(c, "out of memory");
+		goto out;
+	}
+	for (unsigned k = 0; k < REWRITES; k++) {
+		const struct sync_rec *prev = &yl->v[2 * k];
+		const struct sync_rec *ms = &yl->v[2 * k + 1], *cur = &yl->v[2 * k + 2];
+		uint64_t missing = 0, extra = 0, first_m = 0, first_x = 0;
+
+		/* a fault for every page stored, after the previous fsync */
+		if (faults_traced) {
+			memset(got, 0, bmlen);
+			mark(tv, prev->te, ms->ts, np, got, true);
+			for (uint64_t p = 0; p < np; p++) {
+				if (!bitmap_test(sel[k], p))
+					continue;
+				if (bitmap_test(got, p))
+					(*refaults)++;
+				else if (!missing++)
+					first_m = p;
+			}
+			if (missing)
+				sc_fail(c, "rewrite %u (%s): %" PRIu64 " page(s) stored "
+					"after an fsync took no write fault (first: "
+					"page %" PRIu64 "): the fsync did not "
+					"write-protect them", k + 1,
+					sc_mode_name(mode), missing, first_m);
+		}
+		/* the msync and the fsync flushed nothing outside the entries
+		 * stored to */
+		memset(got, 0, bmlen);
+		memset(want, 0, bmlen);
+		mark(tv, ms->ts, ms->te, np, got, false);
+		mark(tv, cur->ts, cur->te, np, got, false);
+		for (uint64_t p = 0; p < np; p++) {
+			if (!bitmap_test(sel[k], p))
+				continue;
+			if (mode == PAGE_PTE) {
+				bitmap_set(want, p);
+			} else {
+				uint64_t a = p & ~(SPMD_PAGES - 1);
+
+				for (uint64_t q = a; q < a + SPMD_PAGES && q < np; q++)
+					bitmap_set(want, q);
+			}
+		}
+		for (uint64_t p = 0; p < np; p++)
+			if (bitmap_test(got, p) && !bitmap_test(want, p) && !extra++)
+				first_x = p;
+		if (extra)
+			sc_fail(c, "rewrite %u (%s): the msync and fsync flushed %" PRIu64
+				" page(s) not stored since the previous fsync (first:"
+				" page %" PRIu64 "): entries are not cleaned (the "
+				"dirty set grows)", k + 1, sc_mode_name(mode), extra,
+				first_x);
+	}
+	/* the idle fsync */
+	{
+		const struct sync_rec *idle = &yl->v[2 * REWRITES + 1];
+		uint64_t pages = 0, n = 0;
+
+		for (size_t i = 0; i < tv->n; i++)
+			if (tv->v[i].ev == EV_WRITEBACK_ONE &&
+			    in_window(&tv->v[i], idle->ts, idle->te)) {
+				pages += tv->v[i].pglen;
+				n++;
+			}
+		*idle_bytes += pages * SPAGE;
+		if (n)
+			sc_fail(c, "an fsync with no store since the previous one "
+				"flushed %" PRIu64 " entries (%" PRIu64 " bytes, %s): "
+				"it must flush nothing", n, (uint64_t)(pages * SPAGE),
+				sc_mode_name(mode));
+	}
+out:
+	free(got);
+	free(want);
+}
+
+static enum sverdict run(struct sctx *c)
+{
+	unsigned nw = c->writers;
+	uint64_t bmlen = (c->npages + 7) / 8, refaults = 0, idle_bytes = 0;
+	bool faults_traced = dax_trace_has(c->tr, EV_PTE_FAULT_DONE) &&
+			     dax_trace_has(c->tr, EV_PMD_FAULT_DONE);
+	size_t cap = c->npages / nw + 2 + c->npages / nw * REWRITES / 4;
+
+	if (!faults_traced)
+		sc_diag(c, "no dax_pte_fault_done/dax_pmd_fault_done events: "
+			"the write-fault check is not made");
+	while (sc_next_iteration(c)) {
+		enum page_mode mode = sc_page_mode(c);
+		struct rw_thread *w = calloc(nw, sizeof(*w));
+		struct slog **sl = calloc(nw, sizeof(*sl));
+		uint8_t *sel[REWRITES] = { 0 };
+		struct ylog yl = { 0 }, *ylp = &yl;
+		struct collector co;
+		struct daxfile f;
+		struct mapping m;
+		struct rw s;
+		struct rng r;
+		bool ok = w && sl;
+
+		for (unsigned k = 0; k < REWRITES; k++)
+			ok = ok && (sel[k] = calloc(bmlen, 1));
+		if (!ok || ylog_init(&yl, 2 * REWRITES + 2) || sc_file_create(c, &f)) {
+			sc_fail(c, "setup failed");
+			return SV_FAIL;
+		}
+		if (sc_map(c, &m, &f, mode)) {
+			daxfile_remove(&f);
+			return SV_FAIL;
+		}
+		memset(&s, 0, sizeof(s));
+		s.c = c;
+		s.base = m.addr;
+		s.npages = c->npages;
+		pthread_barrier_init(&s.go, NULL, nw + 1);
+		pthread_barrier_init(&s.done, NULL, nw + 1);
+		for (unsigned i = 0; i < nw; i++) {
+			w[i] = (struct rw_thread){ .s = &s, .id = i };
+			ok = ok && !slog_init(&w[i].sl, cap);
+			sl[i] = &w[i].sl;
+		}
+		if (!ok || collector_start(&co, c->tr, EVBIT(EV_WRITEBACK_ONE) |
+					   EVBIT(EV_PTE_FAULT_DONE) |
+					   EVBIT(EV_PMD_FAULT_DONE), true)) {
+			sc_fail(c, "out of memory for the logs");
+			return SV_FAIL;
+		}
+		for (unsigned i = 0; i < nw; i++)
+			spawn(&w[i].th, writer_main, &w[i]);
+		sc_rng(c, &r, 1);
+
+		/* every page, fsync; REWRITES x (some pages, msync of a
+		 * range, fsync); idle */
+		for (unsigned k = 0; k <= REWRITES; k++) {
+			if (k)
+				choose(&r, c->npages, sel[k - 1]);
+			s.sel = k ? sel[k - 1] : NULL;
+			s.val = (uint64_t)(k + 1) << 40;
+			pthread_barrier_wait(&s.go);
+			pthread_barrier_wait(&s.done);
+			if (k)
+				range_msync(&r, &m, c->npages, sel[k - 1], &yl);
+			sc_fsync(&yl, f.fd);
+		}
+		sc_fsync(&yl, f.fd);
+		s.quit = true;
+		pthread_barrier_wait(&s.go);
+		for (unsigned i = 0; i < nw; i++)
+			pthread_join(w[i].th, NULL);
+
+		if (collector_finish(&co)) {
+			sc_fail(c, "reading trace events failed: %s", strerror(errno));
+		} else if (sc_check_lost(c)) {
+			struct check_in in = {
+				.sl = sl, .nsl = nw, .yl = &ylp, .nyl = 1,
+				.ev = &co.keep,
+			};
+
+			sc_check(c, &in);
+			if (yl.n == 2 * REWRITES + 2)
+				check_rewrites(c, mode, &co.keep, &yl, sel,
+					       faults_traced, &refaults,
+					       &idle_bytes);
+		}
+		for (size_t i = 0; i < sizeof(co.counts) / sizeof(uint64_t); i++)
+			((uint64_t *)&c->counts)[i] += ((uint64_t *)&co.counts)[i];
+		collector_free(&co);
+		for (unsigned i = 0; i < nw; i++)
+			slog_free(&w[i].sl);
+		for (unsigned k = 0; k < REWRITES; k++)
+			free(sel[k]);
+		ylog_free(&yl);
+		pthread_barrier_destroy(&s.go);
+		pthread_barrier_destroy(&s.done);
+		mapping_unmap(&m);
+		daxfile_remove(&f);
+		free(w);
+		free(sl);
+		sc_iteration_done(c);
+	}
+	json_object_object_add(c->info, "rewrites_per_iteration", ju64(REWRITES));
+	json_object_object_add(c->info, "rewritten_pages_with_fault",
+			       ju64(refaults));
+	json_object_object_add(c->info, "idle_fsync_bytes_flushed",
+			       ju64(idle_bytes));
+	return c->failed ? SV_FAIL : SV_PASS;
+}
+
+const struct scenario scenario_rewrite_after_flush = {
+	.name = "rewrite-after-flush",
+	.desc = "a store after an fsync faults again and the next msync/fsync "
+		"flush it and nothing else; an idle fsync flushes 0 bytes",
+	.needs_dax = true,
+	.default_size = 16ull << 20,
+	.default_writers = 2,
+	.default_syncers = 1,
+	.default_iterations = 4,
+	.run = run,
+};
