@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# TAP test: one known-bad kernel end to end (build, boot, catch), with the
+# stock build of the same config as the control.
+#   - builds the stock kernel and the no-wrprotect mutant from Debian's
+#     linux-source-6.1 (scripts/kernel/build: ccache, build/kernel/; cold
+#     about 20 min on 2 busy cores, warm a few seconds, rebuild of the
+#     mutant after the stock one about 20 s)
+#   - boots the mutant: daxstress rewrite-after-flush must fail (the flush
+#     oracle sees rewritten pages that no fsync flushed) and `daxbench fault
+#     --page pmd` must show 0 rewrite faults and a 0-byte fsync after them
+#   - boots the stock kernel with the same runs: both must pass, the kernel
+#     log must stay clean
+# Guest time about 2 x 45 s under TCG (DAXBENCH_MUTANT_DURATION, default 20 s
+# of stress per run).  Skips (ok # SKIP), never fails, only when the kernel
+# build prerequisites (scripts/deps kernel) cannot be installed; without
+# stress/daxstress the daxstress points are skipped and the benchmark points
+# still run.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+out=$root/build/test-mutant
+dur=${DAXBENCH_MUTANT_DURATION:-20}
+planned=12
+echo "1..$planned"
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); echo "not ok $n - $1"
+	shift
+	for l in "$@"; do echo "#   $l"; done
+}
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+skip_rest() { # REASON
+	local names=("$@")
+	while [ $n -lt $planned ]; do skip "known-bad kernel point $((n + 1))" "${names[0]}"; done
+	exit 0
+}
+check() { # NAME STATUS [DIAGNOSTICS...]
+	local name=$1 st=$2
+	shift 2
+	if [ "$st" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
+}
+
+rm -rf "$out"
+mkdir -p "$out"
+
+# ---- 1: prerequisites (the only reason to skip) ----
+if ! scripts/deps kernel >"$out/deps.log" 2>&1; then
+	skip "kernel build prerequisites installed" "scripts/deps kernel failed: $(tail -n 1 "$out/deps.log")"
+	skip_rest "no kernel build prerequisites"
+fi
+ok "kernel build prerequisites installed (linux-source-6.1, ccache, bison, flex, ...)"
+
+# ---- 2, 3: the two kernels ----
+t0=$(date +%s)
+stock=$(scripts/kernel/build -q 2>"$out/build-stock.err"); st=$?
+check "stock kernel builds ($(( $(date +%s) - t0 )) s)" $st "$(tail -n 5 "$out/build-stock.err")"
+t0=$(date +%s)
+mutant=$(scripts/kernel/build -q --patch scripts/kernel/mutants/no-wrprotect.patch 2>"$out/build-mutant.err"); st2=$?
+check "no-wrprotect mutant builds ($(( $(date +%s) - t0 )) s)" $st2 "$(tail -n 5 "$out/build-mutant.err")"
+if [ $st -ne 0 ] || [ $st2 -ne 0 ]; then
+	while [ $n -lt $planned ]; do not_ok "known-bad kernel point $((n + 1)): not run, a kernel did not build"; done
+	exit 1
+fi
+
+# ---- the guest runs ----
+have_stress=0
+[ -x stress/daxstress ] && have_stress=1
+cat >"$out/guest.sh" <<EOF
+out=\${DAXBENCH_OUT:-/results}
+mkdir -p /mnt/pmem/m
+cd /mnt/pmem/m
+if [ $have_stress = 1 ]; then
+	daxstress --dir /mnt/pmem/m --scenario rewrite-after-flush --duration ${dur}s --seed 1 \\
+		--output "\$out/stress.json" >"\$out/stress.tap" 2>"\$out/stress.err"
+	echo \$? >"\$out/stress.status"
+fi
+daxbench fault --dir /mnt/pmem/m --size 64M --page pmd --quiet --output "\$out/fault.json" \\
+	>"\$out/fault.out" 2>&1
+echo \$? >"\$out/fault.status"
+EOF
+boot() { # NAME KERNEL
+	scripts/guest/run --kernel "$2" --modules none --timeout $((dur + 200)) \
+		--out "$out/$1" "$out/guest.sh" >"$out/$1.log" 2>&1
+}
+jqv() { jq -r "$2" "$1" 2>/dev/null || echo "?"; }
+is() { [ "$1" = "$2" ]; echo $?; }	# 0 when equal (strings: "?" never matches)
+
+boot mutant "$mutant"; st=$?
+check "the mutant boots and runs the catcher (harness status $st)" $(( st <= 1 ? 0 : 1 )) \
+	"$(tail -n 3 "$out/mutant.log")"
+d=$out/mutant
+if [ $have_stress = 1 ]; then
+	s=$(cat "$d/stress.status" 2>/dev/null || echo missing)
+	v=$(jqv "$d/stress.json" '.scenarios[0].violations')
+	check "daxstress rewrite-after-flush catches it (exit $s, $v flush-oracle violations)" \
+		$( [ "$s" = 1 ] && [[ $v =~ ^[1-9][0-9]*$ ]]; echo $?) "$(grep -m3 '^# rewrite' "$d/stress.tap" 2>/dev/null)"
+else
+	skip "daxstress rewrite-after-flush catches it" "stress/daxstress is not built"
+fi
+f=$d/fault.json
+rf=$(jqv "$f" '.summary[2].faults.pmd_nopage') rb=$(jqv "$f" '.summary[3].bytes_flushed')
+check "daxbench fault shows it: rewrite takes 0 PMD faults (stock 32), got $rf" $(is "$rf" 0)
+check "daxbench fault shows it: fsync after the rewrite flushes 0 bytes (stock 64 MiB), got $rb" \
+	$(is "$rb" 0)
+
+boot stock "$stock"; st=$?
+check "the stock kernel boots and runs the same (harness status $st: 0 = clean kernel log)" $st \
+	"$(tail -n 3 "$out/stock.log")"
+d=$out/stock
+if [ $have_stress = 1 ]; then
+	s=$(cat "$d/stress.status" 2>/dev/null || echo missing)
+	check "stock: daxstress rewrite-after-flush passes (exit $s)" $(is "$s" 0) \
+		"$(grep -m3 '^# rewrite' "$d/stress.tap" 2>/dev/null)"
+else
+	skip "stock: daxstress rewrite-after-flush passes" "stress/daxstress is not built"
+fi
+f=$d/fault.json
+rf=$(jqv "$f" '.summary[2].faults.pmd_nopage') rb=$(jqv "$f" '.summary[3].bytes_flushed')
+ib=$(jqv "$f" '.idle_fsync_bytes_flushed')
+check "stock: rewrite takes 32 PMD faults, got $rf" $(is "$rf" 32)
+check "stock: fsync after the rewrite flushes 64 MiB, got $rb" $(is "$rb" 67108864)
+check "stock: idle fsync flushes 0 bytes, got $ib" $(is "$ib" 0)
+[ $n -eq $planned ] || echo "# planned $planned, ran $n"
