@@ -6,5 +6,7 @@
 int cmd_fault(int argc, char **argv);
 int cmd_env(int argc, char **argv);
 int cmd_flush(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 
 #endif

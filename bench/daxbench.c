@@ -18,6 +18,8 @@ static const struct cmd commands[] = {
 	  "first-touch faults, fsync, partial rewrite, fsync, idle fsync" },
 	{ "env", cmd_env, "print the environment capture of a directory" },
 	{ "flush", cmd_flush, "libpmem flush primitives: GB/s and latency per call" },
+	{ "sync", cmd_sync, "writers and syncers on one file: sync latency, flush volume, amplification" },
+	{ "compare", cmd_compare, "compare two result directories (A/B): changes, intervals, counts" },
 	{ NULL, NULL, NULL },
 };
 

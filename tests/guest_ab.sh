@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The A/A null test of scripts/ab (make ab): the stock kernel as A and as B,
+# 3 boots each in the order A B B A A B, a small suite (two fault points, one
+# sync point).  Two identical kernels must give every timing "same" and every
+# count equal, no alert; the merged results hold one run per boot; the report
+# and its figures are there.  About 2-3 minutes under TCG.  Bad options are
+# refused with status 2 before anything boots.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=build/test-ab
+rm -rf "$out" "$out.log"
+mkdir -p "$(dirname "$out")"
+n=0 planned=15
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+check() { # NAME STATUS [DIAGNOSTICS...]
+	local name=$1 st=$2
+	shift 2
+	if [ "$st" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
+}
+if ! command -v qemu-system-x86_64 >/dev/null || [ ! -x bench/daxbench ]; then
+	echo "1..0 # SKIP qemu-system-x86_64 or bench/daxbench missing (make check installs and builds)"
+	exit 0
+fi
+echo "1..$planned"
+tmp=$(mktemp -d /tmp/daxbench-guest-ab.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# ---- bad options: exit 2, nothing boots ----
+bad=0
+for args in "--repeat 1" "--fs-a zfs" "--kernel-b $tmp/nonexistent" "--suite nosuch" "--bogus"; do
+	# shellcheck disable=SC2086
+	scripts/ab $args >/dev/null 2>"$tmp/err"; st=$?
+	[ $st -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] || { bad=1; echo "# ab $args: exit $st: $(head -c 200 "$tmp/err")"; }
+done
+check "bad options (--repeat 1, --fs-a zfs, a missing kernel, no such suite, unknown): exit 2, one line" $bad
+
+cat >"$tmp/aa-suite.sh" <<'EOF'
+set -e
+out=${DAXBENCH_OUT:-/results}
+dir=${DAXBENCH_DIR:-/mnt/pmem}
+r=${DAXBENCH_REPEAT:-1}
+daxbench fault --dir "$dir" --size 32M --page pmd --repeat "$r" --quiet --output "$out/fault-pmd.json"
+daxbench fault --dir "$dir" --size 16M --page pte --repeat "$r" --quiet --output "$out/fault-pte.json"
+daxbench sync --dir "$dir" --size 16M --page pmd --writers 1 --syncers 1 --sync fsync \
+	--pattern rand --store-size 4K --stores 512 --every 128 --lockstep --repeat "$r" --quiet \
+	--output "$out/sync-pmd-fsync-w1.json"
+daxbench env --dir "$dir" >"$out/env.json"
+EOF
+
+t0=$(date +%s)
+before=$(ls -d results/.ab-incoming.* 2>/dev/null | sort)
+scripts/ab --repeat 3 --suite "$tmp/aa-suite.sh" --out "$out" >"$out.log" 2>&1; st=$?
+secs=$(( $(date +%s) - t0 ))
+check "scripts/ab A/A, stock kernel, 3+3 boots: exit 0 in $secs s" $st "$(tail -5 "$out.log")"
+c=$out/compare.json
+jq -e '[.[] | select(.usable) | .side] == ["A", "B", "B", "A", "A", "B"]' "$out/boots.json" >/dev/null
+check "boots alternate A B, B A, A B" $? "$(jq -c '[.[] | [.side, .result]]' "$out/boots.json" 2>&1)"
+jq -e 'all(.[]; .status == 0 and .usable and (.kernel_warnings | length) == 0)' "$out/boots.json" >/dev/null
+check "every boot ran the suite, no kernel warning" $? "$(jq -c '[.[] | [.status, .result, .kernel_warnings[0]]]' "$out/boots.json" 2>&1)"
+jq -e '[.points[].name] == ["fault-pmd", "fault-pte", "sync-pmd-fsync-w1"]' "$c" >/dev/null
+check "the three points are compared" $? "$(jq -c '[.points[].name]' "$c" 2>&1)"
+jq -e 'all(.points[]; .runs_a == 3 and .runs_b == 3)' "$c" >/dev/null
+check "3 runs a side (one per boot)" $?
+jq -e '.merged.boots == 3 and (.runs | length) == 3 and .params.repeat == 3 and (has("summary") | not)
+       and (.merged.from | all(test("^boots/0[1-6]-A$")))' "$out/A/fault-pmd.json" >/dev/null
+check "merged A/fault-pmd.json: runs[] of A's 3 boots, from boots/NN-A, summary dropped" $?
+t=$(jq -r '.totals | "\(.timings) \(.same) \(.faster) \(.slower)"' "$c")
+read -r nt ns nf nsl <<<"$t"
+[ "${nt:-0}" -ge 20 ] && [ "$nt" = "$ns" ]
+check "A/A: every timing same ($ns of $nt; $nf faster, $nsl slower)" $? \
+	"$(jq -r '.points[] | .name as $n | .timings[] | select(.verdict != "same") | "\($n) \(.label): \(.text.change) \(.text.ci)"' "$c" | head -5)"
+t=$(jq -r '.totals | "\(.counts) \(.counts_equal) \(.counts_differ) \(.counts_vary)"' "$c")
+read -r nc ne nd nv <<<"$t"
+[ "${nc:-0}" -ge 50 ] && [ "$nc" = "$ne" ]
+check "A/A: every count equal ($ne of $nc; $nd differ, $nv vary)" $? \
+	"$(jq -r '.points[] | .name as $n | .counts[] | select(.status != "equal") | "\($n) \(.label): \(.status) \(.a) \(.b)"' "$c" | head -5)"
+jq -e '.alerts == [] and .totals.alerts == 0' "$c" >/dev/null
+check "no alert in the results (idle syncs flushed nothing, no lost events)" $? "$(jq -c .alerts "$c")"
+jq -e '.sides.a.kernel == .sides.b.kernel and (.sides.a.kernel | test("^[0-9]+\\.[0-9]+"))' "$c" >/dev/null
+check "both sides ran the same kernel release ($(jq -r .sides.a.kernel "$c"))" $?
+jq -e '[.points[] | select(.name == "fault-pmd") | .counts[] | select(.metric == "fsync.bytes_flushed") | .median_a] == [33554432]' "$c" >/dev/null
+check "fault-pmd: the first fsync flushed the whole 32 MiB on both sides" $?
+good=0
+for f in $(cat "$out/figures.txt" 2>/dev/null); do
+	[ "$(head -c 4 "$out/$f.png" | od -An -c | tr -d ' ')" = '211PNG' ] && [ -s "$out/$f.svg" ] && good=$((good + 1))
+done
+[ $good -eq 5 ]
+check "all 5 figures as PNG and SVG" $? "$(cat "$out/figures.txt" 2>/dev/null | tr '\n' ' ')"
+grep -q '^## Alerts' "$out/report.md" && grep -q 'None: no kernel warning' "$out/report.md" &&
+	grep -q "timing metrics\*\*: $nt same, 0 faster, 0 slower" "$out/report.md" && grep -q '<img src=' "$out/report.html"
+check "report.md and report.html say so" $?
+# Only this run's own working directories count (another run may be going on).
+left=$(comm -13 <(echo "$before") <(ls -d results/.ab-incoming.* 2>/dev/null | sort) | grep -c .)
+check "no working directory left behind in results/" $(( left == 0 ? 0 : 1 )) "$left left"
+[ $n -eq $planned ] || echo "# planned $planned checks, made $n"
