@@ -1177,8 +1177,7 @@ static void parse(int argc, char **argv)
 		case 'B': opt.label[SB] = optarg; break;
 		case 'q': opt.quiet = true; break;
 		case 'h': usage(stdout); exit(0);
-		case ':': opt_die(argv[optind - 1], "needs a value");
-		default:  opt_die(argv[optind - 1], "unknown option (see --help)");
+		default:  opt_getopt_fail(c, argv);
 		}
 	}
 	if (argc - optind != 2)

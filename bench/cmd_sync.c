@@ -306,12 +306,10 @@ static void parse(int argc, char **argv, struct params *p,
 		case 'L': p->allow_lost = true; break;
 		case 'q': p->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
-		case ':': opt_die(argv[optind - 1], "needs a value");
-		default:  opt_die(argv[optind - 1], "unknown option (see --help)");
+		default:  opt_getopt_fail(c, argv);
 		}
 	}
-	if (optind < argc)
-		opt_die(argv[optind], "unexpected argument (see --help)");
+	opt_no_operands(argc, argv);
 	if (!p->dir)
 		opt_die("--dir", "is required: the directory on the file system under test");
 	opt_writable_dir("--dir", p->dir);
