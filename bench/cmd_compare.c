@@ -134,6 +134,10 @@ static const struct kind {
  * bins are 1/128 wide): the interval's smoothing never goes below that. */
 #define TIMING_RESOLUTION (1.0 / 256)
 
+/* Fewer runs than a two-sided exact rank test needs to reach this p (3
+ * against 3, 2 against 5...): no bounded interval, see analyse(). */
+#define MIN_REACH 0.05
+
 /* ---- data ---- */
 
 enum side { SA, SB };
@@ -157,6 +161,7 @@ struct metric {
 	struct cs_mwu mwu;
 	bool have_stats;
 	bool plus_one;		/* a varying count with zeros: 1 + count */
+	bool too_few;		/* too few runs for a bounded interval */
 	enum cs_verdict verdict;
 	const char *status;	/* counts: equal, differs, varies, missing */
 };
@@ -713,6 +718,19 @@ static size_t count_timings(void)
 	return m;
 }
 
+/* The smallest two-sided p the exact rank test can give for na vs nb
+ * values (complete separation): 2 / C(na + nb, na). */
+static double min_p(size_t na, size_t nb)
+{
+	double c = 1;
+
+	if (!na || !nb)
+		return 1;
+	for (size_t i = 1; i <= na; i++)
+		c = c * (double)(nb + i) / (double)i;
+	return fmin(1, 2 / c);
+}
+
 static void analyse(struct metric *m, double level, unsigned resamples,
 		    uint64_t seed)
 {
@@ -762,6 +780,16 @@ static void analyse(struct metric *m, double level, unsigned resamples,
 			free(x[SA].v);
 			free(x[SB].v);
 		}
+	}
+	/* Too few runs: 3 against 3 are completely separated by chance one
+	 * time in ten, and a boot-to-boot effect with two modes (a cache, a
+	 * placement) does that to any interval built from the spread.  Below
+	 * the runs a rank test needs to reach p < 0.05 at all, the interval is
+	 * unbounded. */
+	if (min_p(a->n, b->n) > MIN_REACH) {
+		m->ci.lo = -1;
+		m->ci.hi = INFINITY;
+		m->too_few = true;
 	}
 	m->have_stats = true;
 	m->verdict = cs_verdict(&m->ci);
@@ -1003,6 +1031,9 @@ static json_object *metric_json(const struct metric *m)
 		json_object_object_add(o, "change", num_or_null(m->change));
 		if (m->plus_one)
 			json_object_object_add(o, "change_of", json_object_new_string("1 + count"));
+		if (m->too_few)
+			json_object_object_add(o, "ci_note", json_object_new_string(
+				"too few runs for a bounded interval (a rank test cannot reach p < 0.05)"));
 		json_object_object_add(o, "ci", ci);
 		json_object_object_add(o, "bandwidth", num_or_null(m->ci.bw));
 		json_object_object_add(o, "u", json_object_new_double(m->mwu.u_a));
@@ -1012,19 +1043,6 @@ static json_object *metric_json(const struct metric *m)
 		json_object_object_add(o, "verdict", json_object_new_string(verdict_name(m)));
 	}
 	return o;
-}
-
-/* The smallest two-sided p the exact rank test can give for na vs nb
- * values (complete separation): 2 / C(na + nb, na). */
-static double min_p(size_t na, size_t nb)
-{
-	double c = 1;
-
-	if (!na || !nb)
-		return 1;
-	for (size_t i = 1; i <= na; i++)
-		c = c * (double)(nb + i) / (double)i;
-	return fmin(1, 2 / c);
 }
 
 static json_object *to_json(int argc, char **argv, double level,
@@ -1060,6 +1078,8 @@ static json_object *to_json(int argc, char **argv, double level,
 	json_object_object_add(st, "resolution", json_object_new_double(TIMING_RESOLUTION));
 	json_object_object_add(st, "test", json_object_new_string(
 		"Mann-Whitney U, two-sided, midranks; exact permutation distribution up to 50 values"));
+	json_object_object_add(st, "too_few_runs", json_object_new_string(
+		"interval unbounded when an exact rank test could not reach p < 0.05: 2/C(na+nb, na) > 0.05 (3 vs 3, 2 vs 5)"));
 	json_object_object_add(st, "verdict_rule", json_object_new_string(
 		"same when the CI contains 0; faster when it lies below 0, slower above"));
 	json_object_object_add(root, "statistics", st);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The A/A null test of scripts/ab (make ab): the stock kernel as A and as B,
-# 3 boots each in the order A B B A A B, a small suite (two fault points, one
+# 4 boots each in the order A B B A A B B A, a small suite (two fault points, one
 # sync point).  Two identical kernels must give every timing "same" and every
 # count equal, no alert; the merged results hold one run per boot; the report
 # and its figures are there.  About 2-3 minutes under TCG.  Bad options are
@@ -49,22 +49,21 @@ daxbench env --dir "$dir" >"$out/env.json"
 EOF
 
 t0=$(date +%s)
-before=$(ls -d results/.ab-incoming.* 2>/dev/null | sort)
-scripts/ab --repeat 3 --suite "$tmp/aa-suite.sh" --out "$out" >"$out.log" 2>&1; st=$?
+scripts/ab --repeat 4 --suite "$tmp/aa-suite.sh" --out "$out" >"$out.log" 2>&1; st=$?
 secs=$(( $(date +%s) - t0 ))
-check "scripts/ab A/A, stock kernel, 3+3 boots: exit 0 in $secs s" $st "$(tail -5 "$out.log")"
+check "scripts/ab A/A, stock kernel, 4+4 boots: exit 0 in $secs s" $st "$(tail -5 "$out.log")"
 c=$out/compare.json
-jq -e '[.[] | select(.usable) | .side] == ["A", "B", "B", "A", "A", "B"]' "$out/boots.json" >/dev/null
-check "boots alternate A B, B A, A B" $? "$(jq -c '[.[] | [.side, .result]]' "$out/boots.json" 2>&1)"
+jq -e '[.[] | select(.usable) | .side] == ["A", "B", "B", "A", "A", "B", "B", "A"]' "$out/boots.json" >/dev/null
+check "boots alternate A B, B A, A B, B A" $? "$(jq -c '[.[] | [.side, .result]]' "$out/boots.json" 2>&1)"
 jq -e 'all(.[]; .status == 0 and .usable and (.kernel_warnings | length) == 0)' "$out/boots.json" >/dev/null
 check "every boot ran the suite, no kernel warning" $? "$(jq -c '[.[] | [.status, .result, .kernel_warnings[0]]]' "$out/boots.json" 2>&1)"
 jq -e '[.points[].name] == ["fault-pmd", "fault-pte", "sync-pmd-fsync-w1"]' "$c" >/dev/null
 check "the three points are compared" $? "$(jq -c '[.points[].name]' "$c" 2>&1)"
-jq -e 'all(.points[]; .runs_a == 3 and .runs_b == 3)' "$c" >/dev/null
-check "3 runs a side (one per boot)" $?
-jq -e '.merged.boots == 3 and (.runs | length) == 3 and .params.repeat == 3 and (has("summary") | not)
-       and (.merged.from | all(test("^boots/0[1-6]-A$")))' "$out/A/fault-pmd.json" >/dev/null
-check "merged A/fault-pmd.json: runs[] of A's 3 boots, from boots/NN-A, summary dropped" $?
+jq -e 'all(.points[]; .runs_a == 4 and .runs_b == 4)' "$c" >/dev/null
+check "4 runs a side (one per boot)" $?
+jq -e '.merged.boots == 4 and (.runs | length) == 4 and .params.repeat == 4 and (has("summary") | not)
+       and (.merged.from | all(test("^boots/0[1-8]-A$")))' "$out/A/fault-pmd.json" >/dev/null
+check "merged A/fault-pmd.json: runs[] of A's 4 boots, from boots/NN-A, summary dropped" $?
 t=$(jq -r '.totals | "\(.timings) \(.same) \(.faster) \(.slower)"' "$c")
 read -r nt ns nf nsl <<<"$t"
 [ "${nt:-0}" -ge 20 ] && [ "$nt" = "$ns" ]
@@ -90,7 +89,7 @@ check "all 5 figures as PNG and SVG" $? "$(cat "$out/figures.txt" 2>/dev/null | 
 grep -q '^## Alerts' "$out/report.md" && grep -q 'None: no kernel warning' "$out/report.md" &&
 	grep -q "timing metrics\*\*: $nt same, 0 faster, 0 slower" "$out/report.md" && grep -q '<img src=' "$out/report.html"
 check "report.md and report.html say so" $?
-# Only this run's own working directories count (another run may be going on).
-left=$(comm -13 <(echo "$before") <(ls -d results/.ab-incoming.* 2>/dev/null | sort) | grep -c .)
-check "no working directory left behind in results/" $(( left == 0 ? 0 : 1 )) "$left left"
+[ -f "$out/ab.json" ] && [ -d "$out/boots/01-A" ] && [ -f "$out/boots/01-A/console.log" ] &&
+	[ "$(ls "$out/boots" | wc -l)" -eq 8 ] && [ -f "$out/B/sync-pmd-fsync-w1.json" ] && [ ! -e "$out/suite-once-0.sh.tmp" ]
+check "the report directory holds ab.json, the 8 boots with their console logs, A/ and B/" $?
 [ $n -eq $planned ] || echo "# planned $planned checks, made $n"

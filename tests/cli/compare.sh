@@ -22,11 +22,11 @@ check() { # NAME STATUS [DIAGNOSTICS...]
 	if [ "$st" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
 }
 
-# gen DIR SCALE JITTER_SEED [BYTES_FLUSHED_OF_FSYNC_REWRITE]
+# gen DIR SCALE JITTER_SEED [BYTES_FLUSHED_OF_FSYNC_REWRITE [RUNS]]
 gen() {
-	local dir=$1 scale=$2 seed=$3 bfr=${4:-67108864}
+	local dir=$1 scale=$2 seed=$3 bfr=${4:-67108864} runs=${5:-5}
 	mkdir -p "$dir"
-	jq -n --argjson scale "$scale" --argjson seed "$seed" --argjson bfr "$bfr" '
+	jq -n --argjson scale "$scale" --argjson seed "$seed" --argjson bfr "$bfr" --argjson runs "$runs" '
 	  # fixed jitter in [-4%, +4%] for run r, metric k
 	  def j($r; $k): 1 + 0.04 * (((($seed * 7 + $r * 13 + $k * 5) % 9) - 4) / 4);
 	  def hist($v): {unit: "ns", count: 1000, min: ($v / 2 | floor), mean: $v,
@@ -44,7 +44,7 @@ gen() {
 	         pmem: {kind: "e820"}, cpu: {model: "test CPU", ncpus: 2}},
 	   dax: true, trace: {lost_events: 0},
 	   params: {size: 67108864, page: "pmd", map_sync: false, threads: 1, rewrite: "1/16", repeat: 5, seed: 1},
-	   runs: [range(0; 5) as $r | [
+	   runs: [range(0; $runs) as $r | [
 	     ({name: "write", duration_ns: (2e8 * $scale * j($r; 1) | floor), pages_stored: 16384,
 	       bytes_dirtied: 67108864, store_latency: hist(1200 * $scale * j($r; 2))} + counts(32; 0; 0)),
 	     ({name: "fsync", duration_ns: 5, sync_ns: (6e6 * $scale * j($r; 3) | floor), pages_stored: 0,
@@ -56,14 +56,14 @@ gen() {
 	     ({name: "fsync-idle", duration_ns: 5, sync_ns: (8e4 * $scale * j($r; 7) | floor), pages_stored: 0,
 	       bytes_dirtied: 0} + counts(0; 0; 0))
 	   ]]}' >"$dir/fault-pmd.json"
-	jq -n --argjson scale "$scale" --argjson seed "$seed" '
+	jq -n --argjson scale "$scale" --argjson seed "$seed" --argjson runs "$runs" '
 	  def j($r; $k): 1 + 0.04 * (((($seed * 7 + $r * 13 + $k * 5) % 9) - 4) / 4);
 	  def hist($v): {unit: "ns", count: 4, min: ($v / 2 | floor), p50: ($v | floor), p99: ($v * 2 | floor),
 	                 bins: [[($v / 2 | floor), ($v | floor), 2], [($v | floor) + 1, ($v * 2 | floor), 2]]};
 	  {suite: "daxbench", version: "0.1.0", command: "sync", started: "2026-01-01T00:01:00Z",
 	   env: {kernel: {release: "6.1.0-test"}, target: {fstype: "ext4"}}, dax: true,
 	   params: {size: 67108864, page: "pmd", writers: 1, syncers: 1, sync: ["fsync"], repeat: 5},
-	   runs: [range(0; 5) as $r |
+	   runs: [range(0; $runs) as $r |
 	     {duration_ns: (1e8 * $scale * j($r; 8) | floor), stores: 1024, sync_calls_made: 6,
 	      stores_per_s: (10240 / $scale), store_latency: hist(3000 * $scale * j($r; 9)),
 	      sync: {overall: {calls: 4, syscalls: 6, bytes_dirtied: 4173824, bytes_flushed: 268435456,
@@ -81,10 +81,12 @@ gen "$work/a" 1 1
 gen "$work/a2" 1 2            # the same distribution, other jitter
 gen "$work/cnt" 1 2 4194304   # fsync-rewrite flushed 4 MiB instead of 64
 gen "$work/x2" 2 3            # every timing doubled
+gen "$work/a3" 1 1 67108864 3 # 3 runs a side: too few to call anything
+gen "$work/x3" 2 3 67108864 3
 cp -r "$work/a2" "$work/warn"
 printf '[    1.000000] boot\n[   12.345678] WARNING: CPU: 1 PID: 99 at fs/dax.c:1234 dax_writeback_one+0x1/0x2\n' >"$work/warn/console.log"
 
-echo "1..30"
+echo "1..31"
 
 # ---- identical and same-distribution directories ----
 $bin compare "$work/a" "$work/a" --output "$work/o1" >"$work/o1.txt" 2>"$work/o1.err"; st=$?
@@ -146,6 +148,11 @@ $bin compare "$work/x2" "$work/a" --quiet --output "$work/o5" 2>/dev/null
 jq -e '.totals | .faster == .timings' "$work/o5/compare.json" >/dev/null
 check "... and B/A swapped: every timing faster" $?
 
+$bin compare "$work/a3" "$work/x3" --quiet --output "$work/o6" 2>/dev/null
+jq -e '.totals.same == .totals.timings and ([.points[].timings[] | .ci[1] == null and (.ci_note | test("too few runs"))] | all)' \
+	"$work/o6/compare.json" >/dev/null
+check "... but with 3 runs a side: every interval unbounded, every timing same" $? "$(jq -c .totals "$work/o6/compare.json")"
+
 # ---- scripts/compare: figures, report, kernel warning first ----
 scripts/compare "$work/a" "$work/warn" --out "$work/r1" >"$work/r1.txt" 2>&1; st=$?
 check "scripts/compare: exit 0" $st "$(tail -3 "$work/r1.txt")"
@@ -191,4 +198,4 @@ for c in "${bad[@]}"; do
 	[ $st -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$want" "$work/err" && [ ! -e "$work/ob/compare.json" ]
 	check "compare ${args//$work\//}: exit 2, one line naming '$want'" $? "exit $st, $lines lines: $(head -c 200 "$work/err")"
 done
-[ $n -eq 30 ] || echo "# planned 30, ran $n"
+[ $n -eq 31 ] || echo "# planned 31, ran $n"
