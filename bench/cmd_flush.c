@@ -452,20 +452,6 @@ static json_object *devdax_json(const char *name, uint64_t *size)
 	return o;
 }
 
-static void die1(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die1(const char *fmt, ...)
-{
-	va_list ap;
-
-	progress_done();
-	fprintf(stderr, "%s: ", opt_progname());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
 static void target_open(const struct params *p, struct target *t)
 {
 	uint64_t need = target_need(p);
@@ -477,7 +463,7 @@ static void target_open(const struct params *p, struct target *t)
 		t->base = mmap(NULL, need, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (t->base == MAP_FAILED)
-			die1("cannot map %llu bytes of anonymous memory: %s",
+			fatal("cannot map %llu bytes of anonymous memory: %s",
 			     (unsigned long long)need, strerror(errno));
 		/* Huge pages where the kernel allows, like the PMD mappings
 		 * of DAX files and device-dax (best effort). */
@@ -493,7 +479,7 @@ static void target_open(const struct params *p, struct target *t)
 					PMEM_FILE_CREATE | PMEM_FILE_EXCL, 0600,
 					&mapped, &t->is_pmem);
 		if (!t->base)
-			die1("--target: cannot create %s: %s", t->path, pmem_errormsg());
+			fatal("--target: cannot create %s: %s", t->path, pmem_errormsg());
 		t->fd = open(t->path, O_RDONLY);
 		unlink(t->path);
 		t->pmem_mapped = true;
@@ -511,7 +497,7 @@ static void target_open(const struct params *p, struct target *t)
 			slash[slash == t->dir] = '\0';
 		t->base = pmem_map_file(t->path, 0, 0, 0, &mapped, &t->is_pmem);
 		if (!t->base)
-			die1("--target: cannot map %s: %s", t->path, pmem_errormsg());
+			fatal("--target: cannot map %s: %s", t->path, pmem_errormsg());
 		t->fd = open(t->path, O_RDONLY);
 		t->pmem_mapped = true;
 		t->len = mapped;
@@ -529,7 +515,7 @@ static void target_open(const struct params *p, struct target *t)
 		t->numa_node = topology_daxdev_numa(name);
 		t->base = pmem_map_file(t->path, 0, 0, 0, &mapped, &t->is_pmem);
 		if (!t->base)
-			die1("--target: cannot map %s: %s", t->path, pmem_errormsg());
+			fatal("--target: cannot map %s: %s", t->path, pmem_errormsg());
 		t->pmem_mapped = true;
 		t->len = mapped;
 		t->dax = 1;
@@ -810,13 +796,13 @@ static void prepare_slots(const struct params *p, const struct topology *topo,
 			end = p->max_threads;
 		for (unsigned j = i; j < end; j++)
 			if (pthread_create(&pr[j].th, NULL, prep_main, &pr[j]))
-				die1("pthread_create: %s", strerror(errno));
+				fatal("pthread_create: %s", strerror(errno));
 		for (unsigned j = i; j < end; j++)
 			pthread_join(pr[j].th, NULL);
 	}
 	for (unsigned i = 0; i < p->max_threads; i++)
 		if (pr[i].err)
-			die1("preparing thread %u on cpu %d: %s", i, slots[i].cpu,
+			fatal("preparing thread %u on cpu %d: %s", i, slots[i].cpu,
 			     strerror(pr[i].err));
 	free(pr);
 }
@@ -832,7 +818,7 @@ static uint64_t run_point(const struct params *p, const struct topology *topo,
 	int err;
 
 	if (!w)
-		die1("out of memory");
+		fatal("out of memory");
 	pthread_barrier_init(&start, NULL, pt->threads);
 	for (n = 0; n < pt->threads; n++) {
 		w[n] = (struct worker){ .start = &start, .p = p, .topo = topo,
@@ -840,13 +826,13 @@ static uint64_t run_point(const struct params *p, const struct topology *topo,
 		hist_init(&w[n].hist);
 		err = pthread_create(&w[n].th, NULL, worker_main, &w[n]);
 		if (err)
-			die1("pthread_create: %s", strerror(err));
+			fatal("pthread_create: %s", strerror(err));
 	}
 	for (n = 0; n < pt->threads; n++)
 		pthread_join(w[n].th, NULL);
 	for (n = 0; n < pt->threads; n++) {
 		if (w[n].bind_errno)
-			die1("cannot bind thread %u to cpu %d: %s", n, slots[n].cpu,
+			fatal("cannot bind thread %u to cpu %d: %s", n, slots[n].cpu,
 			     strerror(w[n].bind_errno));
 		hist_merge(pt->lat, &w[n].hist);
 		pt->calls += w[n].calls;
@@ -1001,7 +987,7 @@ int cmd_flush(int argc, char **argv)
 				pts[i].bps = calloc(p.repeat, sizeof(uint64_t));
 				pts[i].lat = malloc(sizeof(struct hist));
 				if (!pts[i].bps || !pts[i].lat)
-					die1("out of memory");
+					fatal("out of memory");
 				hist_init(pts[i].lat);
 			}
 	/* Repeats outermost: a disturbance hits one repeat of many points,

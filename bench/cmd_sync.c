@@ -371,26 +371,12 @@ static void parse(int argc, char **argv, struct params *p,
 /* ------------------------------------------------------------------ */
 /* small helpers                                                        */
 
-static void die1(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die1(const char *fmt, ...)
-{
-	va_list ap;
-
-	progress_done();
-	fprintf(stderr, "%s: ", opt_progname());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
 static void *xcalloc(size_t n, size_t sz)
 {
 	void *p = calloc(n ? n : 1, sz ? sz : 1);
 
 	if (!p)
-		die1("out of memory");
+		fatal("out of memory");
 	return p;
 }
 
@@ -399,7 +385,7 @@ static void *xaligned(size_t sz)
 	void *p;
 
 	if (posix_memalign(&p, 64, sz))
-		die1("out of memory");
+		fatal("out of memory");
 	memset(p, 0, sz);
 	return p;
 }
@@ -735,7 +721,7 @@ static size_t collect(struct syncer *s, uint64_t *dirtied, uint64_t *fresh)
 			s->rcap = s->rcap ? 2 * s->rcap : 64;
 			s->ranges = realloc(s->ranges, s->rcap * sizeof(*s->ranges));
 			if (!s->ranges)
-				die1("out of memory");
+				fatal("out of memory");
 		}
 		s->ranges[n++] = (struct sync_range){ start << PAGE_SHIFT,
 						      (pg - start) << PAGE_SHIFT };
@@ -785,7 +771,7 @@ static int do_call(struct syncer *s, enum call_kind kind)
 		s->cap = s->cap ? 2 * s->cap : 1024;
 		s->calls = realloc(s->calls, s->cap * sizeof(*s->calls));
 		if (!s->calls)
-			die1("out of memory");
+			fatal("out of memory");
 	}
 	s->calls[s->ncalls++] = (struct call_rec){
 		.t_start = t0, .t_end = t1, .dirtied_pages = dirtied,
@@ -948,7 +934,7 @@ static void fileset_map(const struct params *p, struct fileset *fs, bool map_syn
 		if (mapping_map(&fs->maps[0], &fs->f, 0, p->size,
 				p->page == SP_PMD ? PAGE_PMD : PAGE_PTE, map_sync,
 				err, sizeof(err)))
-			die1("%s", err);
+			fatal("%s", err);
 		for (size_t k = 0; k < fs->nchunks; k++)
 			fs->chunk[k] = fs->maps[0].addr + k * CHUNK;
 		if (p->page == SP_PMD && (uintptr_t)fs->maps[0].addr % CHUNK)
@@ -960,7 +946,7 @@ static void fileset_map(const struct params *p, struct fileset *fs, bool map_syn
 			if (mapping_map(&fs->maps[k], &fs->f, k * CHUNK, CHUNK,
 					chunk_is_pmd(p, k) ? PAGE_PMD : PAGE_PTE, map_sync,
 					err, sizeof(err)))
-				die1("%s", err);
+				fatal("%s", err);
 			fs->chunk[k] = fs->maps[k].addr;
 			if (chunk_is_pmd(p, k) && (uintptr_t)fs->maps[k].addr % CHUNK)
 				fs->pmd_aligned_addr = false;
@@ -999,7 +985,7 @@ struct tracer {
 static void drain(struct tracer *t)
 {
 	if (t->tr && dax_trace_drain(t->tr, &t->tv) < 0)
-		die1("reading trace events failed: %s", strerror(errno));
+		fatal("reading trace events failed: %s", strerror(errno));
 }
 
 static void drain_discard(struct tracer *t)
@@ -1038,11 +1024,11 @@ static json_object *probe_run(const struct params *p, struct fileset *fs,
 	}
 	orc = oracle_new(p->size / PAGE);
 	if (!orc)
-		die1("out of memory");
+		fatal("out of memory");
 	drain_discard(t);
 	/* 1: pages dirtied through a 4 KiB mapping of the range */
 	if (mapping_map(&tmp, &fs->f, 0, CHUNK, PAGE_PTE, false, err, sizeof(err)))
-		die1("%s", err);
+		fatal("%s", err);
 	for (uint64_t pg = 0; pg < CHUNK / PAGE; pg += PROBE_STEP) {
 		uint64_t a = now_ns(), b;
 
@@ -1072,7 +1058,7 @@ static json_object *probe_run(const struct params *p, struct fileset *fs,
 	s0 = ctx.syscalls;
 	t0 = now_ns();
 	if (ops->sync(&ctx, ops->uses_ranges ? &rg : NULL, ops->uses_ranges ? 1 : 0) < 0)
-		die1("pte-then-pmd: %s: %s", ops->name, strerror(errno));
+		fatal("pte-then-pmd: %s: %s", ops->name, strerror(errno));
 	t1 = now_ns();
 	drain(t);
 	dax_counts_add_all(&c_sync, &t->tv);
@@ -1081,7 +1067,7 @@ static json_object *probe_run(const struct params *p, struct fileset *fs,
 	t->tv.n = 0;
 	mapping_unmap(&tmp);
 	if (oracle_check(orc, &rep, 8) < 0)
-		die1("flush oracle: out of memory");
+		fatal("flush oracle: out of memory");
 
 	{
 		json_object *s1 = json_object_new_object(), *s2 = json_object_new_object();
@@ -1135,7 +1121,7 @@ static uint64_t prefill(const struct params *p, struct fileset *fs, bool dax)
 		*(volatile uint64_t *)(fs->chunk[off >> CHUNK_SHIFT] + (off & (CHUNK - 1))) =
 			p->seed ^ off;
 	if (fsync(fs->f.fd) < 0)
-		die1("prefill fsync: %s", strerror(errno));
+		fatal("prefill fsync: %s", strerror(errno));
 	/* Page cache only: unmap and drop the file's pages, so the run faults
 	 * them in as its own pattern touches them (as fio's invalidate=1)
 	 * instead of keeping the large folios the sequential prefill's
@@ -1311,14 +1297,14 @@ static json_object *analyse(const struct params *p, struct run *r,
 		int32_t *pids = xcalloc(p->writers, sizeof(*pids));
 
 		if (!ix)
-			die1("out of memory");
+			fatal("out of memory");
 		attr_flushes(ix, t->tv.v, t->tv.n, t->flush_ev, &ares);
 		exact = attr_exact(ac, ncalls, &ares);
 		attr_index_free(ix);
 		for (unsigned i = 0; i < p->writers; i++)
 			pids[i] = r->w[i].tid;
 		if (attr_faults_add(&af, t->tv.v, t->tv.n, pids, p->writers) < 0)
-			die1("out of memory");
+			fatal("out of memory");
 		free(pids);
 		dax_counts_add_all(&counts, &t->tv);
 	}
@@ -1516,7 +1502,7 @@ static json_object *analyse(const struct params *p, struct run *r,
 				flu[b] += ac[k].pages;
 			}
 		if (replay && attr_dirty_init(&ad, r->npages) < 0)
-			die1("out of memory");
+			fatal("out of memory");
 		for (unsigned b = 0; b < SERIES_BUCKETS; b++) {
 			uint64_t end = r->t0 + (b + 1) * bucket;
 			json_object *row = json_object_new_array();
@@ -1524,7 +1510,7 @@ static json_object *analyse(const struct params *p, struct run *r,
 			if (replay) {
 				for (; e < t->tv.n && t->tv.v[e].ts <= end; e++)
 					if (attr_dirty_add(&ad, &t->tv.v[e]) < 0)
-						die1("out of memory");
+						fatal("out of memory");
 				kd[b] = ad.dirty;
 			}
 			cum += fresh[b];
@@ -1677,10 +1663,10 @@ static json_object *run_once(const struct params *p, const struct topology *topo
 	}
 	for (unsigned j = 0; j < p->syncers; j++)
 		if (pthread_create(&r.s[j].th, NULL, syncer_main, &r.s[j]))
-			die1("pthread_create: %s", strerror(errno));
+			fatal("pthread_create: %s", strerror(errno));
 	for (unsigned i = 0; i < p->writers; i++)
 		if (pthread_create(&r.w[i].th, NULL, writer_main, &r.w[i]))
-			die1("pthread_create: %s", strerror(errno));
+			fatal("pthread_create: %s", strerror(errno));
 	progress("repeat %u/%u: running", rep + 1, p->repeat);
 	pthread_barrier_wait(&r.start);
 	r.t0 = now_ns();
@@ -1712,11 +1698,11 @@ static json_object *run_once(const struct params *p, const struct topology *topo
 	drain(t);
 	for (unsigned i = 0; i < p->writers; i++)
 		if (r.w[i].err)
-			die1("writer %u: cannot bind to cpu %d: %s", i, r.w[i].cpu,
+			fatal("writer %u: cannot bind to cpu %d: %s", i, r.w[i].cpu,
 			     strerror(r.w[i].err));
 	for (unsigned j = 0; j < p->syncers; j++)
 		if (r.s[j].err)
-			die1("syncer %u (%s): %s: %s", j, r.s[j].ops->name,
+			fatal("syncer %u (%s): %s: %s", j, r.s[j].ops->name,
 			     r.s[j].err_what ? r.s[j].err_what : "", strerror(r.s[j].err));
 
 	res = analyse(p, &r, t, sum, probe, prefill_ns);
@@ -2179,7 +2165,7 @@ int cmd_sync(int argc, char **argv)
 	for (unsigned r = 0; r < p.repeat; r++) {
 		if (r > 0) {
 			if (daxfile_create(&fs.f, p.dir, ".daxbench-sync", p.size, err, sizeof(err)))
-				die1("%s", err);
+				fatal("%s", err);
 			unlink(fs.f.path);
 		}
 		fileset_map(&p, &fs, map_sync);
