@@ -55,14 +55,21 @@ check "scripts/ab A/A, stock kernel, 4+4 boots: exit 0 in $secs s" $st "$(tail -
 c=$out/compare.json
 jq -e '[.[] | select(.usable) | .side] == ["A", "B", "B", "A", "A", "B", "B", "A"]' "$out/boots.json" >/dev/null
 check "boots alternate A B, B A, A B, B A" $? "$(jq -c '[.[] | [.side, .result]]' "$out/boots.json" 2>&1)"
-jq -e 'all(.[]; .status == 0 and .usable and (.kernel_warnings | length) == 0)' "$out/boots.json" >/dev/null
-check "every boot ran the suite, no kernel warning" $? "$(jq -c '[.[] | [.status, .result, .kernel_warnings[0]]]' "$out/boots.json" 2>&1)"
+# A boot left out and tried again (scripts/ab) must be the host's doing: an
+# RCU stall under TCG with nothing worse in the log, a timeout or a harness
+# failure; never a kernel error or a failed suite.
+retried=$(jq '[.[] | select(.usable | not)] | length' "$out/boots.json")
+jq -e 'all(.[] | select(.usable); .status == 0 and .result == "ok" and (.kernel_warnings | length) == 0)
+       and all(.[] | select(.usable | not); .result | test("^(RCU stall|timeout|harness failure)"))
+       and all(.[]; all(.kernel_warnings[]; test("rcu: INFO: .*stall")))' "$out/boots.json" >/dev/null
+check "every kept boot ran the suite with a clean kernel log; $retried left out, for host reasons only" $? \
+	"$(jq -c '[.[] | [.status, .result, .kernel_warnings[0]]]' "$out/boots.json" 2>&1)"
 jq -e '[.points[].name] == ["fault-pmd", "fault-pte", "sync-pmd-fsync-w1"]' "$c" >/dev/null
 check "the three points are compared" $? "$(jq -c '[.points[].name]' "$c" 2>&1)"
 jq -e 'all(.points[]; .runs_a == 4 and .runs_b == 4)' "$c" >/dev/null
 check "4 runs a side (one per boot)" $?
 jq -e '.merged.boots == 4 and (.runs | length) == 4 and .params.repeat == 4 and (has("summary") | not)
-       and (.merged.from | all(test("^boots/0[1-8]-A$")))' "$out/A/fault-pmd.json" >/dev/null
+       and (.merged.from | all(test("^boots/[0-9]{2}-A$")))' "$out/A/fault-pmd.json" >/dev/null
 check "merged A/fault-pmd.json: runs[] of A's 4 boots, from boots/NN-A, summary dropped" $?
 t=$(jq -r '.totals | "\(.timings) \(.same) \(.faster) \(.slower)"' "$c")
 read -r nt ns nf nsl <<<"$t"
@@ -77,7 +84,8 @@ check "A/A: every count equal ($ne of $nc; $nd differ, $nv vary)" $? \
 jq -e '.alerts == [] and .totals.alerts == 0' "$c" >/dev/null
 check "no alert in the results (idle syncs flushed nothing, no lost events)" $? "$(jq -c .alerts "$c")"
 jq -e '.sides.a.kernel == .sides.b.kernel and (.sides.a.kernel | test("^[0-9]+\\.[0-9]+"))' "$c" >/dev/null
-check "both sides ran the same kernel release ($(jq -r .sides.a.kernel "$c"))" $?
+st=$?
+check "both sides ran the same kernel release ($(jq -r .sides.a.kernel "$c"))" $st
 jq -e '[.points[] | select(.name == "fault-pmd") | .counts[] | select(.metric == "fsync.bytes_flushed") | .median_a] == [33554432]' "$c" >/dev/null
 check "fault-pmd: the first fsync flushed the whole 32 MiB on both sides" $?
 good=0
@@ -86,10 +94,14 @@ for f in $(cat "$out/figures.txt" 2>/dev/null); do
 done
 [ $good -eq 5 ]
 check "all 5 figures as PNG and SVG" $? "$(cat "$out/figures.txt" 2>/dev/null | tr '\n' ' ')"
-grep -q '^## Alerts' "$out/report.md" && grep -q 'None: no kernel warning' "$out/report.md" &&
+if [ "$retried" = 0 ]; then
+	grep -q 'None: no kernel warning' "$out/report.md"
+else
+	[ "$(grep -c 'left out of the comparison' "$out/report.md")" = "$retried" ]
+fi && grep -q '^## Alerts' "$out/report.md" &&
 	grep -q "timing metrics\*\*: $nt same, 0 faster, 0 slower" "$out/report.md" && grep -q '<img src=' "$out/report.html"
-check "report.md and report.html say so" $?
+check "report.md and report.html say so (no alert, or the $retried boots left out)" $?
 [ -f "$out/ab.json" ] && [ -d "$out/boots/01-A" ] && [ -f "$out/boots/01-A/console.log" ] &&
-	[ "$(ls "$out/boots" | wc -l)" -eq 8 ] && [ -f "$out/B/sync-pmd-fsync-w1.json" ] && [ ! -e "$out/suite-once-0.sh.tmp" ]
-check "the report directory holds ab.json, the 8 boots with their console logs, A/ and B/" $?
+	[ "$(ls "$out/boots" | wc -l)" -eq $((8 + retried)) ] && [ -f "$out/B/sync-pmd-fsync-w1.json" ] && [ ! -e "$out/suite-once-0.sh.tmp" ]
+check "the report directory holds ab.json, every attempted boot (8 + $retried) with its console log, A/ and B/" $?
 [ $n -eq $planned ] || echo "# planned $planned checks, made $n"
