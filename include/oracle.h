@@ -28,11 +28,14 @@
  * sync when that is cheaper).  Never pages x syncs.  Events are indexed as
  * aligned power-of-two blocks (a PMD event is one 512-page block), never
  * expanded per page.  Memory O(S + E + Y log N).  Counting is exact however
- * many violations there are; only samples are capped.
+ * many violations there are; only samples are capped.  So is the set of
+ * failing pages (every page with >= 1 violation, as merged ranges: memory
+ * O(min(S, N)), never O(violations)) and the earliest failing sync.
  */
 #ifndef DAXBENCH_ORACLE_H
 #define DAXBENCH_ORACLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,6 +120,11 @@ struct oracle_violation {
 	struct oracle_event_ref nearby[ORACLE_NEARBY];
 };
 
+/* Pages [first, last], both inclusive. */
+struct oracle_page_range {
+	uint64_t first, last;
+};
+
 struct oracle_report {
 	uint64_t t0;			/* earliest time fed in (ORACLE_NONE:
 					 * nothing fed) */
@@ -130,16 +138,31 @@ struct oracle_report {
 	uint64_t violations;		/* (sync, page) pairs not satisfied */
 	size_t nviol;			/* samples kept: min(violations, max) */
 	struct oracle_violation *viol;	/* sorted by sync_idx, pgoff */
+	/* Every page with >= 1 violation, whatever max_violations is: ranges
+	 * ascending, disjoint and not adjacent (merged). */
+	uint64_t pages_failed;		/* pages in them */
+	size_t nfailed;			/* ranges */
+	struct oracle_page_range *failed;
+	/* The failing sync with the earliest t_start (then t_end, then
+	 * index): first_failed_sync SIZE_MAX and both times ORACLE_NONE when
+	 * nothing failed. */
+	size_t first_failed_sync;	/* order of oracle_add_sync */
+	uint64_t first_failed_t_start, first_failed_t_end;
 };
 
 /* Check everything fed so far (may be called again after feeding more).
  * Keeps up to max_violations samples in r, spread over the violating
- * stores first (one per store, then a second, ...), and counts all.
+ * stores first (one per store, then a second, ...), counts all, and
+ * records every failing page (r->failed) and the earliest failing sync.
  * Returns r->violations, or -1 (errno ENOMEM; r is then empty). */
 int64_t oracle_check(struct oracle *o, struct oracle_report *r,
 		     size_t max_violations);
 
-void oracle_report_free(struct oracle_report *r);	/* frees viol only */
+/* Whether page p has >= 1 violation (binary search of r->failed). */
+bool oracle_report_page_failed(const struct oracle_report *r, uint64_t p);
+
+/* Frees viol and failed (not r itself); NULL is fine. */
+void oracle_report_free(struct oracle_report *r);
 
 /* Human-readable, a few lines: page, store time, sync window (relative to
  * r->t0), how late the first covering flush came, nearby events. */
@@ -148,6 +171,8 @@ void oracle_violation_print(FILE *f, const struct oracle_report *r,
 
 /* {"stores", "writeback_events", "events_ignored", "syncs",
  *  "syncs_checked", "syncs_failed", "pairs_checked", "violations", "t0_ns",
+ *  "pages_failed", "failed_page_ranges" (number of ranges),
+ *  "first_failed_sync": {"index", "t_start_ns", "t_end_ns"} or null,
  *  "samples": [{"pgoff", "store_t_before_ns", "store_t_after_ns",
  *    "sync": {"index", "kind", "tid", "t_start_ns", "t_end_ns", "first",
  *             "npages", "pages_missed"},

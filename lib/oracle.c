@@ -24,7 +24,10 @@
  * come from one offline sweep (pieces by t_end, queries by c, Fenwick
  * range-add/point-query), samples from a min-tree descent "first piece in
  * [x, r) with t_end <= c".  Pieces of one sync cover disjoint pages, so
- * pairs and counts add up per sync.
+ * pairs and counts add up per sync.  A query is pushed exactly for a store
+ * with >= 1 violation, so the failing pages are those of the queried stores:
+ * one flag per store, then one pass over the stores in page order merges
+ * them into ranges (O(S), whatever the number of violations).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -238,7 +241,7 @@ struct ctx {
 	size_t npg;
 	uint64_t *cov;		/* per store: cover time, lazily */
 	uint32_t *cov_ev;
-	uint8_t *cov_done;
+	uint8_t *cov_done;	/* per store: COV_DONE | COV_FAILED */
 	struct o_sync *ss;	/* sync pieces, sorted by (lo, hi, ts) */
 	size_t nss, capss;
 	uint64_t *seg;		/* min t_end segment tree, size 2 * segn */
@@ -248,6 +251,9 @@ struct ctx {
 	size_t nq, capq;
 	uint64_t pairs;
 };
+
+#define COV_DONE 1		/* cov[] computed */
+#define COV_FAILED 2		/* the store has >= 1 violation (queried) */
 
 static int cmp_store(const void *a, const void *b)
 {
@@ -400,10 +406,10 @@ static uint64_t cover_after(const struct ctx *c, uint64_t p, uint64_t t,
 
 static uint64_t store_cover(struct ctx *c, uint32_t i)
 {
-	if (!c->cov_done[i]) {
+	if (!(c->cov_done[i] & COV_DONE)) {
 		c->cov[i] = cover_after(c, c->o->st[i].pg, c->o->st[i].tb,
 					&c->cov_ev[i]);
-		c->cov_done[i] = 1;
+		c->cov_done[i] |= COV_DONE;
 	}
 	return c->cov[i];
 }
@@ -412,6 +418,7 @@ static int push_query(struct ctx *c, uint32_t store, uint32_t l, uint32_t r)
 {
 	if (grow((void **)&c->q, &c->capq, c->nq, sizeof(*c->q)))
 		return -1;
+	c->cov_done[store] |= COV_FAILED;
 	c->q[c->nq++] = (struct query){
 		.store = store, .l = l, .r = r, .cur = l,
 	};
@@ -741,6 +748,62 @@ static int take_samples(struct ctx *c, struct oracle_report *r, size_t max,
 	return 0;
 }
 
+/* The pages of the failing stores (stores are sorted by page), merged into
+ * ranges. */
+static int failed_pages(const struct ctx *c, struct oracle_report *r)
+{
+	const struct o_store *st = c->o->st;
+	size_t cap = 0;
+
+	for (size_t i = 0; i < c->o->nst; i++) {
+		struct oracle_page_range *g;
+		uint64_t p = st[i].pg;
+
+		if (!(c->cov_done[i] & COV_FAILED))
+			continue;
+		g = r->nfailed ? &r->failed[r->nfailed - 1] : NULL;
+		if (g && p <= g->last)		/* same page again */
+			continue;
+		r->pages_failed++;
+		if (g && p == g->last + 1) {
+			g->last = p;
+			continue;
+		}
+		if (r->nfailed == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			void *q = realloc(r->failed, nc * sizeof(*r->failed));
+
+			if (!q)
+				return -1;
+			r->failed = q;
+			cap = nc;
+		}
+		r->failed[r->nfailed++] = (struct oracle_page_range){ p, p };
+	}
+	return 0;
+}
+
+/* The failing sync with the earliest (t_start, t_end, index). */
+static void first_failed(const struct oracle *o, const uint64_t *missed_sync,
+			 struct oracle_report *r)
+{
+	const struct o_sync *b = NULL;
+
+	for (size_t i = 0; i < o->nsy; i++) {
+		const struct o_sync *y = &o->sy[i];
+
+		if (!missed_sync[i])
+			continue;
+		if (!b || y->ts < b->ts || (y->ts == b->ts && y->te < b->te))
+			b = y;
+	}
+	if (!b)
+		return;
+	r->first_failed_sync = b->idx;
+	r->first_failed_t_start = b->ts;
+	r->first_failed_t_end = b->te;
+}
+
 /* Cut s's range [lo, hi) into the nodes of a segment tree over the file
  * (node [nl, nr) splits at the middle): at most 2 log2(npages) pieces, one
  * for a whole-file sync.  Each piece is a copy of s with lo/hi = its node. */
@@ -790,6 +853,8 @@ int64_t oracle_check(struct oracle *o, struct oracle_report *r,
 	int64_t run = 0;
 
 	memset(r, 0, sizeof(*r));
+	r->first_failed_sync = SIZE_MAX;
+	r->first_failed_t_start = r->first_failed_t_end = ORACLE_NONE;
 	r->t0 = o->t0;
 	r->stores = o->nst;
 	r->events = o->nev;
@@ -884,6 +949,9 @@ int64_t oracle_check(struct oracle *o, struct oracle_report *r,
 		if (missed_sync[i])
 			r->syncs_failed++;
 	}
+	first_failed(o, missed_sync, r);
+	if (failed_pages(&c, r))
+		goto nomem;
 	if (take_samples(&c, r, max_violations, missed_sync))
 		goto nomem;
 	free(missed);
@@ -899,8 +967,25 @@ nomem:
 	ctx_free(&c);
 	oracle_report_free(r);
 	memset(r, 0, sizeof(*r));
+	r->first_failed_sync = SIZE_MAX;
+	r->first_failed_t_start = r->first_failed_t_end = ORACLE_NONE;
 	errno = ENOMEM;
 	return -1;
+}
+
+bool oracle_report_page_failed(const struct oracle_report *r, uint64_t p)
+{
+	size_t lo = 0, hi = r->nfailed;
+
+	while (lo < hi) {		/* first range with last >= p */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->failed[mid].last < p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->nfailed && r->failed[lo].first <= p;
 }
 
 void oracle_report_free(struct oracle_report *r)
@@ -910,6 +995,10 @@ void oracle_report_free(struct oracle_report *r)
 	free(r->viol);
 	r->viol = NULL;
 	r->nviol = 0;
+	free(r->failed);
+	r->failed = NULL;
+	r->nfailed = 0;
+	r->pages_failed = 0;
 }
 
 /* ---- output ---- */
@@ -1082,6 +1171,20 @@ json_object *oracle_report_json(const struct oracle_report *r)
 		err |= json_object_object_add(j, "t0_ns", NULL);
 	else
 		err |= jint(j, "t0_ns", r->t0);
+	err |= jint(j, "pages_failed", r->pages_failed);
+	err |= jint(j, "failed_page_ranges", r->nfailed);
+	if (r->first_failed_sync == SIZE_MAX) {
+		err |= json_object_object_add(j, "first_failed_sync", NULL);
+	} else {
+		json_object *f = json_object_new_object();
+
+		err |= jadd(j, "first_failed_sync", f);
+		if (!err) {
+			err |= jint(f, "index", r->first_failed_sync);
+			err |= jint(f, "t_start_ns", r->first_failed_t_start);
+			err |= jint(f, "t_end_ns", r->first_failed_t_end);
+		}
+	}
 	a = json_object_new_array();
 	err |= jadd(j, "samples", a);
 	for (size_t i = 0; !err && i < r->nviol; i++) {

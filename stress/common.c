@@ -340,11 +340,34 @@ bool bitmap_test(const uint8_t *b, uint64_t i)
 	return b[i >> 3] & (1u << (i & 7));
 }
 
-json_object *bitmap_ranges_json(const uint8_t *b, uint64_t n, size_t max)
+uint64_t bitmap_count(const uint8_t *b, uint64_t n)
+{
+	uint64_t k = 0;
+
+	for (uint64_t i = 0; b && i < n / 8; i++)
+		k += (uint64_t)__builtin_popcount(b[i]);
+	for (uint64_t i = n / 8 * 8; b && i < n; i++)
+		k += bitmap_test(b, i);
+	return k;
+}
+
+bool sc_viol_pages(struct sctx *c)
+{
+	if (!c->viol_pages)
+		c->viol_pages = calloc((c->npages + 7) / 8 + 1, 1);
+	if (!c->viol_pages)
+		sc_fail(c, "out of memory for the violating-page set");
+	return c->viol_pages != NULL;
+}
+
+json_object *bitmap_ranges_json(const uint8_t *b, uint64_t n, size_t max,
+				bool *truncated)
 {
 	json_object *a = json_object_new_array();
 	size_t k = 0;
 
+	if (truncated)
+		*truncated = false;
 	if (!b)
 		return a;
 	for (uint64_t i = 0; i < n; i++) {
@@ -357,6 +380,8 @@ json_object *bitmap_ranges_json(const uint8_t *b, uint64_t n, size_t max)
 			;
 		if (k++ == max) {
 			json_object_array_add(a, NULL);	/* truncated */
+			if (truncated)
+				*truncated = true;
 			break;
 		}
 		r = json_object_new_array();
@@ -580,22 +605,21 @@ int64_t sc_check(struct sctx *c, const struct check_in *in)
 		c->samples_late += late;
 		c->samples_missed += r.nviol - late;
 
-		if (!c->viol_pages)
-			c->viol_pages = calloc((c->npages + 7) / 8, 1);
-		for (size_t i = 0; c->viol_pages && i < r.nviol; i++)
-			bitmap_set(c->viol_pages, r.viol[i].pgoff);
-		/* every failing store has a sample (one each before any gets a
-		 * second) unless there may be more failing stores than samples */
-		if (!(max >= nstores || r.nviol < max || r.nviol == r.violations))
-			c->viol_pages_complete = false;
-		sc_fail(c, "%" PRIu64 " (sync, page) pairs not flushed, in %"
-			PRIu64 " of %" PRIu64 " sync calls (%" PRIu64
-			" pairs checked, %" PRIu64 " stores, %" PRIu64
-			" writeback events); of %zu samples, %" PRIu64 " late "
-			"(flushed by a call already running, after this one "
-			"returned), %" PRIu64 " missed", r.violations,
-			r.syncs_failed, r.syncs, r.pairs_checked, r.stores,
-			r.events, r.nviol, late, (uint64_t)r.nviol - late);
+		/* the oracle's page set is exact, not built from samples */
+		for (size_t i = 0; sc_viol_pages(c) && i < r.nfailed; i++)
+			for (uint64_t p = r.failed[i].first;
+			     p <= r.failed[i].last && p < c->npages; p++)
+				bitmap_set(c->viol_pages, p);
+		sc_note_failure(c, r.first_failed_t_start);
+		sc_fail(c, "%" PRIu64 " (sync, page) pairs not flushed, on %"
+			PRIu64 " page(s), in %" PRIu64 " of %" PRIu64 " sync "
+			"calls (%" PRIu64 " pairs checked, %" PRIu64 " stores, %"
+			PRIu64 " writeback events); of %zu samples, %" PRIu64
+			" late (flushed by a call already running, after this "
+			"one returned), %" PRIu64 " missed", r.violations,
+			r.pages_failed, r.syncs_failed, r.syncs,
+			r.pairs_checked, r.stores, r.events, r.nviol, late,
+			(uint64_t)r.nviol - late);
 		/* the first ones of a few different syncs */
 		for (size_t i = 0; i < r.nviol && c->reported < c->p->max_report;
 		     i++) {

@@ -413,6 +413,8 @@ int main(int argc, char **argv)
 		struct kmsg_scan_result kr = { 0 };
 		json_object *j = json_object_new_object(), *kj;
 		uint64_t ts = now_ns();
+		uint64_t first_fail = 0;
+		bool truncated;
 
 		memset(&c, 0, sizeof(c));
 		c.sc = sc;
@@ -426,7 +428,7 @@ int main(int argc, char **argv)
 		c.syncers = p.syncers_set ? p.syncers : sc->default_syncers;
 		c.round_ns = p.round_ns;
 		c.first_failed_iter = -1;
-		c.viol_pages_complete = true;
+		c.first_fail_ts = UINT64_MAX;
 		c.failures = json_object_new_array();
 		c.info = json_object_new_object();
 		c.t_start = ts;
@@ -502,6 +504,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		c.t_start = now_ns() - ts;	/* now: the duration */
+		first_fail = c.first_fail_ts > ts ? c.first_fail_ts - ts : 0;
 		printf("# %s: %u iteration%s in %.1f s: %" PRIu64 " sync calls (%"
 		       PRIu64 " checked), %" PRIu64 " pages checked, %" PRIu64
 		       " violations; %" PRIu64 " stores, %" PRIu64
@@ -509,6 +512,9 @@ int main(int argc, char **argv)
 		       c.iterations == 1 ? "" : "s", c.t_start / 1e9, c.sync_calls,
 		       c.syncs_checked, c.pairs_checked, c.violations, c.stores,
 		       c.events);
+		if (c.first_fail_ts != UINT64_MAX)
+			printf("# %s: first violation in a sync call begun %.3f s "
+			       "into the scenario\n", sc->name, first_fail / 1e9);
 		if (v == SV_FAIL) {
 			repro_line(repro, sizeof(repro), argv[0], &p, &c);
 			printf("# reproduce: %s\n", repro);
@@ -531,10 +537,15 @@ int main(int argc, char **argv)
 		json_object_object_add(j, "syncs_checked", ju64(c.syncs_checked));
 		json_object_object_add(j, "pages_checked", ju64(c.pairs_checked));
 		json_object_object_add(j, "violations", ju64(c.violations));
+		/* every page with a violation (exact); complete unless more
+		 * than 1000 ranges (then a final null) */
 		json_object_object_add(j, "violation_pages",
-				       bitmap_ranges_json(c.viol_pages, c.npages, 1000));
+				       bitmap_ranges_json(c.viol_pages, c.npages,
+							  1000, &truncated));
 		json_object_object_add(j, "violation_pages_complete",
-				       json_object_new_boolean(c.viol_pages_complete));
+				       json_object_new_boolean(!truncated));
+		json_object_object_add(j, "violation_page_count",
+				       ju64(bitmap_count(c.viol_pages, c.npages)));
 		{
 			json_object *k = json_object_new_object();
 
@@ -555,6 +566,11 @@ int main(int argc, char **argv)
 		json_object_object_add(j, "first_failed_iteration",
 				       c.first_failed_iter < 0 ? NULL :
 				       json_object_new_int(c.first_failed_iter));
+		/* the earliest sync call with a violation began this long
+		 * after the scenario started (null: no violation) */
+		json_object_object_add(j, "first_failure_ns",
+				       c.first_fail_ts == UINT64_MAX ? NULL :
+				       ju64(first_fail));
 		json_object_object_add(j, "reproduce", v == SV_FAIL ?
 				       json_object_new_string(repro) : NULL);
 		json_object_object_add(j, "first_violation_report", c.first_report);

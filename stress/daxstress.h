@@ -87,8 +87,11 @@ struct sctx {
 	uint64_t stores, events, lost_events;
 	uint64_t lost_base;
 	uint64_t samples_late, samples_missed;	/* violation samples by kind */
-	uint8_t *viol_pages;		/* bitmap over npages */
-	bool viol_pages_complete;
+	uint8_t *viol_pages;		/* bitmap over npages: every page with
+					 * a violation (exact, not sampled) */
+	uint64_t first_fail_ts;		/* CLOCK_MONOTONIC start of the
+					 * earliest sync call with a
+					 * violation; UINT64_MAX: none */
 	struct dax_counts counts;
 	json_object *failures;		/* array of strings */
 	json_object *info;		/* scenario-specific object */
@@ -303,8 +306,19 @@ int64_t sc_check(struct sctx *c, const struct check_in *in);
 void bitmap_set(uint8_t *b, uint64_t i);
 bool bitmap_test(const uint8_t *b, uint64_t i);
 /* [[first, last], ...] of the set bits (at most max ranges, then a final
- * null); an empty array when none. */
-json_object *bitmap_ranges_json(const uint8_t *b, uint64_t n, size_t max);
+ * null; *truncated says so when not NULL); an empty array when none. */
+json_object *bitmap_ranges_json(const uint8_t *b, uint64_t n, size_t max,
+				bool *truncated);
+uint64_t bitmap_count(const uint8_t *b, uint64_t n);
+/* The scenario's violating pages: allocated on first use; false when out of
+ * memory (after sc_fail). */
+bool sc_viol_pages(struct sctx *c);
+/* Note a sync call with a violation that began at ts (CLOCK_MONOTONIC). */
+static inline void sc_note_failure(struct sctx *c, uint64_t ts)
+{
+	if (ts < c->first_fail_ts)
+		c->first_fail_ts = ts;
+}
 
 static inline json_object *ju64(uint64_t v)
 {

@@ -43,6 +43,7 @@ struct pc_thread {
 	unsigned id;
 	uint64_t stores, calls, pairs, bad;
 	uint64_t *snap;
+	uint8_t *badmap;		/* every page found older, bitmap */
 	char *buf;
 	int err;
 	const char *err_what;
@@ -137,7 +138,10 @@ static void *syncer_main(void *arg)
 			if (!t->snap[p])
 				continue;
 			t->pairs++;
-			if (got >= t->snap[p] || t->bad++)
+			if (got >= t->snap[p])
+				continue;
+			bitmap_set(t->badmap, p);
+			if (t->bad++)
 				continue;
 			t->bad_pg = p;
 			t->bad_want = t->snap[p];
@@ -213,7 +217,8 @@ static enum sverdict run(struct sctx *c)
 		for (unsigned i = 0; i < nk; i++) {
 			k[i] = (struct pc_thread){ .s = &s, .id = i };
 			k[i].snap = calloc(c->npages, sizeof(uint64_t));
-			if (!k[i].snap ||
+			k[i].badmap = calloc((c->npages + 7) / 8 + 1, 1);
+			if (!k[i].snap || !k[i].badmap ||
 			    posix_memalign((void **)&k[i].buf, SPAGE, c->size))
 				ok = false;
 		}
@@ -249,11 +254,11 @@ static enum sverdict run(struct sctx *c)
 					t->err_what, strerror(t->err));
 			if (!t->bad)
 				continue;
-			if (!c->viol_pages)
-				c->viol_pages = calloc((c->npages + 7) / 8, 1);
-			if (c->viol_pages)
-				bitmap_set(c->viol_pages, t->bad_pg);
-			c->viol_pages_complete = false;	/* first per thread only */
+			for (uint64_t b = 0; sc_viol_pages(c) &&
+			     b < (c->npages + 7) / 8; b++)
+				c->viol_pages[b] |= t->badmap[b];
+			/* a thread's calls are sequential: its first is earliest */
+			sc_note_failure(c, t->bad_ts);
 			sc_fail(c, "sync thread %u: %" PRIu64 " page(s) older on disk "
 				"than before the call; first: page %" PRIu64 " has "
 				"version %" PRIu64 " after %s [%" PRIu64 " .. %" PRIu64
@@ -264,6 +269,7 @@ static enum sverdict run(struct sctx *c)
 		}
 		for (unsigned i = 0; i < nk; i++) {
 			free(k[i].snap);
+			free(k[i].badmap);
 			free(k[i].buf);
 		}
 		pthread_barrier_destroy(&s.start);

@@ -297,6 +297,185 @@ static void test_partial(void)
 	oracle_free(o);
 }
 
+/* ---- the failing-page set past the sample cap ---- */
+
+/* The expected failing pages of test_pages_past_cap(). */
+static bool pc_bad(uint64_t p)
+{
+	return p % 7 == 3 || (p >= 1000 && p < 1500) || p == 4095 ||
+	       (p >= 2048 && p < 2050);
+}
+
+/* r's page set is exactly bad(0..npages), merged into maximal ranges. */
+static bool pages_exact(const struct oracle_report *r, uint64_t npages,
+			bool (*bad)(uint64_t), const char *what)
+{
+	uint64_t want = 0, nranges = 0;
+	bool good = true;
+
+	for (uint64_t p = 0; p < npages; p++) {
+		if (bad(p)) {
+			want++;
+			nranges += p == 0 || !bad(p - 1);
+		}
+		if (good && oracle_report_page_failed(r, p) != bad(p)) {
+			diag("%s: page %" PRIu64 " %s", what, p, bad(p) ?
+			     "missing from the set" : "in the set, not failing");
+			good = false;
+		}
+	}
+	for (size_t i = 0; good && i < r->nfailed; i++)
+		if (r->failed[i].first > r->failed[i].last ||
+		    (i && r->failed[i].first <= r->failed[i - 1].last + 1)) {
+			diag("%s: range %zu [%" PRIu64 ", %" PRIu64 "] not "
+			     "ascending, disjoint, merged", what, i,
+			     r->failed[i].first, r->failed[i].last);
+			good = false;
+		}
+	if (good && (r->pages_failed != want || r->nfailed != nranges)) {
+		diag("%s: %" PRIu64 " pages in %zu ranges, expected %" PRIu64
+		     " in %" PRIu64, what, r->pages_failed, r->nfailed, want,
+		     nranges);
+		good = false;
+	}
+	return good;
+}
+
+static bool all_good(uint64_t p)
+{
+	(void)p;
+	return false;
+}
+
+/* Every page of a 4096-page file stored, 40 syncs, the pages of pc_bad()
+ * never flushed in time: thousands of violations, 4 samples kept. */
+static void test_pages_past_cap(void)
+{
+	static const char *const sname[] = { "auto", "by store", "by sync" };
+	const uint64_t npages = 4096;
+	uint64_t nbad = 0;
+	int bad_pages = 0, bad_first = 0, bad_count = 0;
+
+	for (uint64_t p = 0; p < npages; p++)
+		nbad += pc_bad(p);
+	for (int s = 0; s < 3; s++) {
+		struct oracle *o = oracle_new(npages);
+		struct oracle_report r;
+		uint64_t want_v = 0;
+		int64_t nv;
+
+		oracle_set_strategy(o, (enum oracle_strategy)s);
+		for (uint64_t p = 0; p < npages; p++)
+			oracle_add_store(o, p, 100 + p % 13, 200);
+		/* sync k: [10000 + 1000 * (39 - k), + 500]: added latest first,
+		 * so the earliest is the last added (index 39).  A partial
+		 * msync of good pages only (index 40) starts earlier still and
+		 * must not count; nor a whole-file one before every store. */
+		for (int k = 0; k < 40; k++) {
+			uint64_t ts = 10000 + 1000 * (uint64_t)(39 - k);
+
+			oracle_add_sync(o, ts, ts + 500, k, ORACLE_FSYNC, 0, 0);
+			want_v += nbad;
+		}
+		oracle_add_sync(o, 5000, 5100, 99, ORACLE_MSYNC, 0, 3);
+		oracle_add_sync(o, 50, 60, 98, ORACLE_FSYNC, 0, 0);
+		/* the good pages: one writeback each inside every sync */
+		for (int k = 0; k < 40; k++) {
+			uint64_t ts = 10000 + 1000 * (uint64_t)k + 250;
+
+			for (uint64_t p = 0; p < npages; p++)
+				if (!pc_bad(p))
+					add_wb(o, ts, 1, p, 1);
+		}
+		add_wb(o, 5050, 1, 0, 3);
+		/* the bad pages: only before the stores, or after every call */
+		add_wb(o, 20, 1, 0, npages);
+		add_wb(o, 100000, 1, 1024, 512);
+
+		nv = oracle_check(o, &r, 4);
+		if (nv != (int64_t)want_v || r.nviol != 4 ||
+		    r.syncs_failed != 40) {
+			if (!bad_count++)
+				diag("%s: %" PRId64 " violations (want %" PRIu64
+				     "), %zu samples, %" PRIu64 " syncs failed",
+				     sname[s], nv, want_v, r.nviol,
+				     r.syncs_failed);
+		}
+		if (!pages_exact(&r, npages, pc_bad, sname[s]))
+			bad_pages++;
+		if (r.first_failed_sync != 39 || r.first_failed_t_start != 10000 ||
+		    r.first_failed_t_end != 10500) {
+			if (!bad_first++)
+				diag("%s: first failed sync %zu [%" PRIu64 ", %"
+				     PRIu64 "], want 39 [10000, 10500]",
+				     sname[s], r.first_failed_sync,
+				     r.first_failed_t_start,
+				     r.first_failed_t_end);
+		}
+		oracle_report_free(&r);
+
+		/* zero samples: the set does not depend on them */
+		nv = oracle_check(o, &r, 0);
+		if (nv != (int64_t)want_v || r.nviol != 0 ||
+		    !pages_exact(&r, npages, pc_bad, "0 samples"))
+			bad_pages++;
+		oracle_report_free(&r);
+		oracle_free(o);
+	}
+	ok(!bad_count, "%" PRIu64 " violations over 40 syncs, 4 samples kept: "
+	   "counted in full", nbad * 40);
+	ok(!bad_pages, "... and the failing-page set is exactly the %" PRIu64
+	   " expected pages, in merged ranges, under every strategy", nbad);
+	ok(!bad_first, "... and the first failing sync is the earliest to "
+	   "start (not the first added, nor an earlier clean one)");
+
+	/* nothing fails: an empty set, no first failure */
+	{
+		struct oracle *o = oracle_new(64);
+		struct oracle_report r;
+		json_object *j;
+		bool good;
+
+		oracle_add_store(o, 5, 10, 20);
+		oracle_add_sync(o, 100, 200, 1, ORACLE_FSYNC, 0, 0);
+		add_wb(o, 150, 1, 0, 64);
+		good = oracle_check(o, &r, 4) == 0 && r.nfailed == 0 &&
+		       r.failed == NULL && pages_exact(&r, 64, all_good, "clean") &&
+		       r.first_failed_sync == SIZE_MAX &&
+		       r.first_failed_t_start == ORACLE_NONE &&
+		       r.first_failed_t_end == ORACLE_NONE;
+		j = oracle_report_json(&r);
+		good = good && j &&
+		       json_object_get_int64(json_object_object_get(j, "pages_failed")) == 0 &&
+		       json_object_object_get_ex(j, "first_failed_sync", NULL) &&
+		       json_object_object_get(j, "first_failed_sync") == NULL;
+		json_object_put(j);
+		oracle_report_free(&r);
+
+		/* then a late store: page 5 fails, in JSON too */
+		oracle_add_store(o, 5, 250, 260);
+		oracle_add_store(o, 6, 250, 260);
+		oracle_add_sync(o, 300, 400, 2, ORACLE_FSYNC, 0, 0);
+		add_wb(o, 350, 1, 6, 1);
+		good = good && oracle_check(o, &r, 0) == 1 && r.nviol == 0 &&
+		       r.nfailed == 1 && r.failed[0].first == 5 &&
+		       r.failed[0].last == 5 && r.pages_failed == 1 &&
+		       r.first_failed_sync == 1 && r.first_failed_t_start == 300 &&
+		       r.first_failed_t_end == 400;
+		j = oracle_report_json(&r);
+		good = good && j &&
+		       json_object_get_int64(json_object_object_get(j, "pages_failed")) == 1 &&
+		       json_object_get_int64(json_object_object_get(j, "failed_page_ranges")) == 1 &&
+		       json_object_get_int64(json_object_object_get(
+			json_object_object_get(j, "first_failed_sync"), "t_start_ns")) == 300;
+		json_object_put(j);
+		oracle_report_free(&r);
+		oracle_free(o);
+		ok(good, "no violation: empty page set, first failure none; "
+		   "one: its page and sync, in the JSON too");
+	}
+}
+
 /* ---- randomized cross-check ---- */
 
 struct rstore { uint64_t pg, tb, ta; };
@@ -451,26 +630,46 @@ static struct oracle *feed(const struct rcase *c, enum oracle_strategy s)
 	return o;
 }
 
+static const uint8_t *rand_bad;	/* brute-force failing pages */
+
+static bool rand_bad_page(uint64_t p)
+{
+	return rand_bad[p];
+}
+
 static void test_random(int nseeds)
 {
 	static const char *const sname[] = { "auto", "by store", "by sync" };
-	int bad[3] = { 0 }, bad_sample = 0;
-	uint64_t tot_v = 0, tot_pairs = 0;
+	int bad[3] = { 0 }, bad_sample = 0, bad_set = 0;
+	uint64_t tot_v = 0, tot_pairs = 0, tot_pages = 0;
 
 	for (int seed = 1; seed <= nseeds; seed++) {
 		struct rcase c;
 		struct bviol *bv;
 		uint64_t pairs, checked, missed[64] = { 0 };
-		size_t nb, failed = 0;
+		size_t nb, failed = 0, first = SIZE_MAX;
+		uint8_t *badpg;
 
 		gen_case(&c, 1000 + seed);
 		bv = malloc((c.nsy * c.npages + 1) * sizeof(*bv));
+		badpg = calloc(c.npages, 1);
 		nb = brute(&c, bv, &pairs, &checked);
 		tot_v += nb;
 		tot_pairs += pairs;
-		for (size_t i = 0; i < nb; i++)
+		for (size_t i = 0; i < nb; i++) {
 			if (!missed[bv[i].sync]++)
 				failed++;
+			tot_pages += !badpg[bv[i].pg];
+			badpg[bv[i].pg] = 1;
+		}
+		/* the failing sync with the earliest (t_start, t_end, index) */
+		for (size_t y = 0; y < c.nsy; y++)
+			if (missed[y] && (first == SIZE_MAX ||
+			    c.sy[y].ts < c.sy[first].ts ||
+			    (c.sy[y].ts == c.sy[first].ts &&
+			     c.sy[y].te < c.sy[first].te)))
+				first = y;
+		rand_bad = badpg;
 		for (int s = 0; s < 3; s++) {
 			struct oracle *o = feed(&c, (enum oracle_strategy)s);
 			struct oracle_report r;
@@ -493,13 +692,32 @@ static void test_random(int nseeds)
 				     "(brute %zu), pairs %" PRIu64 " (brute %"
 				     PRIu64 ")", seed, sname[s], nv, r.nviol,
 				     nb, r.pairs_checked, pairs);
+			if (!pages_exact(&r, c.npages, rand_bad_page, sname[s]) ||
+			    r.first_failed_sync != first ||
+			    (first != SIZE_MAX &&
+			     (r.first_failed_t_start != c.sy[first].ts ||
+			      r.first_failed_t_end != c.sy[first].te))) {
+				if (!bad_set++)
+					diag("seed %d %s: page set or first failed "
+					     "sync (%zu, brute %zu) differs", seed,
+					     sname[s], r.first_failed_sync, first);
+			}
 			oracle_report_free(&r);
 
-			/* capped samples: a subset, distinct, counted fully */
+			/* capped samples: a subset, distinct, counted fully;
+			 * the page set and first failure unchanged */
 			if (s == 0) {
 				size_t cap = 1 + rnd(10), k;
 
 				nv = oracle_check(o, &r, cap);
+				if (!pages_exact(&r, c.npages, rand_bad_page,
+						 "capped") ||
+				    r.first_failed_sync != first) {
+					if (!bad_set++)
+						diag("seed %d: capped at %zu: page "
+						     "set or first failed sync "
+						     "differs", seed, cap);
+				}
 				good = nv == (int64_t)nb &&
 				       r.nviol == (nb < cap ? nb : cap);
 				for (size_t i = 0; good && i < r.nviol; i++) {
@@ -518,21 +736,28 @@ static void test_random(int nseeds)
 			oracle_free(o);
 		}
 		free(bv);
+		free(badpg);
 		free_case(&c);
 	}
 	diag("random: %d cases, %" PRIu64 " (sync, page) pairs, %" PRIu64
-	     " violations", nseeds, tot_pairs, tot_v);
+	     " violations on %" PRIu64 " pages", nseeds, tot_pairs, tot_v,
+	     tot_pages);
 	for (int s = 0; s < 3; s++)
 		ok(!bad[s], "random streams, strategy %s: same violations, "
 		   "cover times, counts and pairs as brute force (%d bad)",
 		   sname[s], bad[s]);
 	ok(!bad_sample, "random streams: capped samples are distinct true "
 	   "violations, total still exact");
+	ok(!bad_set, "random streams: failing-page set and earliest failing "
+	   "sync as brute force, every strategy, with or without a sample cap "
+	   "(%d bad)", bad_set);
 }
 
 /* ---- timing: a soak-sized stream from a correct "kernel" ---- */
 
-static void test_perf(void)
+/* never_mod: 0, or pages with p % never_mod == 0 are never flushed (a
+ * violation-heavy stream: the page set must not cost per violation). */
+static void test_perf(uint64_t never_mod)
 {
 	const uint64_t npages = 1 << 18;	/* 1 GiB file */
 	const size_t nstores = 1000000, nsyncs = 10000;
@@ -564,6 +789,8 @@ static void test_perf(void)
 				uint64_t q = dirty[k];
 
 				isdirty[q] = 0;
+				if (never_mod && q % never_mod == 0)
+					continue;
 				if (rnd(100000) == 0) {
 					dropped++;
 					continue;
@@ -594,9 +821,10 @@ static void test_perf(void)
 	nv = oracle_check(o, &r, 10);
 	t1 = now_s();
 	diag("timing: %zu stores, %" PRIu64 " events, %zu syncs checked in "
-	     "%.3f s (%" PRIu64 " pairs, %" PRId64 " violations from %" PRIu64
-	     " dropped events)", nstores, nev, (size_t)r.syncs, t1 - t0,
-	     r.pairs_checked, nv, dropped);
+	     "%.3f s (%" PRIu64 " pairs, %" PRId64 " violations on %" PRIu64
+	     " pages, from %" PRIu64 " dropped events%s)", nstores, nev,
+	     (size_t)r.syncs, t1 - t0, r.pairs_checked, nv, r.pages_failed,
+	     dropped, never_mod ? " and pages never flushed" : "");
 	oracle_report_free(&r);
 	oracle_free(o);
 	free(dirty);
@@ -607,7 +835,7 @@ int main(int argc, char **argv)
 {
 	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
 
-	tap_plan(27);
+	tap_plan(33);
 	test_missing();		/* 3 */
 	test_event_times();	/* 9 */
 	test_pmd();		/* 2 */
@@ -615,12 +843,16 @@ int main(int argc, char **argv)
 	test_store_after_start(); /* 1 */
 	test_restore();		/* 2 */
 	test_partial();		/* 1 */
-	test_random(quick ? 8 : 40);	/* 4 */
+	test_pages_past_cap();	/* 4 */
+	test_random(quick ? 8 : 40);	/* 5 */
 	if (quick) {
 		skip("timing (--quick)");
+		skip("timing, violation-heavy (--quick)");
 	} else {
-		test_perf();
+		test_perf(0);
 		ok(1, "timing (informational)");
+		test_perf(4);
+		ok(1, "timing, violation-heavy (informational)");
 	}
 	ok(oracle_sync_kind_name(ORACLE_MSYNC)[0] == 'm' &&
 	   !strcmp(oracle_sync_kind_name(99), "?"), "sync kind names");
