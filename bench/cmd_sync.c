@@ -37,6 +37,12 @@
  * Debugging: DAXBENCH_SYNC_DUMP=FILE writes every trace record of each run
  * ("ts pid cpu event pgoff pglen flags result") and every call window
  * ("ts tid - CALL n" / "ts tid - END") to FILE (the last run's).
+ * DAXBENCH_SYNC_START_DELAY_MS=N (tests/guest_sync.sh) delays the time
+ * origin by N ms after the threads are ready; no thread may start before it.
+ *
+ * Times in the JSON (calls' t_start_ns, duration_ns, dirty_set t_end_ns)
+ * are relative to one origin per run, taken before any writer or syncer
+ * starts (see wait_go()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -494,7 +500,9 @@ struct run {
 	struct group *groups;
 	uint64_t *union_bits;		/* pages ever dirtied in the run */
 	pthread_barrier_t start, idle;
-	uint64_t t0;
+	uint64_t t0;			/* time origin: before any thread starts */
+	uint32_t go;			/* set after t0: the threads start */
+	uint64_t start_delay_ns;	/* DAXBENCH_SYNC_START_DELAY_MS */
 	int stop;
 	unsigned writers_done, syncers_done;
 	unsigned inflight;		/* sync calls in progress */
@@ -551,6 +559,19 @@ static void wake_all(struct run *r)
 	}
 }
 
+/* Every thread waits here before its first clock read: at the barrier
+ * until all threads (and run_once) are ready, then until run_once has taken
+ * the time origin r->t0 and set r->go.  So every time a thread records is
+ * at or after r->t0.  (run_once used to take t0 just after the barrier,
+ * which released the threads too: a late main thread let them store and
+ * sync first, and a call's t_start - t0 wrapped to about 1.8e19.) */
+static void wait_go(struct run *r)
+{
+	pthread_barrier_wait(&r->start);
+	while (!LOAD(r->go))
+		futex_wait(&r->go, 0, 0);
+}
+
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
@@ -567,7 +588,7 @@ static void *writer_main(void *arg)
 	w->tid = (int32_t)syscall(SYS_gettid);
 	if (p->pin && topology_bind_thread(r->topo, w->cpu) < 0)
 		w->err = errno ? errno : EINVAL;
-	pthread_barrier_wait(&r->start);
+	wait_go(r);
 	if (w->err) {
 		ADD(g->writers_done, 1);
 		ADD(r->writers_done, 1);
@@ -832,7 +853,7 @@ static void *syncer_main(void *arg)
 		STORE(r->stop, 1);
 		wake_all(r);
 	}
-	pthread_barrier_wait(&r->start);
+	wait_go(r);
 	s->t_start = now_ns();
 	next = s->t_start + p->period_ns;
 	while (!s->err) {
@@ -1597,6 +1618,29 @@ static json_object *analyse(const struct params *p, struct run *r,
 /* ------------------------------------------------------------------ */
 /* one run                                                              */
 
+/* DAXBENCH_SYNC_START_DELAY_MS=N (testing): run_once sleeps N ms between
+ * the threads being ready and taking the time origin, as a descheduled
+ * main thread would; said once on stderr.  Bad values are ignored. */
+static uint64_t start_delay_ns(void)
+{
+	static int said;
+	const char *e = getenv("DAXBENCH_SYNC_START_DELAY_MS");
+	unsigned long long ms;
+	char *end;
+
+	if (!e || !*e)
+		return 0;
+	errno = 0;
+	ms = strtoull(e, &end, 10);
+	if (errno || *end || ms > 60000)
+		return 0;
+	if (!said++)
+		fprintf(stderr, "%s: DAXBENCH_SYNC_START_DELAY_MS=%llu: the time origin of "
+			"each run is taken %llu ms after its threads are ready\n",
+			opt_progname(), ms, ms);
+	return ms * 1000000ull;
+}
+
 static json_object *run_once(const struct params *p, const struct topology *topo,
 			     struct fileset *fs, struct tracer *t,
 			     struct run_summary *sum, unsigned rep)
@@ -1611,6 +1655,7 @@ static json_object *run_once(const struct params *p, const struct topology *topo
 	r.chunk = fs->chunk;
 	r.smaps = fs->smaps;
 	r.nsmaps = fs->nsmaps;
+	r.start_delay_ns = start_delay_ns();
 
 	if (p->page == SP_MIXED) {
 		progress("repeat %u/%u: pte-then-pmd sequence", rep + 1, p->repeat);
@@ -1668,8 +1713,16 @@ static json_object *run_once(const struct params *p, const struct topology *topo
 		if (pthread_create(&r.w[i].th, NULL, writer_main, &r.w[i]))
 			fatal("pthread_create: %s", strerror(errno));
 	progress("repeat %u/%u: running", rep + 1, p->repeat);
-	pthread_barrier_wait(&r.start);
+	pthread_barrier_wait(&r.start);	/* every thread is ready */
+	if (r.start_delay_ns) {
+		struct timespec ts = { (time_t)(r.start_delay_ns / 1000000000ull),
+				       (long)(r.start_delay_ns % 1000000000ull) };
+
+		nanosleep(&ts, NULL);
+	}
 	r.t0 = now_ns();
+	STORE(r.go, 1);
+	futex_wake(&r.go, INT_MAX);
 	if (p->duration_ns)
 		deadline = r.t0 + p->duration_ns;
 	/* drain the trace while the threads run */

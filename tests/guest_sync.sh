@@ -6,14 +6,17 @@
 # dax_writeback_one total, idle and no-store syncs flush 0 bytes, PTE
 # mappings flush what was dirtied (amplification 1) and PMD ones 2 MiB per
 # 4 KiB store (about 16x for 1024 random stores in 64 MiB), and the
-# pte-then-pmd sequence flushes every page dirtied.  About 40 s under TCG.
+# pte-then-pmd sequence flushes every page dirtied.  Every call's times lie
+# within its run (one origin per run, taken before any thread starts), also
+# with the origin delayed as a descheduled main thread would delay it
+# (DAXBENCH_SYNC_START_DELAY_MS, one extra mixed run).  About 30 s under TCG.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=build/test-guest-sync
 rm -rf "$out"
 mkdir -p "$out"
 
-n=0 planned=35
+n=0 planned=45
 echo "1..$planned"
 check() {	# check NAME FILE JQ-EXPR  (must print true)
 	local got
@@ -25,8 +28,33 @@ check() {	# check NAME FILE JQ-EXPR  (must print true)
 		echo "not ok $n - $1: $3 gave '$got' ($2)"
 	fi
 }
+# Every call of every run lies within the run: 0 <= t_start_ns <= t_start_ns
+# + duration_ns <= duration_with_final_and_idle_ns (and t_start_ns below it),
+# and the calls array, grouped by syncer, holds each syncer's calls in order
+# (one thread: a call starts after the previous one ended).  A call before
+# the origin wraps to about 1.8e19 and fails.
+calls_in_run='[.runs[] | .duration_with_final_and_idle_ns as $d | .calls as $c |
+	($c | length) > 0 and ([$c[].syncer] | . == sort) and
+	($c | all(.t_start_ns >= 0 and .duration_ns >= 0 and .t_start_ns < $d and .t_start_ns + .duration_ns <= $d)) and
+	([range(1; $c | length) | select($c[.].syncer == $c[. - 1].syncer) |
+	  $c[.].t_start_ns >= $c[. - 1].t_start_ns + $c[. - 1].duration_ns] | all)] | length > 0 and all'
+
+# sync_counts.sh and one more mixed run whose time origin run_once takes
+# 3 s after the threads are ready, as a descheduled main thread would take
+# it late (before the fix the threads ran, stored and synced before it: the
+# calls wrapped).  The delay must not count in the run either: the first
+# call (after 250 stores, 10 to 200 ms under TCG) starts well within 3 s of
+# the origin.
+delay_ms=3000
+{
+	cat tests/guest/sync_counts.sh
+	echo "DAXBENCH_SYNC_START_DELAY_MS=$delay_ms daxbench sync --dir /mnt/pmem --page mixed --writers 2 --syncers 2 \\"
+	echo "	--sync fsync,msync-range --stores 1000 --every 250 --output \"\$out/mixed-late-origin.json\" \\"
+	echo "	>\"\$out/mixed-late-origin.txt\" 2>\"\$out/mixed-late-origin.err\""
+} >"$out/sync_counts_origin.sh"
+
 n=$((n + 1))
-if scripts/guest/run --out "$out/ext4" --fs ext4 --pmem memmap tests/guest/sync_counts.sh >"$out/ext4.log" 2>&1; then
+if scripts/guest/run --out "$out/ext4" --fs ext4 --pmem memmap "$out/sync_counts_origin.sh" >"$out/ext4.log" 2>&1; then
 	echo "ok $n - guest booted and ran sync_counts.sh ($(tail -1 "$out/ext4.log"))"
 else
 	echo "not ok $n - guest: $(tail -3 "$out/ext4.log" | tr '\n' ' ')"
@@ -81,6 +109,7 @@ for m in mixed-fsync mixed-msync-range; do
 		'.runs[0] | ([.calls[].flushed_bytes] | add) == .flush.bytes and .attribution.exact and .idle_sync_bytes_flushed == 0'
 	check "$m: both PTE and PMD entries were flushed" "$f" \
 		'.runs[0].flush.entries_pte > 0 and .runs[0].flush.entries_pmd > 0'
+	check "$m: every call's start and end lie in [0, run duration], each syncer's calls in order" "$f" "$calls_in_run"
 done
 
 f=$d/mapsync.json
@@ -112,4 +141,19 @@ check "pte-period: threads pinned near the pmem device, topology recorded" "$f" 
 # stored twice between two syncs of one syncer is dirtied once)
 check "pte-period: amplification of PTE mappings near 1 (0.5 to 1.5)" "$f" \
 	'.flush_amplification > 0.5 and .flush_amplification < 1.5'
+
+for m in pmd-fsync pte-lockstep pmd-lockstep mapsync pte-period; do
+	check "$m: every call's start and end lie in [0, run duration], each syncer's calls in order" "$d/$m.json" "$calls_in_run"
+done
+
+f=$d/mixed-late-origin.json
+n=$((n + 1))
+if grep -q "DAXBENCH_SYNC_START_DELAY_MS=$delay_ms:" "$d/mixed-late-origin.err" 2>/dev/null; then
+	echo "ok $n - mixed-late-origin: the time origin was delayed $delay_ms ms"
+else
+	echo "not ok $n - mixed-late-origin: the time origin was delayed $delay_ms ms: $(head -3 "$d/mixed-late-origin.err" 2>&1 | tr '\n' ' ')"
+fi
+check "mixed-late-origin: with the origin late, every call still lies in [0, run duration], in order" "$f" "$calls_in_run"
+check "mixed-late-origin: the delay is not part of the run (first call within $delay_ms ms of the origin)" "$f" \
+	"[.runs[] | ([.calls[].t_start_ns] | min) < $delay_ms * 1000000 and .stores == 2000] | all"
 [ $n -eq $planned ] || echo "# planned $planned checks, made $n"

@@ -3,8 +3,9 @@
 # one line on stderr naming the option and leaves no --output file; then
 # short real runs on the host page cache (labelled dax: false): the JSON's
 # per-call flushed bytes add up to the attributed total, every method
-# runs, --no-trace and --repeat work.
-# About 10 s.
+# runs, --no-trace and --repeat work, and every call's times lie within its
+# run even when the run's time origin is taken late.
+# About 12 s.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 bin=bench/daxbench
@@ -78,7 +79,7 @@ bad=(
 )
 # Only meaningful where there is a single NUMA node (this host).
 [ "$nnodes" -le 1 ] && bad+=("--numa|$d --numa remote")
-nrun=12
+nrun=14
 echo "1..$(( ${#bad[@]} + nrun ))"
 n=0
 pass() { n=$((n + 1)); echo "ok $n - $*"; }
@@ -144,6 +145,23 @@ check "... two runs, medians, threads pinned to cpu 0" \
 check "--no-trace: runs, says why, no flush figures" \
 	bash -c "$bin sync --dir $work --size 8M --stores 200 --no-trace --quiet --output $work/nt.json 2>/dev/null &&
 		jq -e '.trace.available == false and .trace.reason == \"--no-trace\" and .flush_amplification == null' $work/nt.json"
+# The time origin of a run is taken before any writer or syncer starts:
+# DAXBENCH_SYNC_START_DELAY_MS delays it (as a descheduled main thread
+# would) and no call may then start before it (a wrapped t_start_ns of
+# about 1.8e19 before the fix) or after the run's end; each syncer's calls
+# in order.  The same check runs in the guest (tests/guest_sync.sh).
+DAXBENCH_SYNC_START_DELAY_MS=300 $bin sync --dir "$work" --size 8M --page mixed --writers 2 --syncers 2 \
+	--sync fsync,msync-range --stores 1000 --every 250 --repeat 2 --quiet --output "$work/late.json" \
+	2>"$work/late.err"
+st=$?
+check "mixed, time origin 300 ms late (DAXBENCH_SYNC_START_DELAY_MS): exit 0, the delay said on stderr" \
+	bash -c '[ "$1" -eq 0 ] && grep -q "DAXBENCH_SYNC_START_DELAY_MS=300:" "$2"' _ "$st" "$work/late.err"
+check "... every call's start and end lie in [0, run duration] in both runs, each syncer's calls in order" \
+	jq -e '(.runs | length) == 2 and ([.runs[] | .duration_with_final_and_idle_ns as $d | .calls as $c |
+		($c | length) > 0 and ([$c[].syncer] | . == sort) and
+		($c | all(.t_start_ns >= 0 and .duration_ns >= 0 and .t_start_ns < $d and .t_start_ns + .duration_ns <= $d)) and
+		([range(1; $c | length) | select($c[.].syncer == $c[. - 1].syncer) |
+		  $c[.].t_start_ns >= $c[. - 1].t_start_ns + $c[. - 1].duration_ns] | all)] | all)' "$work/late.json"
 help=$($bin sync --help)
 missing=
 for o in --dir --size --page --writers --syncers --pattern --zipf-theta --store-size \
