@@ -10,14 +10,9 @@ cd "$(dirname "$0")/.."
 out=build/test-ab
 rm -rf "$out" "$out.log"
 mkdir -p "$(dirname "$out")"
-n=0 planned=15
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
-check() { # NAME STATUS [DIAGNOSTICS...]
-	local name=$1 st=$2
-	shift 2
-	if [ "$st" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
+# shellcheck source=lib/tap.sh
+. tests/lib/tap.sh
+planned=15
 if ! command -v qemu-system-x86_64 >/dev/null || [ ! -x bench/daxbench ]; then
 	echo "1..0 # SKIP qemu-system-x86_64 or bench/daxbench missing (make check installs and builds)"
 	exit 0

@@ -23,23 +23,12 @@ out=$root/build/test-mutant
 dur=${DAXBENCH_MUTANT_DURATION:-20}
 planned=12
 echo "1..$planned"
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); echo "not ok $n - $1"
-	shift
-	for l in "$@"; do echo "#   $l"; done
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+# shellcheck source=lib/tap.sh
+. tests/lib/tap.sh
 skip_rest() { # REASON
 	local names=("$@")
 	while [ $n -lt $planned ]; do skip "known-bad kernel point $((n + 1))" "${names[0]}"; done
 	exit 0
-}
-check() { # NAME STATUS [DIAGNOSTICS...]
-	local name=$1 st=$2
-	shift 2
-	if [ "$st" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
 }
 
 rm -rf "$out"

@@ -30,23 +30,8 @@ fi
 scenarios=(concurrent-fsync pte-then-pmd rewrite-after-flush truncate-punch)
 planned=$(( 2 + ${#scenarios[@]} + 4 + 3 + 6 + 6 + 7 + 3 + 5 ))
 echo "1..$planned"
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); echo "not ok $n - $1"
-	shift
-	for l in "$@"; do echo "#   $l"; done
-}
-check() {	# check NAME FILE JQ-EXPR EXPECTED
-	local got
-	got=$(jq -c "$3" "$2" 2>&1)
-	if [ "$got" = "$4" ]; then ok "$1"; else not_ok "$1" "$3 is '$got', expected '$4' ($2)"; fi
-}
-cond() {	# cond NAME STATUS [DIAGNOSTICS...]
-	local name=$1 st=$2
-	shift 2
-	if [ "$st" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
+# shellcheck source=lib/tap.sh
+. tests/lib/tap.sh
 rc() { cat "$1" 2>/dev/null || echo missing; }
 # A failing scenario's diagnostics (its first lines, then the reproduction).
 explain() {	# explain TAPFILE NAME
@@ -61,7 +46,7 @@ t0=$(date +%s)
 scripts/guest/run --timeout 900 --out "$d" tests/guest/stress_check.sh >"$out/check.log" 2>&1
 st=$?
 secs=$(( $(date +%s) - t0 ))
-cond "boot 1: the guest ran the checks (harness status $st)" "$st" "$(tail -3 "$out/check.log" | tr '\n' ' ')"
+check "boot 1: the guest ran the checks (harness status $st)" "$st" "$(tail -3 "$out/check.log" | tr '\n' ' ')"
 # The stock 6.1 kernel has a real race in dax_writeback_one(): TOWRITE is
 # cleared before the flush (a racing fsync skips the entry and returns
 # early: "late"), and get_unlocked_entry() on the scan's state can skip a
@@ -103,47 +88,47 @@ for s in "${scenarios[@]}"; do
 		not_ok "$s passes on the stock kernel (verdict '$got')" "${why[@]}"
 	fi
 done
-check "every scenario checked sync calls" "$d/all.json" \
+check_json "every scenario checked sync calls" "$d/all.json" \
 	'[.scenarios[] | select(.verdict != "skip") | .syncs_checked > 0] | all' true
-check "every scenario checked pages" "$d/all.json" \
+check_json "every scenario checked pages" "$d/all.json" \
 	'[.scenarios[] | select(.verdict != "skip") | .pages_checked > 0] | all' true
-check "no trace event lost" "$d/all.json" '.totals.lost_events' 0
-check "the kernel log was watched" "$d/all.json" '.kmsg_watched' true
-check "page-cache passes on the device remounted dax=never" "$d/pc.json" \
+check_json "no trace event lost" "$d/all.json" '.totals.lost_events' 0
+check_json "the kernel log was watched" "$d/all.json" '.kmsg_watched' true
+check_json "page-cache passes on the device remounted dax=never" "$d/pc.json" \
 	'[.dax, .scenarios[0].verdict, .scenarios[0].violations]' '[false,"pass",0]'
-check "page-cache checked pages after sync calls" "$d/pc.json" \
+check_json "page-cache checked pages after sync calls" "$d/pc.json" \
 	'.scenarios[0].pages_checked > 0 and .scenarios[0].sync_calls > 0' true
-check "page-cache: no failure, so first_failure_ns null and no violation pages" "$d/pc.json" \
+check_json "page-cache: no failure, so first_failure_ns null and no violation pages" "$d/pc.json" \
 	'.scenarios[0] | [.first_failure_ns, .violation_pages, .violation_page_count]' '[null,[],0]'
 
 # negative control: partial-sync
 [ "$(rc "$d/ps.rc")" = 1 ]
-cond "--inject partial-sync: daxstress fails (exit 1)" $? "exit $(rc "$d/ps.rc")"
-check "partial-sync: the oracle reports violations" "$d/ps.json" '.scenarios[0].violations > 0' true
-check "partial-sync: exactly the second half (pages 1024..2047) is reported" "$d/ps.json" \
+check "--inject partial-sync: daxstress fails (exit 1)" $? "exit $(rc "$d/ps.rc")"
+check_json "partial-sync: the oracle reports violations" "$d/ps.json" '.scenarios[0].violations > 0' true
+check_json "partial-sync: exactly the second half (pages 1024..2047) is reported" "$d/ps.json" \
 	'.scenarios[0].violation_pages' '[[1024,2047]]'
 # The page list comes from the oracle's exact failing-page set, not from its
 # (capped) violation samples: complete however many violations (millions here).
-check "partial-sync: the report covers every failing store (complete, 1024 pages)" "$d/ps.json" \
+check_json "partial-sync: the report covers every failing store (complete, 1024 pages)" "$d/ps.json" \
 	'.scenarios[0] | [.violation_pages_complete, .violation_page_count]' '[true,1024]'
-check "partial-sync: first_failure_ns is within the scenario" "$d/ps.json" \
+check_json "partial-sync: first_failure_ns is within the scenario" "$d/ps.json" \
 	'.scenarios[0] | (.first_failure_ns | type) == "number" and .first_failure_ns >= 0 and .first_failure_ns <= .duration_ns' true
 grep -q '^# reproduce: .*--inject=partial-sync' "$d/ps.tap" 2>/dev/null
-cond "partial-sync: the failure prints the command line that reproduces it" $?
+check "partial-sync: the failure prints the command line that reproduces it" $?
 # negative control: async
 [ "$(rc "$d/async.rc")" = 1 ]
-cond "--inject async: daxstress fails (exit 1)" $? "exit $(rc "$d/async.rc")"
-check "async: every page (0..2047) is reported" "$d/async.json" \
+check "--inject async: daxstress fails (exit 1)" $? "exit $(rc "$d/async.rc")"
+check_json "async: every page (0..2047) is reported" "$d/async.json" \
 	'.scenarios[0].violation_pages' '[[0,2047]]'
-check "async: the report covers every failing store (complete, 2048 pages)" "$d/async.json" \
+check_json "async: the report covers every failing store (complete, 2048 pages)" "$d/async.json" \
 	'.scenarios[0] | [.violation_pages_complete, .violation_page_count]' '[true,2048]'
-check "async: first_failure_ns is within the scenario" "$d/async.json" \
+check_json "async: first_failure_ns is within the scenario" "$d/async.json" \
 	'.scenarios[0] | (.first_failure_ns | type) == "number" and .first_failure_ns >= 0 and .first_failure_ns <= .duration_ns' true
-check "async: no writeback at all (MS_ASYNC flushes nothing on DAX)" "$d/async.json" \
+check_json "async: no writeback at all (MS_ASYNC flushes nothing on DAX)" "$d/async.json" \
 	'.scenarios[0].writeback_events' 0
 grep -qE '^#   page [0-9]+: store \[.*\] not written back by msync' "$d/async.tap" 2>/dev/null &&
 	grep -q '^#     no writeback_one covered the page after the store' "$d/async.tap"
-cond "async: a failure prints the page, the store time and the sync window" $?
+check "async: a failure prints the page, the store time and the sync window" $?
 
 # bad options: exit 2, one line naming the option, no results file
 for f in "$d"/bad-*.rc; do
@@ -152,28 +137,28 @@ for f in "$d"/bad-*.rc; do
 	args=$(cat "$b.args")
 	[ "$(rc "$f")" = 2 ] && [ "$(wc -l <"$b.err")" -eq 1 ] && grep -q -- "${args%% *}" "$b.err" &&
 		[ -z "$(ls "$b".json* 2>/dev/null)" ]
-	cond "daxstress $args: exit 2, one line naming the option, no results" $? \
+	check "daxstress $args: exit 2, one line naming the option, no results" $? \
 		"exit $(rc "$f"): $(head -c 200 "$b.err")"
 done
 
 # a non-DAX directory
 [ "$(rc "$d/nodax.rc")" = 4 ]
-cond "DAX scenarios on a non-DAX directory: exit 4" $? "exit $(rc "$d/nodax.rc")"
+check "DAX scenarios on a non-DAX directory: exit 4" $? "exit $(rc "$d/nodax.rc")"
 [ "$(grep -c '^ok [0-9]* - .* # SKIP .*not DAX' "$d/nodax.tap" 2>/dev/null)" = 2 ]
-cond "... each reported as skipped, not DAX" $? "$(head -5 "$d/nodax.tap" 2>/dev/null | tr '\n' ' ')"
-check "... and the JSON says skip" "$d/nodax.json" '[.scenarios[].verdict]' '["skip","skip"]'
+check "... each reported as skipped, not DAX" $? "$(head -5 "$d/nodax.tap" 2>/dev/null | tr '\n' ' ')"
+check_json "... and the JSON says skip" "$d/nodax.json" '[.scenarios[].verdict]' '["skip","skip"]'
 
 # ---- boot 2: kmsg negative control ----
 k=$out/kmsg
 scripts/guest/run --timeout 300 --out "$k" tests/guest/stress_kmsg.sh >"$out/kmsg.log" 2>&1
 st=$?
 [ $st -eq 1 ] && grep -q 'kernel error at .*WARNING: fake' "$out/kmsg.log"
-cond "boot 2: the harness sees the fake WARNING (status 1)" $? "status $st: $(tail -1 "$out/kmsg.log")"
+check "boot 2: the harness sees the fake WARNING (status 1)" $? "status $st: $(tail -1 "$out/kmsg.log")"
 [ "$(rc "$k/kmsg.rc")" = 1 ]
-cond "--inject kmsg-warning: daxstress fails (exit 1)" $? "exit $(rc "$k/kmsg.rc")"
-check "... the scenario's verdict is fail" "$k/kmsg.json" '.scenarios[0].verdict' '"fail"'
-check "... with the kernel-log line in its JSON" "$k/kmsg.json" \
+check "--inject kmsg-warning: daxstress fails (exit 1)" $? "exit $(rc "$k/kmsg.rc")"
+check_json "... the scenario's verdict is fail" "$k/kmsg.json" '.scenarios[0].verdict' fail
+check_json "... with the kernel-log line in its JSON" "$k/kmsg.json" \
 	'[.scenarios[0].kmsg[] | contains("WARNING: fake")] | any' true
-check "... and no oracle violation (the run itself was clean)" "$k/kmsg.json" \
+check_json "... and no oracle violation (the run itself was clean)" "$k/kmsg.json" \
 	'.scenarios[0].violations' 0
 [ $n -eq "$planned" ] || echo "# planned $planned checks, made $n"

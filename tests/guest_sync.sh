@@ -16,18 +16,11 @@ out=build/test-guest-sync
 rm -rf "$out"
 mkdir -p "$out"
 
-n=0 planned=45
+# shellcheck source=lib/tap.sh
+. tests/lib/tap.sh
+planned=45
 echo "1..$planned"
-check() {	# check NAME FILE JQ-EXPR  (must print true)
-	local got
-	n=$((n + 1))
-	got=$(jq -r "$3" "$2" 2>&1)
-	if [ "$got" = true ]; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1: $3 gave '$got' ($2)"
-	fi
-}
+check_true() { check_json "$1" "$2" "$3" true; }	# NAME FILE JQ-EXPR
 # Every call of every run lies within the run: 0 <= t_start_ns <= t_start_ns
 # + duration_ns <= duration_with_final_and_idle_ns (and t_start_ns below it),
 # and the calls array, grouped by syncer, holds each syncer's calls in order
@@ -62,63 +55,63 @@ fi
 d=$out/ext4
 
 f=$d/pmd-fsync.json
-check "pmd-fsync: the file is DAX, no trace event lost" "$f" '.dax and .trace.lost_events == 0'
-check "pmd-fsync: 2 writers stored 4000 times, 2 syncers called fsync" "$f" \
+check_true "pmd-fsync: the file is DAX, no trace event lost" "$f" '.dax and .trace.lost_events == 0'
+check_true "pmd-fsync: 2 writers stored 4000 times, 2 syncers called fsync" "$f" \
 	'.runs[0].stores == 4000 and ([.runs[0].threads[] | select(.role == "syncer")] | length) == 2'
-check "pmd-fsync: per-call flushed bytes add up exactly to the dax_writeback_one total" "$f" \
+check_true "pmd-fsync: per-call flushed bytes add up exactly to the dax_writeback_one total" "$f" \
 	'.runs[0] | ([.calls[].flushed_bytes] | add) == .flush.bytes and .flush.bytes == .attribution.total_bytes'
-check "pmd-fsync: ... and entries to the dax_writeback_one count" "$f" \
+check_true "pmd-fsync: ... and entries to the dax_writeback_one count" "$f" \
 	'.runs[0] | ([.calls[].entries] | add) == .flush.entries'
-check "pmd-fsync: nothing unattributed, the identity holds" "$f" \
+check_true "pmd-fsync: nothing unattributed, the identity holds" "$f" \
 	'.runs[0].attribution.unattributed_bytes == 0 and .attribution_exact'
-check "pmd-fsync: every entry flushed is a 2 MiB one" "$f" '.runs[0].flush.entries == .runs[0].flush.entries_pmd'
-check "pmd-fsync: the idle syncs (one per syncer) flush 0 bytes" "$f" \
+check_true "pmd-fsync: every entry flushed is a 2 MiB one" "$f" '.runs[0].flush.entries == .runs[0].flush.entries_pmd'
+check_true "pmd-fsync: the idle syncs (one per syncer) flush 0 bytes" "$f" \
 	'[.runs[0].calls[] | select(.kind == "idle") | .flushed_bytes] == [0, 0]'
-check "pmd-fsync: every no-store sync flushes 0 bytes" "$f" \
+check_true "pmd-fsync: every no-store sync flushes 0 bytes" "$f" \
 	'.no_store_sync_bytes_flushed == 0 and .runs[0].no_store_syncs.calls >= 2'
-check "pmd-fsync: the kernel dirty set is empty at the end" "$f" '.runs[0].dirty_set.kernel_dirty_bytes_at_end == 0'
-check "pmd-fsync: PMD amplification above 1" "$f" '.flush_amplification > 1'
-check "pmd-fsync: sync latency and write-fault latency histograms" "$f" \
+check_true "pmd-fsync: the kernel dirty set is empty at the end" "$f" '.runs[0].dirty_set.kernel_dirty_bytes_at_end == 0'
+check_true "pmd-fsync: PMD amplification above 1" "$f" '.flush_amplification > 1'
+check_true "pmd-fsync: sync latency and write-fault latency histograms" "$f" \
 	'.runs[0].sync.overall.sync_latency.p50 > 0 and .runs[0].write_fault_latency.pmd.count > 0'
 
 p=$d/pte-lockstep.json
 q=$d/pmd-lockstep.json
-check "pte-lockstep: 2 calls, exact, idle 0" "$p" \
+check_true "pte-lockstep: 2 calls, exact, idle 0" "$p" \
 	'.runs[0].sync.overall.calls == 2 and .attribution_exact and .idle_sync_bytes_flushed == 0'
-check "pte-lockstep: only 4 KiB entries flushed" "$p" '.runs[0].flush.entries == .runs[0].flush.entries_pte'
-check "pte-lockstep: flushed exactly what was dirtied (flush_amplification 1)" "$p" '.flush_amplification == 1'
+check_true "pte-lockstep: only 4 KiB entries flushed" "$p" '.runs[0].flush.entries == .runs[0].flush.entries_pte'
+check_true "pte-lockstep: flushed exactly what was dirtied (flush_amplification 1)" "$p" '.flush_amplification == 1'
 dp=$(jq .runs[0].sync.overall.bytes_dirtied "$p")
-check "pmd-lockstep: the same seed dirties the same pages as pte ($dp bytes)" "$q" \
+check_true "pmd-lockstep: the same seed dirties the same pages as pte ($dp bytes)" "$q" \
 	".runs[0].sync.overall.bytes_dirtied == $dp"
-check "pmd-lockstep: each fsync flushes all 32 PMDs: 128 MiB for 2 calls" "$q" \
+check_true "pmd-lockstep: each fsync flushes all 32 PMDs: 128 MiB for 2 calls" "$q" \
 	'.runs[0].flush.entries_pmd == 64 and .runs[0].sync.overall.bytes_flushed == 134217728'
-check "pmd-lockstep: flush_amplification between 15 and 18 (2 MiB per ~16 distinct 4 KiB stores)" "$q" \
+check_true "pmd-lockstep: flush_amplification between 15 and 18 (2 MiB per ~16 distinct 4 KiB stores)" "$q" \
 	'.flush_amplification > 15 and .flush_amplification < 18'
-check "pmd vs pte: the amplification field differs by more than 15x" "$q" \
+check_true "pmd vs pte: the amplification field differs by more than 15x" "$q" \
 	"(.flush_amplification / $(jq .flush_amplification "$p")) > 15"
 
 for m in mixed-fsync mixed-msync-range; do
 	f=$d/$m.json
-	check "$m: pte-then-pmd: 32 stores through the 4K mapping, 32 through the 2M one" "$f" \
+	check_true "$m: pte-then-pmd: 32 stores through the 4K mapping, 32 through the 2M one" "$f" \
 		'.runs[0].pte_then_pmd | .pte_step.stores == 32 and .pmd_step.stores == 32'
-	check "$m: pte-then-pmd: the 2M mapping's PMD fault falls back (PTE entries there)" "$f" \
+	check_true "$m: pte-then-pmd: the 2M mapping's PMD fault falls back (PTE entries there)" "$f" \
 		'.runs[0].pte_then_pmd.pmd_step.counts.faults.pmd_fallback >= 1'
-	check "$m: pte-then-pmd: every page dirtied is flushed (oracle: 64 pairs, 0 violations)" "$f" \
+	check_true "$m: pte-then-pmd: every page dirtied is flushed (oracle: 64 pairs, 0 violations)" "$f" \
 		'.runs[0].pte_then_pmd | .every_page_flushed and .oracle.pairs_checked == 64 and .oracle.violations == 0'
-	check "$m: per-call flushed bytes add up to the total, idle 0" "$f" \
+	check_true "$m: per-call flushed bytes add up to the total, idle 0" "$f" \
 		'.runs[0] | ([.calls[].flushed_bytes] | add) == .flush.bytes and .attribution.exact and .idle_sync_bytes_flushed == 0'
-	check "$m: both PTE and PMD entries were flushed" "$f" \
+	check_true "$m: both PTE and PMD entries were flushed" "$f" \
 		'.runs[0].flush.entries_pte > 0 and .runs[0].flush.entries_pmd > 0'
-	check "$m: every call's start and end lie in [0, run duration], each syncer's calls in order" "$f" "$calls_in_run"
+	check_true "$m: every call's start and end lie in [0, run duration], each syncer's calls in order" "$f" "$calls_in_run"
 done
 
 f=$d/mapsync.json
-check "mapsync: the stores fault PMDs, the kernel flushes nothing during the syncers' calls" "$f" \
+check_true "mapsync: the stores fault PMDs, the kernel flushes nothing during the syncers' calls" "$f" \
 	'.params.sync == ["mapsync"] and .file.map_sync and (.runs[0].faults.pmd_nopage + .runs[0].faults.pmd_needdsync) > 0 and .runs[0].sync.overall.bytes_flushed == 0'
-check "mapsync: exact attribution" "$f" '.attribution_exact'
+check_true "mapsync: exact attribution" "$f" '.attribution_exact'
 
 f=$d/pte-period.json
-check "pte-period: sfr, fdatasync and msync each made calls" "$f" \
+check_true "pte-period: sfr, fdatasync and msync each made calls" "$f" \
 	'[.runs[0].sync.by_method[] | .calls > 0] == [true, true, true]'
 # pte-period runs three sync methods concurrently on PTE entries.  On the
 # stock 6.1 kernel a sync can skip an entry another thread holds locked (the
@@ -135,15 +128,15 @@ elif jq -e '.attribution_exact and .idle_sync_bytes_flushed < 2097152 and .no_st
 else
 	echo "not ok $n - pte-period: exact, idle and no-store syncs flush 0 bytes: $(jq -c '{attribution_exact, idle_sync_bytes_flushed, no_store_sync_bytes_flushed}' "$f" 2>&1)"
 fi
-check "pte-period: threads pinned near the pmem device, topology recorded" "$f" \
+check_true "pte-period: threads pinned near the pmem device, topology recorded" "$f" \
 	'.params.cpus != null and ([.runs[0].threads[].cpu] | all(. != null)) and .topology.pus > 0'
 # (not exactly 1 here: racing syncs may flush a page twice, and a page
 # stored twice between two syncs of one syncer is dirtied once)
-check "pte-period: amplification of PTE mappings near 1 (0.5 to 1.5)" "$f" \
+check_true "pte-period: amplification of PTE mappings near 1 (0.5 to 1.5)" "$f" \
 	'.flush_amplification > 0.5 and .flush_amplification < 1.5'
 
 for m in pmd-fsync pte-lockstep pmd-lockstep mapsync pte-period; do
-	check "$m: every call's start and end lie in [0, run duration], each syncer's calls in order" "$d/$m.json" "$calls_in_run"
+	check_true "$m: every call's start and end lie in [0, run duration], each syncer's calls in order" "$d/$m.json" "$calls_in_run"
 done
 
 f=$d/mixed-late-origin.json
@@ -153,7 +146,7 @@ if grep -q "DAXBENCH_SYNC_START_DELAY_MS=$delay_ms:" "$d/mixed-late-origin.err" 
 else
 	echo "not ok $n - mixed-late-origin: the time origin was delayed $delay_ms ms: $(head -3 "$d/mixed-late-origin.err" 2>&1 | tr '\n' ' ')"
 fi
-check "mixed-late-origin: with the origin late, every call still lies in [0, run duration], in order" "$f" "$calls_in_run"
-check "mixed-late-origin: the delay is not part of the run (first call within $delay_ms ms of the origin)" "$f" \
+check_true "mixed-late-origin: with the origin late, every call still lies in [0, run duration], in order" "$f" "$calls_in_run"
+check_true "mixed-late-origin: the delay is not part of the run (first call within $delay_ms ms of the origin)" "$f" \
 	"[.runs[] | ([.calls[].t_start_ns] | min) < $delay_ms * 1000000 and .stores == 2000] | all"
 [ $n -eq $planned ] || echo "# planned $planned checks, made $n"

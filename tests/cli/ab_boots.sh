@@ -8,14 +8,8 @@
 # left with fewer than 2 usable boots gets no comparison: exit 1.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
-check() { # NAME STATUS [DIAGNOSTICS...]
-	local name=$1 st=$2
-	shift 2
-	if [ "$st" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
+# shellcheck source=../lib/tap.sh
+. tests/lib/tap.sh
 if [ ! -x bench/daxbench ] || ! command -v jq >/dev/null; then
 	echo "1..0 # SKIP bench/daxbench or jq missing (make check builds and installs)"
 	exit 0

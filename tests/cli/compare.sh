@@ -13,14 +13,8 @@ cd "$(dirname "$0")/../.."
 bin=bench/daxbench
 work=$(mktemp -d /tmp/daxbench-compare.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
-check() { # NAME STATUS [DIAGNOSTICS...]
-	local name=$1 st=$2
-	shift 2
-	if [ "$st" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
+# shellcheck source=../lib/tap.sh
+. tests/lib/tap.sh
 
 # shellcheck source=../lib/synthetic-results.sh
 . tests/lib/synthetic-results.sh

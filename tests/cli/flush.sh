@@ -35,10 +35,8 @@ bad=(
 	"--output|--output /nonexistent/x.json"
 )
 echo "1..$(( 14 + ${#bad[@]} ))"
-n=0
-pass() { n=$((n + 1)); echo "ok $n - $*"; }
-fail() { n=$((n + 1)); echo "not ok $n - $*"; }
-check() { local name=$1; shift; if "$@" >/dev/null; then pass "$name"; else fail "$name"; fi; }
+# shellcheck source=../lib/tap.sh
+. tests/lib/tap.sh
 
 if ! command -v jq >/dev/null; then
 	for _ in $(seq $(( 14 + ${#bad[@]} ))); do n=$((n + 1)); echo "ok $n - # SKIP jq is not installed"; done
@@ -51,33 +49,33 @@ $bin flush --target anon --threads 1,2 --duration 50ms --repeat 2 --region 16M \
 	--output "$out" >"$work/table" 2>"$work/err"
 st=$?
 secs=$(( $(date +%s) - start ))
-check "flush --target anon: exit 0 in ${secs}s, nothing on stderr ($(head -c 200 "$work/err"))" \
+check_cmd "flush --target anon: exit 0 in ${secs}s, nothing on stderr ($(head -c 200 "$work/err"))" \
 	test $st -eq 0 -a ! -s "$work/err"
-check "JSON has $npoints points (4 methods x 5 sizes x 2 thread counts)" \
+check_cmd "JSON has $npoints points (4 methods x 5 sizes x 2 thread counts)" \
 	jq -e --argjson n $npoints '.points | length == $n' "$out"
-check "every method x size x threads combination is there exactly once" \
+check_cmd "every method x size x threads combination is there exactly once" \
 	jq -e --argjson m "$methods" --argjson s "$sizes" --argjson t "$threads" \
 	'[.points[] | [.method, .size, .threads]] | sort ==
 	 ([$m[] as $a | $s[] as $b | $t[] as $c | [$a, $b, $c]] | sort)' "$out"
-check "every point has a positive gbps median, min <= median <= max" \
+check_cmd "every point has a positive gbps median, min <= median <= max" \
 	jq -e '[.points[] | select((.gbps_median > 0 and .gbps_min > 0 and
 	        .gbps_min <= .gbps_median and .gbps_median <= .gbps_max) | not)] | length == 0' "$out"
-check "every point has 2 repeats and a latency histogram with samples" \
+check_cmd "every point has 2 repeats and a latency histogram with samples" \
 	jq -e '[.points[] | select((.gbps_repeats | length) == 2 and .latency.count > 0 and
 	        (.latency.bins | length) > 0)] | length == 40' "$out"
-check "the memcpy no-flush ceiling is present for every size and thread count" \
+check_cmd "the memcpy no-flush ceiling is present for every size and thread count" \
 	jq -e '[.points[] | select(.method == "memcpy" and .ceiling == true and .gbps_median > 0)] | length == 10' "$out"
-check "threads are pinned: 1 thread on one cpu, 2 threads on 2 distinct cpus" \
+check_cmd "threads are pinned: 1 thread on one cpu, 2 threads on 2 distinct cpus" \
 	jq -e '[.points[] | select((.cpus | length) == .threads and (.cpus | unique | length) == .threads)] | length == 40' "$out"
-check "target anon: env null, dax null; topology pus = $(nproc); flush instruction named" \
+check_cmd "target anon: env null, dax null; topology pus = $(nproc); flush instruction named" \
 	jq -e --argjson pus "$(nproc)" '.env == null and .target.kind == "anon" and .target.dax == null and
 	        .topology.pus == $pus and (.cpu_flush.instruction | IN("clwb", "clflushopt", "clflush"))' "$out"
-check "params recorded (sizes, threads, methods, duration, repeat, region)" \
+check_cmd "params recorded (sizes, threads, methods, duration, repeat, region)" \
 	jq -e '.params.sizes == [64,256,4096,65536,2097152] and .params.threads == [1,2] and
 	        (.params.methods | length) == 4 and .params.duration_ns == 50000000 and
 	        .params.repeat == 2 and .params.region == 16777216 and .command == "flush"' "$out"
 rows=$(grep -cE '^ +[0-9]+ +[0-9.]+[BKM] ' "$work/table")
-check "the table on stdout has $npoints rows (got $rows) and names the ceiling" \
+check_cmd "the table on stdout has $npoints rows (got $rows) and names the ceiling" \
 	test "$rows" -eq $npoints -a "$(grep -c 'no flush, ceiling' "$work/table")" -eq 10
 
 # A directory without DAX: runs, says so in one line, labels dax: false and
@@ -87,7 +85,7 @@ mkdir "$dir"
 $bin flush --target "$dir" --threads 1 --sizes 4K --methods persist --duration 5ms \
 	--repeat 1 --region 1M --output "$work/nodax.json" --quiet >/dev/null 2>"$work/err"
 st=$?
-check "non-DAX directory: exit 0, one stderr line saying not DAX, dax: false, no file left" \
+check_cmd "non-DAX directory: exit 0, one stderr line saying not DAX, dax: false, no file left" \
 	test $st -eq 0 -a "$(wc -l <"$work/err")" -eq 1 -a -z "$(ls -A "$dir")" -a \
 	"$(grep -c 'not DAX' "$work/err")" -eq 1 -a \
 	"$(jq -r '.target.dax, .target.kind, (.env | type)' "$work/nodax.json" | tr '\n' ' ')" = "false dir object "
@@ -97,7 +95,7 @@ check "non-DAX directory: exit 0, one stderr line saying not DAX, dax: false, no
 $bin flush --threads 1 --sizes 64,2M --methods memcpy,persist --duration 5ms --repeat 2 \
 	--region 2M --output "$work/small.json" --quiet >/dev/null 2>"$work/err"
 st=$?
-check "--region 2M with --sizes 64,2M: exit 0, 4 points, positive GB/s" \
+check_cmd "--region 2M with --sizes 64,2M: exit 0, 4 points, positive GB/s" \
 	jq -e '(.points | length) == 4 and ([.points[] | select(.gbps_min > 0)] | length) == 4' \
 	"$work/small.json"
 
@@ -105,7 +103,7 @@ check "--region 2M with --sizes 64,2M: exit 0, 4 points, positive GB/s" \
 PMEM_NO_CLWB=1 $bin flush --threads 1 --sizes 4K --methods persist --duration 5ms \
 	--repeat 1 --region 1M --output "$work/noclwb.json" --quiet >/dev/null 2>&1
 if jq -e '.cpu_flush.cpu_flags.clwb' "$work/noclwb.json" >/dev/null 2>&1; then
-	check "PMEM_NO_CLWB=1: instruction is not clwb, forced_by names PMEM_NO_CLWB" \
+	check_cmd "PMEM_NO_CLWB=1: instruction is not clwb, forced_by names PMEM_NO_CLWB" \
 		jq -e '.cpu_flush.instruction != "clwb" and (.cpu_flush.forced_by | test("PMEM_NO_CLWB")) and
 		        .cpu_flush.env.PMEM_NO_CLWB == "1"' "$work/noclwb.json"
 else
@@ -115,7 +113,7 @@ fi
 if [ "$(jq '.topology.numa_nodes' "$out")" -eq 1 ]; then
 	$bin flush --cpus remote --output "$work/remote.json" >/dev/null 2>"$work/err"
 	st=$?
-	check "--cpus remote on a single-node machine: exit 2, one line saying there is no remote node" \
+	check_cmd "--cpus remote on a single-node machine: exit 2, one line saying there is no remote node" \
 		test $st -eq 2 -a "$(wc -l <"$work/err")" -eq 1 -a ! -e "$work/remote.json" -a \
 		"$(grep -c 'no remote NUMA node' "$work/err")" -eq 1
 else
@@ -136,8 +134,8 @@ for c in "${bad[@]}"; do
 	if [ "$opt" = "--output" ]; then o=/nonexistent/x.json; fi
 	if [ $st -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$opt" "$work/err" &&
 	   [ ! -e "$o" ] && [ -z "$(ls "$work"/bad-$i.json* 2>/dev/null)" ]; then
-		pass "flush $args: exit 2, one line naming $opt"
+		ok "flush $args: exit 2, one line naming $opt"
 	else
-		fail "flush $args: exit $st, $lines line(s): $(head -c 300 "$work/err")"
+		not_ok "flush $args: exit $st, $lines line(s): $(head -c 300 "$work/err")"
 	fi
 done

@@ -11,18 +11,8 @@ set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 run=$root/scripts/guest/run
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-	shift
-	for l in "$@"; do echo "#   $l"; done
-}
-check() { # NAME CONDITION-STATUS [DIAGNOSTICS...]
-	local name=$1 st=$2
-	shift 2
-	if [ "$st" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
+# shellcheck source=../lib/tap.sh
+. tests/lib/tap.sh
 
 if ! command -v qemu-system-x86_64 >/dev/null || [ ! -r /usr/share/qemu/qboot.rom ]; then
 	echo "1..0 # SKIP qemu-system-x86_64 or qboot.rom missing (run scripts/deps)"
@@ -114,5 +104,5 @@ check "boot 3: a script sleeping past --timeout 20 gives 124" $(( st == 124 ? 0 
 [ "$secs" -le 30 ] && ! grep -q never "$tmp/o3/console.log"
 check "boot 3: the run ends within the timeout and the script was stopped" $? "took $secs s"
 
-[ $failed -eq 0 ] || { echo "# $failed of $n failed"; exit 1; }
+[ $tap_failed -eq 0 ] || { echo "# $tap_failed of $n failed"; exit 1; }
 exit 0

@@ -36,10 +36,8 @@ cases=(
 	"extra|--dir $work extra"
 )
 echo "1..$(( ${#cases[@]} + 12 ))"
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
-cond() { local name=$1 st=$2; shift 2; if [ "$st" -eq 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi; }
+# shellcheck source=../lib/tap.sh
+. tests/lib/tap.sh
 
 for c in "${cases[@]}"; do
 	opt=${c%%|*}
@@ -51,7 +49,7 @@ for c in "${cases[@]}"; do
 	lines=$(wc -l <"$work/err")
 	[ $st -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$opt" "$work/err" &&
 		[ -z "$(ls "$out"* 2>/dev/null)" ]
-	cond "daxstress $args: exit 2, one line naming $opt, no results file" $? \
+	check "daxstress $args: exit 2, one line naming $opt, no results file" $? \
 		"exit $st, $lines line(s): $(head -c 300 "$work/err")"
 done
 
@@ -61,10 +59,10 @@ st=$?
 	for s in concurrent-fsync pte-then-pmd rewrite-after-flush truncate-punch page-cache; do
 		grep -q "^$s " "$work/list" || exit 1
 	done
-cond "--list names the five scenarios" $? "exit $st: $(head -c 300 "$work/list")"
+check "--list names the five scenarios" $? "exit $st: $(head -c 300 "$work/list")"
 "$bin" --help >"$work/help" 2>&1
 [ $? -eq 0 ] && grep -q -- '--inject' "$work/help" && grep -q 'Exit status' "$work/help"
-cond "--help describes the options and the exit status" $?
+check "--help describes the options and the exit status" $?
 
 # page-cache on the host's /tmp (ext4 or tmpfs: a non-DAX file system)
 "$bin" --dir "$work" --scenario page-cache --iterations 2 --round 700ms --seed 9 \
@@ -73,15 +71,15 @@ st=$?
 if grep -q 'O_DIRECT is not supported' "$work/pc.tap"; then
 	for _ in 1 2 3 4; do n=$((n + 1)); echo "ok $n - # SKIP O_DIRECT unsupported in $work"; done
 else
-	cond "page-cache passes on $work (exit 0)" $st "exit $st: $(grep -E '^(not ok|#)' "$work/pc.tap" | head -5 | tr '\n' ' ') $(head -2 "$work/pc.err")"
+	check "page-cache passes on $work (exit 0)" $st "exit $st: $(grep -E '^(not ok|#)' "$work/pc.tap" | head -5 | tr '\n' ' ') $(head -2 "$work/pc.err")"
 	grep -qx 'ok 1 - page-cache' "$work/pc.tap" && grep -qx '1..1' "$work/pc.tap"
-	cond "... TAP: plan 1..1 and 'ok 1 - page-cache'" $?
+	check "... TAP: plan 1..1 and 'ok 1 - page-cache'" $?
 	v=$(jq -c '[.dax, .scenarios[0].verdict, .scenarios[0].violations, .scenarios[0].iterations]' "$work/pc.json" 2>&1)
 	[ "$v" = '[false,"pass",0,2]' ]
-	cond "... JSON: not DAX, pass, 0 violations, 2 iterations" $? "got $v"
+	check "... JSON: not DAX, pass, 0 violations, 2 iterations" $? "got $v"
 	v=$(jq -r '.scenarios[0].sync_calls > 0 and .scenarios[0].pages_checked > 0 and .seed == 9 and .exit_status == 0 and (.env | type) == "object"' "$work/pc.json" 2>&1)
 	[ "$v" = true ]
-	cond "... JSON: sync calls and pages checked, seed, exit status, environment" $? "got $v"
+	check "... JSON: sync calls and pages checked, seed, exit status, environment" $? "got $v"
 fi
 
 # every scenario on a non-DAX directory: the DAX ones skipped, page-cache runs
@@ -89,23 +87,23 @@ fi
 st=$?
 [ $st -eq 0 ] && [ "$(grep -c '# SKIP .*is not DAX' "$work/all.tap")" -eq 4 ] &&
 	grep -q '^ok 5 - page-cache' "$work/all.tap"
-cond "all scenarios on $work: 4 skipped (not DAX), page-cache ok, exit 0" $? \
+check "all scenarios on $work: 4 skipped (not DAX), page-cache ok, exit 0" $? \
 	"exit $st: $(grep -E '^(ok|not ok)' "$work/all.tap" | tr '\n' ' ')"
 v=$(jq -c '[.scenarios[].verdict]' "$work/all.json" 2>&1)
 [ "$v" = '["skip","skip","skip","skip","pass"]' ]
-cond "... JSON verdicts" $? "got $v"
+check "... JSON verdicts" $? "got $v"
 
 # only DAX scenarios on a non-DAX directory: every one skipped, exit 4
 "$bin" --dir "$work" --scenario concurrent-fsync,truncate-punch --output "$work/nd.json" >"$work/nd.tap" 2>&1
 st=$?
 [ $st -eq 4 ] && [ "$(grep -c '^ok [12] - .* # SKIP' "$work/nd.tap")" -eq 2 ]
-cond "DAX scenarios only on $work: exit 4, both reported as skipped" $? "exit $st: $(head -6 "$work/nd.tap" | tr '\n' ' ')"
+check "DAX scenarios only on $work: exit 4, both reported as skipped" $? "exit $st: $(head -6 "$work/nd.tap" | tr '\n' ' ')"
 [ -s "$work/nd.json" ] && [ "$(jq .exit_status "$work/nd.json")" = 4 ]
-cond "... the JSON summary is still written, with exit_status 4" $?
+check "... the JSON summary is still written, with exit_status 4" $?
 
 # a negative control needs concurrent-fsync; the kmsg one works anywhere
 "$bin" --dir "$work" --scenario page-cache --inject partial-sync >/dev/null 2>"$work/err"
 [ $? -eq 2 ] && grep -q 'concurrent-fsync' "$work/err"
-cond "--inject partial-sync without concurrent-fsync: exit 2, says why" $? "$(cat "$work/err")"
+check "--inject partial-sync without concurrent-fsync: exit 2, says why" $? "$(cat "$work/err")"
 "$bin" --version | grep -qE '^daxstress [0-9]'
-cond "--version" $?
+check "--version" $?

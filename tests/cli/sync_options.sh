@@ -81,9 +81,8 @@ bad=(
 [ "$nnodes" -le 1 ] && bad+=("--numa|$d --numa remote")
 nrun=14
 echo "1..$(( ${#bad[@]} + nrun ))"
-n=0
-pass() { n=$((n + 1)); echo "ok $n - $*"; }
-fail() { n=$((n + 1)); echo "not ok $n - $*"; }
+# shellcheck source=../lib/tap.sh
+. tests/lib/tap.sh
 for c in "${bad[@]}"; do
 	opt=${c%%|*}
 	args=${c#*|}
@@ -94,38 +93,37 @@ for c in "${bad[@]}"; do
 	lines=$(wc -l <"$work/err")
 	if [ $st -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$opt" "$work/err" &&
 	   [ -z "$(ls "$work"/out-$n.json* 2>/dev/null)" ]; then
-		pass "sync $args: exit 2, one line naming $opt"
+		ok "sync $args: exit 2, one line naming $opt"
 	else
-		fail "sync $args: exit $st, $lines line(s): $(head -c 300 "$work/err")"
+		not_ok "sync $args: exit $st, $lines line(s): $(head -c 300 "$work/err")"
 	fi
 done
 
 if ! command -v jq >/dev/null; then
-	for _ in $(seq $nrun); do pass "# SKIP jq is not installed"; done
+	for _ in $(seq $nrun); do ok "# SKIP jq is not installed"; done
 	exit 0
 fi
-check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name"; fi; }
 
 # A real run on the host page cache: 2 writers, 2 syncers (fsync, msync-range).
 out=$work/run.json
 $bin sync --dir "$work" --size 16M --writers 2 --syncers 2 --sync fsync,msync-range \
 	--stores 3000 --every 500 --output "$out" >"$work/table" 2>"$work/err"
 st=$?
-check "page-cache run: exit 0, one stderr line saying it is not DAX ($(head -c 200 "$work/err"))" \
+check_cmd "page-cache run: exit 0, one stderr line saying it is not DAX ($(head -c 200 "$work/err"))" \
 	test $st -eq 0 -a "$(wc -l <"$work/err")" -eq 1
-check "... labelled dax: false, no lost events" jq -e '.dax == false and .trace.lost_events == 0' "$out"
-check "... 6000 stores, both methods report calls" \
+check_cmd "... labelled dax: false, no lost events" jq -e '.dax == false and .trace.lost_events == 0' "$out"
+check_cmd "... 6000 stores, both methods report calls" \
 	jq -e '.runs[0].stores == 6000 and (.runs[0].sync.by_method | keys == ["fsync", "msync-range"])' "$out"
-check "... per-call flushed bytes add up to the attributed total, nothing unattributed" \
+check_cmd "... per-call flushed bytes add up to the attributed total, nothing unattributed" \
 	jq -e '.runs[0] | ([.calls[].flushed_bytes] | add) == .attribution.calls_bytes and
 		.attribution.calls_bytes == .attribution.total_bytes and .attribution.exact' "$out"
 # (0 idle bytes is a DAX guarantee, asserted in the guest; the page cache
 # may write a page back late, so only the fields are checked here)
-check "... idle-sync and flush amplification fields, 2 idle calls" \
+check_cmd "... idle-sync and flush amplification fields, 2 idle calls" \
 	jq -e '(.idle_sync_bytes_flushed | type) == "number" and (.flush_amplification | type) == "number" and
 		([.runs[0].calls[] | select(.kind == "idle")] | length) == 2' "$out"
-check "... the table is printed" grep -q '^fsync ' "$work/table"
-check "... no file left in the directory" test -z "$(ls -A "$work" | grep -v -e '^readonly$' -e '^run.json$' -e '^table$' -e '^err$' -e '^out-')"
+check_cmd "... the table is printed" grep -q '^fsync ' "$work/table"
+check_cmd "... no file left in the directory" test -z "$(ls -A "$work" | grep -v -e '^readonly$' -e '^run.json$' -e '^table$' -e '^err$' -e '^out-')"
 
 # Every kernel method, one at a time, rand/seq/zipf, --period, --lockstep.
 ok_all=1
@@ -134,15 +132,15 @@ for m in fsync fdatasync msync msync-range sfr; do
 		--lockstep --pattern seq --quiet --output "$work/$m.json" 2>/dev/null || ok_all=0
 	jq -e '.runs[0].sync.overall.calls == 5 and .attribution_exact' "$work/$m.json" >/dev/null || ok_all=0
 done
-check "fsync, fdatasync, msync, msync-range, sfr: --lockstep --every 100 of 500 stores makes 5 calls each" \
+check_cmd "fsync, fdatasync, msync, msync-range, sfr: --lockstep --every 100 of 500 stores makes 5 calls each" \
 	test $ok_all -eq 1
-check "--pattern zipf --period 20ms --duration 0.3s --cpus 0 --repeat 2" \
+check_cmd "--pattern zipf --period 20ms --duration 0.3s --cpus 0 --repeat 2" \
 	$bin sync --dir "$work" --size 8M --writers 2 --syncers 1 --pattern zipf --period 20ms \
 	--duration 0.3s --cpus 0 --repeat 2 --quiet --output "$work/zipf.json"
-check "... two runs, medians, threads pinned to cpu 0" \
+check_cmd "... two runs, medians, threads pinned to cpu 0" \
 	jq -e '(.runs | length) == 2 and .summary.overall.sync_p50_ns.median > 0 and
 		([.runs[0].threads[].cpu] | unique) == [0]' "$work/zipf.json"
-check "--no-trace: runs, says why, no flush figures" \
+check_cmd "--no-trace: runs, says why, no flush figures" \
 	bash -c "$bin sync --dir $work --size 8M --stores 200 --no-trace --quiet --output $work/nt.json 2>/dev/null &&
 		jq -e '.trace.available == false and .trace.reason == \"--no-trace\" and .flush_amplification == null' $work/nt.json"
 # The time origin of a run is taken before any writer or syncer starts:
@@ -154,9 +152,9 @@ DAXBENCH_SYNC_START_DELAY_MS=300 $bin sync --dir "$work" --size 8M --page mixed 
 	--sync fsync,msync-range --stores 1000 --every 250 --repeat 2 --quiet --output "$work/late.json" \
 	2>"$work/late.err"
 st=$?
-check "mixed, time origin 300 ms late (DAXBENCH_SYNC_START_DELAY_MS): exit 0, the delay said on stderr" \
+check_cmd "mixed, time origin 300 ms late (DAXBENCH_SYNC_START_DELAY_MS): exit 0, the delay said on stderr" \
 	bash -c '[ "$1" -eq 0 ] && grep -q "DAXBENCH_SYNC_START_DELAY_MS=300:" "$2"' _ "$st" "$work/late.err"
-check "... every call's start and end lie in [0, run duration] in both runs, each syncer's calls in order" \
+check_cmd "... every call's start and end lie in [0, run duration] in both runs, each syncer's calls in order" \
 	jq -e '(.runs | length) == 2 and ([.runs[] | .duration_with_final_and_idle_ns as $d | .calls as $c |
 		($c | length) > 0 and ([$c[].syncer] | . == sort) and
 		($c | all(.t_start_ns >= 0 and .duration_ns >= 0 and .t_start_ns < $d and .t_start_ns + .duration_ns <= $d)) and
@@ -169,4 +167,4 @@ for o in --dir --size --page --writers --syncers --pattern --zipf-theta --store-
 	--numa --repeat --seed --output --trace-buffer --no-trace --allow-lost-events --quiet; do
 	grep -qe "^  $o " <<<"$help" || missing="$missing $o"
 done
-check "--help lists every option${missing:+ (missing:$missing)}" test -z "$missing"
+check_cmd "--help lists every option${missing:+ (missing:$missing)}" test -z "$missing"
