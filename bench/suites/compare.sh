@@ -12,16 +12,8 @@
 # and NAME.txt (table); every point is repeated DAXBENCH_REPEAT times
 # (default 5) for medians and spreads.  Under TCG (2 vCPUs) it takes about
 # 4 minutes on a busy 2-core host (250 s measured at load 7), less idle.
-set -e
-out=${DAXBENCH_OUT:-/results}
-dir=${DAXBENCH_DIR:-/mnt/pmem}
-repeat=${DAXBENCH_REPEAT:-5}
-point() {
-	name=$1
-	shift
-	echo "== daxbench $*" >&2
-	daxbench "$@" --repeat "$repeat" --output "$out/$name.json" | tee "$out/$name.txt"
-}
+# settings (DAXBENCH_OUT, DAXBENCH_DIR, DAXBENCH_REPEAT) and point()
+. "$(dirname "$0")/lib/point.sh"
 point fault-pmd fault --dir "$dir" --size 64M --page pmd
 point fault-pte fault --dir "$dir" --size 64M --page pte
 for page in pte pmd mixed; do

@@ -11,21 +11,9 @@
 #   sync-amp-pte/pmd flush amplification of 4 KiB random stores, lockstep
 #   sync-w4          4 writers, 2 syncers
 # Under TCG (2 vCPUs) on an otherwise idle host it takes about 4 minutes.
-set -e
-out=${DAXBENCH_OUT:-/results}
-dir=${DAXBENCH_DIR:-/mnt/pmem}
-repeat=${DAXBENCH_REPEAT:-5}
-point() {
-	name=$1
-	shift
-	echo "== daxbench $*" >&2
-	daxbench "$@" --repeat "$repeat" --output "$out/$name.json" | tee "$out/$name.txt"
-}
-point fault-pmd fault --dir "$dir" --size 64M --page pmd
-point fault-pte fault --dir "$dir" --size 64M --page pte
-point fault-misaligned fault --dir "$dir" --size 64M --page misaligned
-point fault-pmd-mapsync fault --dir "$dir" --size 64M --page pmd --map-sync
-point fault-pmd-2threads fault --dir "$dir" --size 64M --page pmd --threads 2
+# settings (DAXBENCH_OUT, DAXBENCH_DIR, DAXBENCH_REPEAT) and point()
+. "$(dirname "$0")/lib/point.sh"
+fault_points
 
 race="--writers 2 --syncers 2 --pattern rand --store-size 4K --stores 400 --every 100"
 for page in pmd mixed; do
