@@ -42,7 +42,6 @@
 #define PAGE 4096ull
 
 struct params {
-	const char *dir;
 	uint64_t size;
 	enum page_mode page;
 	bool map_sync;
@@ -50,11 +49,8 @@ struct params {
 	uint64_t rw_num, rw_den;
 	const char *rw_text;
 	unsigned repeat;
-	uint64_t seed;
-	const char *output;
 	const char *events;	/* CSV of every trace record */
-	uint64_t trace_kb;
-	bool no_trace, allow_lost, quiet;
+	struct common_opts opt;	/* --dir, --seed, --output, --trace-buffer, ... */
 };
 
 enum phase_kind { PH_STORE_ALL, PH_STORE_REWRITE, PH_SYNC };
@@ -114,7 +110,7 @@ static void *worker_main(void *arg)
 			continue;
 		word = (volatile uint64_t *)(w->base + i * PAGE);
 		t0 = now_ns();
-		*word = p->seed ^ i;
+		*word = p->opt.seed ^ i;
 		t1 = now_ns();
 		hist_record(&w->hist, t1 - t0);
 		w->stored++;
@@ -140,11 +136,8 @@ static int run_store_phase(const struct params *p, char *base,
 			.first = n * per, .npages = per, .kind = kind, .p = p };
 		hist_init(&w[n].hist);
 		err = pthread_create(&w[n].th, NULL, worker_main, &w[n]);
-		if (err) {
-			fprintf(stderr, "%s: pthread_create: %s\n",
-				opt_progname(), strerror(err));
-			exit(1);
-		}
+		if (err)
+			fatal("pthread_create: %s", strerror(err));
 	}
 	t0 = now_ns();
 	pthread_barrier_wait(&start);
@@ -186,21 +179,21 @@ static void usage(FILE *f)
 static void parse(int argc, char **argv, struct params *p)
 {
 	static const struct option lo[] = {
-		{ "dir", required_argument, NULL, 'd' },
+		OPT_LONG_DIR,
 		{ "size", required_argument, NULL, 's' },
 		{ "page", required_argument, NULL, 'p' },
 		{ "map-sync", no_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "rewrite", required_argument, NULL, 'r' },
 		{ "repeat", required_argument, NULL, 'R' },
-		{ "seed", required_argument, NULL, 'e' },
-		{ "output", required_argument, NULL, 'o' },
+		OPT_LONG_SEED,
+		OPT_LONG_OUTPUT,
 		{ "events", required_argument, NULL, 'E' },
-		{ "trace-buffer", required_argument, NULL, 'b' },
-		{ "no-trace", no_argument, NULL, 'N' },
-		{ "allow-lost-events", no_argument, NULL, 'L' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
+		OPT_LONG_TRACE_BUFFER,
+		OPT_LONG_NO_TRACE,
+		OPT_LONG_ALLOW_LOST,
+		OPT_LONG_QUIET,
+		OPT_LONG_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t granule;
@@ -208,11 +201,10 @@ static void parse(int argc, char **argv, struct params *p)
 
 	*p = (struct params){ .size = 64ull << 20, .page = PAGE_PMD,
 		.threads = 1, .rw_num = 1, .rw_den = 16, .rw_text = "1/16",
-		.repeat = 1, .seed = 1, .trace_kb = 16384 };
+		.repeat = 1, .opt = TRACED_CMD_OPTS(usage) };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
 		switch (c) {
-		case 'd': p->dir = optarg; break;
 		case 's': p->size = opt_size("--size", optarg, 1, 1ull << 50); break;
 		case 'p': p->page = opt_choice("--page", optarg, page_mode_names); break;
 		case 'S': p->map_sync = true; break;
@@ -222,24 +214,11 @@ static void parse(int argc, char **argv, struct params *p)
 			p->rw_text = optarg;
 			break;
 		case 'R': p->repeat = opt_uint("--repeat", optarg, 1, 100000); break;
-		case 'e': p->seed = opt_uint("--seed", optarg, 0, UINT64_MAX); break;
-		case 'o': p->output = optarg; break;
 		case 'E': p->events = optarg; break;
-		case 'b':
-			p->trace_kb = opt_size("--trace-buffer", optarg, 4096,
-					       1ull << 34) >> 10;
-			break;
-		case 'N': p->no_trace = true; break;
-		case 'L': p->allow_lost = true; break;
-		case 'q': p->quiet = true; break;
-		case 'h': usage(stdout); exit(0);
-		default:  opt_getopt_fail(c, argv);
+		default:  opt_common(c, argv, &p->opt);
 		}
 	}
-	opt_no_operands(argc, argv);
-	if (!p->dir)
-		opt_die("--dir", "is required: the directory on the file system under test");
-	opt_writable_dir("--dir", p->dir);
+	opt_common_finish(argc, argv, &p->opt);
 	granule = p->page == PAGE_PTE ? PAGE : PMD_SIZE_BYTES;
 	if (p->size % (granule * p->threads)) {
 		char b[32];
@@ -248,11 +227,9 @@ static void parse(int argc, char **argv, struct params *p)
 			(unsigned long long)p->size, fmt_bytes(b, sizeof(b), granule),
 			p->threads);
 	}
-	if (p->output)
-		opt_output_path("--output", p->output);
 	if (p->events)
 		opt_output_path("--events", p->events);
-	if (p->events && p->no_trace)
+	if (p->events && p->opt.no_trace)
 		opt_die("--events", "needs tracing, but --no-trace was given");
 }
 
@@ -364,7 +341,7 @@ static void print_table(const struct params *p, const struct env_target *t,
 	uint64_t *v = calloc(p->repeat, sizeof(*v));
 
 	printf("daxbench fault: %s on %s (%s, %s, pmem %s), page=%s%s, threads=%u, rewrite=%s, %s of %u\n",
-	       fmt_bytes(b1, sizeof(b1), p->size), p->dir, t->fstype,
+	       fmt_bytes(b1, sizeof(b1), p->size), p->opt.dir, t->fstype,
 	       dax ? "dax" : "NO DAX: page-cache baseline", pmem_kind_name(t->kind),
 	       page_mode_names[p->page], p->map_sync ? "+MAP_SYNC" : "",
 	       p->threads, p->rw_text, p->repeat > 1 ? "median" : "run",
@@ -443,19 +420,19 @@ int cmd_fault(int argc, char **argv)
 	root = results_new("fault", argc, argv);
 
 	progress("creating %s file...", fmt_bytes(err, sizeof(err), p.size));
-	if (daxfile_create(&f, p.dir, ".daxbench-fault", p.size, err, sizeof(err))) {
+	if (daxfile_create(&f, p.opt.dir, ".daxbench-fault", p.size, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", opt_progname(), err);
 		return 1;
 	}
 	unlink(f.path);		/* gone on every exit path, even a signal */
-	env_target(p.dir, f.fd, &tgt);
+	env_target(p.opt.dir, f.fd, &tgt);
 	dax = tgt.dax == 1;
-	json_object_object_add(root, "env", env_capture(p.dir, f.fd));
+	json_object_object_add(root, "env", env_capture(p.opt.dir, f.fd));
 	json_object_object_add(root, "dax", json_object_new_boolean(dax));
 
-	if (!p.no_trace) {
+	if (!p.opt.no_trace) {
 		struct dax_trace_opts to = { .prefix = "daxbench",
-			.buffer_kb = (unsigned)p.trace_kb, .pagecache = !dax };
+			.buffer_kb = (unsigned)p.opt.trace_kb, .pagecache = !dax };
 
 		tr = dax_trace_open(&to, why, sizeof(why));
 		if (!tr)
@@ -477,13 +454,13 @@ int cmd_fault(int argc, char **argv)
 	}
 	if (!dax)
 		fprintf(stderr, "%s: %s is not DAX (%s): running as a page-cache baseline\n",
-			opt_progname(), p.dir, tgt.fstype);
+			opt_progname(), p.opt.dir, tgt.fstype);
 
 	runs = json_object_new_array();
 	for (unsigned r = 0; r < p.repeat; r++) {
 		uint64_t dirtied_since_sync = 0;
 
-		if (r > 0 && daxfile_create(&f, p.dir, ".daxbench-fault", p.size,
+		if (r > 0 && daxfile_create(&f, p.opt.dir, ".daxbench-fault", p.size,
 					    err, sizeof(err)) == 0)
 			unlink(f.path);
 		else if (r > 0) {
@@ -577,7 +554,7 @@ int cmd_fault(int argc, char **argv)
 	{
 		json_object *pj = json_object_new_object();
 
-		json_object_object_add(pj, "dir", json_object_new_string(p.dir));
+		json_object_object_add(pj, "dir", json_object_new_string(p.opt.dir));
 		json_object_object_add(pj, "size", json_object_new_uint64(p.size));
 		json_object_object_add(pj, "page", json_object_new_string(page_mode_names[p.page]));
 		json_object_object_add(pj, "map_sync", json_object_new_boolean(p.map_sync));
@@ -586,8 +563,8 @@ int cmd_fault(int argc, char **argv)
 		json_object_object_add(pj, "rewrite_fraction",
 			json_object_new_double((double)p.rw_num / (double)p.rw_den));
 		json_object_object_add(pj, "repeat", json_object_new_int(p.repeat));
-		json_object_object_add(pj, "seed", json_object_new_uint64(p.seed));
-		json_object_object_add(pj, "trace_buffer_kb", json_object_new_uint64(p.trace_kb));
+		json_object_object_add(pj, "seed", json_object_new_uint64(p.opt.seed));
+		json_object_object_add(pj, "trace_buffer_kb", json_object_new_uint64(p.opt.trace_kb));
 		json_object_object_add(root, "params", pj);
 	}
 	json_object_object_add(root, "runs", runs);
@@ -599,17 +576,17 @@ int cmd_fault(int argc, char **argv)
 				       json_object_new_uint64(idle));
 	}
 
-	if (lost && !p.allow_lost) {
+	if (lost && !p.opt.allow_lost) {
 		fprintf(stderr, "%s: %llu trace events were lost: counts are incomplete; "
 			"raise --trace-buffer or pass --allow-lost-events (no results written)\n",
 			opt_progname(), (unsigned long long)lost);
 		rc = 1;
 	} else {
-		if (!p.quiet)
+		if (!p.opt.quiet)
 			print_table(&p, &tgt, res, dax, traced);
-		if (p.output && results_write(p.output, root) < 0) {
+		if (p.opt.output && results_write(p.opt.output, root) < 0) {
 			fprintf(stderr, "%s: --output: cannot write %s: %s\n",
-				opt_progname(), p.output, strerror(errno));
+				opt_progname(), p.opt.output, strerror(errno));
 			rc = 1;
 		}
 	}

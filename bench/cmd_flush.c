@@ -94,8 +94,7 @@ struct params {
 	uint64_t duration_ns;
 	unsigned repeat;
 	uint64_t region;
-	const char *output;
-	bool quiet;
+	struct common_opts opt;	/* --output, --quiet, --help */
 };
 
 /* The memory under test: max_threads regions of p->region bytes. */
@@ -342,9 +341,9 @@ static void parse(int argc, char **argv, struct params *p,
 		{ "duration", required_argument, NULL, 'd' },
 		{ "repeat", required_argument, NULL, 'R' },
 		{ "region", required_argument, NULL, 'r' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
+		OPT_LONG_OUTPUT,
+		OPT_LONG_QUIET,
+		OPT_LONG_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sizes = "64,256,4K,64K,2M", *methods = "all", *threads = NULL;
@@ -353,7 +352,8 @@ static void parse(int argc, char **argv, struct params *p,
 	int c;
 
 	*p = (struct params){ .duration_ns = 200000000ull, .repeat = 3,
-		.region = 64ull << 20, .cpus_text = "compact" };
+		.region = 64ull << 20, .cpus_text = "compact",
+		.opt = { .usage = usage } };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
 		switch (c) {
@@ -368,13 +368,10 @@ static void parse(int argc, char **argv, struct params *p,
 			break;
 		case 'R': p->repeat = opt_uint("--repeat", optarg, 1, 1000); break;
 		case 'r': p->region = opt_size("--region", optarg, 4096, 1ull << 40); break;
-		case 'o': p->output = optarg; break;
-		case 'q': p->quiet = true; break;
-		case 'h': usage(stdout); exit(0);
-		default:  opt_getopt_fail(c, argv);
+		default:  opt_common(c, argv, &p->opt);
 		}
 	}
-	opt_no_operands(argc, argv);
+	opt_common_finish(argc, argv, &p->opt);
 
 	parse_sizes(sizes, p);
 	parse_methods(methods, p);
@@ -416,8 +413,6 @@ static void parse(int argc, char **argv, struct params *p,
 				p->max_threads, fmt_bytes(b2, sizeof(b2), target_need(p)));
 		}
 	}
-	if (p->output)
-		opt_output_path("--output", p->output);
 }
 
 /* libdaxctl's view of the device-dax instance name ("dax0.0"), or NULL. */
@@ -795,7 +790,7 @@ static void prepare_slots(const struct params *p, const struct topology *topo,
 		if (end > p->max_threads)
 			end = p->max_threads;
 		for (unsigned j = i; j < end; j++)
-			if (pthread_create(&pr[j].th, NULL, prep_main, &pr[j]))
+			if ((errno = pthread_create(&pr[j].th, NULL, prep_main, &pr[j])))
 				fatal("pthread_create: %s", strerror(errno));
 		for (unsigned j = i; j < end; j++)
 			pthread_join(pr[j].th, NULL);
@@ -1054,11 +1049,11 @@ int cmd_flush(int argc, char **argv)
 		json_object_array_add(arr, point_json(&p, topo, &pts[i]));
 	json_object_object_add(root, "points", arr);
 
-	if (!p.quiet)
+	if (!p.opt.quiet)
 		print_table(&p, topo, &t, &cf, pts, npts, clock_floor);
-	if (p.output && results_write(p.output, root) < 0) {
+	if (p.opt.output && results_write(p.opt.output, root) < 0) {
 		fprintf(stderr, "%s: --output: cannot write %s: %s\n",
-			opt_progname(), p.output, strerror(errno));
+			opt_progname(), p.opt.output, strerror(errno));
 		rc = 1;
 	}
 

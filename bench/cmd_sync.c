@@ -102,7 +102,6 @@ enum call_kind { CALL_RUN, CALL_FINAL, CALL_IDLE };
 static const char *const call_kind_names[] = { "run", "final", "idle" };
 
 struct params {
-	const char *dir;
 	uint64_t size;
 	enum sync_page page;
 	unsigned writers, syncers;
@@ -122,10 +121,7 @@ struct params {
 	struct placement pl;
 	bool pin;
 	unsigned repeat;
-	uint64_t seed;
-	const char *output;
-	uint64_t trace_kb;
-	bool no_trace, allow_lost, quiet;
+	struct common_opts opt;	/* --dir, --seed, --output, --trace-buffer, ... */
 };
 
 /* ------------------------------------------------------------------ */
@@ -219,7 +215,7 @@ static void parse(int argc, char **argv, struct params *p,
 		  const struct topology *topo)
 {
 	static const struct option lo[] = {
-		{ "dir", required_argument, NULL, 'd' },
+		OPT_LONG_DIR,
 		{ "size", required_argument, NULL, 's' },
 		{ "page", required_argument, NULL, 'p' },
 		{ "writers", required_argument, NULL, 'w' },
@@ -238,13 +234,13 @@ static void parse(int argc, char **argv, struct params *p,
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "numa", required_argument, NULL, 'u' },
 		{ "repeat", required_argument, NULL, 'R' },
-		{ "seed", required_argument, NULL, 'e' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "trace-buffer", required_argument, NULL, 'b' },
-		{ "no-trace", no_argument, NULL, 'N' },
-		{ "allow-lost-events", no_argument, NULL, 'L' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
+		OPT_LONG_SEED,
+		OPT_LONG_OUTPUT,
+		OPT_LONG_TRACE_BUFFER,
+		OPT_LONG_NO_TRACE,
+		OPT_LONG_ALLOW_LOST,
+		OPT_LONG_QUIET,
+		OPT_LONG_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	bool every_given = false, period_given = false, dur_given = false;
@@ -257,11 +253,10 @@ static void parse(int argc, char **argv, struct params *p,
 	*p = (struct params){ .size = 64ull << 20, .page = SP_PMD, .writers = 1,
 		.syncers = 1, .pattern = PATTERN_RAND, .zipf_theta = PATTERN_ZIPF_THETA,
 		.store_size = 4096, .every = 256, .duration_ns = 1000000000ull,
-		.repeat = 1, .seed = 1, .trace_kb = 16384 };
+		.repeat = 1, .opt = TRACED_CMD_OPTS(usage) };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
 		switch (c) {
-		case 'd': p->dir = optarg; break;
 		case 's': p->size = opt_size("--size", optarg, 4096, 1ull << 44); break;
 		case 'p': p->page = opt_choice("--page", optarg, sync_page_names); break;
 		case 'w': p->writers = opt_uint("--writers", optarg, 1, MAX_THREADS); break;
@@ -302,23 +297,10 @@ static void parse(int argc, char **argv, struct params *p,
 			p->numa_text = optarg;
 			break;
 		case 'R': p->repeat = opt_uint("--repeat", optarg, 1, 10000); break;
-		case 'e': p->seed = opt_uint("--seed", optarg, 0, UINT64_MAX); break;
-		case 'o': p->output = optarg; break;
-		case 'b':
-			p->trace_kb = opt_size("--trace-buffer", optarg, 4096,
-					       1ull << 34) >> 10;
-			break;
-		case 'N': p->no_trace = true; break;
-		case 'L': p->allow_lost = true; break;
-		case 'q': p->quiet = true; break;
-		case 'h': usage(stdout); exit(0);
-		default:  opt_getopt_fail(c, argv);
+		default:  opt_common(c, argv, &p->opt);
 		}
 	}
-	opt_no_operands(argc, argv);
-	if (!p->dir)
-		opt_die("--dir", "is required: the directory on the file system under test");
-	opt_writable_dir("--dir", p->dir);
+	opt_common_finish(argc, argv, &p->opt);
 	parse_sync(sync, p);
 
 	granule = p->page == SP_PTE ? PAGE : CHUNK;
@@ -363,14 +345,6 @@ static void parse(int argc, char **argv, struct params *p,
 	if (p->numa_text) {
 		placement_parse(topo, "--numa", p->numa_text, &p->pl);
 		p->pin = true;
-	}
-	if (p->output) {
-		char *slash = strrchr(p->output, '/');
-		char dir[4096];
-
-		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - p->output) : 1,
-			 slash ? p->output : ".");
-		opt_writable_dir("--output", slash == p->output ? "/" : dir);
 	}
 }
 
@@ -581,7 +555,7 @@ static void *writer_main(void *arg)
 	const uint64_t size = p->store_size, every = p->every;
 	void (*persist)(const void *, size_t) = r->s[w->idx % p->syncers].ops->persist;
 	const bool ranges = r->s[w->idx % p->syncers].ops->uses_ranges;
-	const uint64_t val0 = p->seed * 0x9e3779b97f4a7c15ull + w->idx;
+	const uint64_t val0 = p->opt.seed * 0x9e3779b97f4a7c15ull + w->idx;
 	uint64_t i;
 
 	(void)ranges;
@@ -1020,6 +994,38 @@ static void drain_discard(struct tracer *t)
 
 #define PROBE_STEP 16	/* every 16th page of the chunk */
 
+/* The events traced since the last call: counted into *c, given to the
+ * oracle. */
+static void probe_collect(struct tracer *t, struct oracle *orc,
+			  struct dax_counts *c)
+{
+	drain(t);
+	dax_counts_add_all(c, &t->tv);
+	oracle_add_events(orc, t->tv.v, t->tv.n);
+	t->tv.n = 0;
+}
+
+/* One store to every PROBE_STEP-th page of the chunk from page first, through
+ * base (a mapping of the chunk), each given to the oracle; then the events
+ * they caused, into *c.  Returns the number of stores. */
+static uint64_t probe_stores(const struct params *p, struct tracer *t,
+			     struct oracle *orc, char *base, uint64_t first,
+			     struct dax_counts *c)
+{
+	uint64_t n = 0;
+
+	for (uint64_t pg = first; pg < CHUNK / PAGE; pg += PROBE_STEP) {
+		uint64_t a = now_ns(), b;
+
+		*(volatile uint64_t *)(base + pg * PAGE) = p->opt.seed + pg;
+		b = now_ns();
+		oracle_add_store(orc, pg, a, b);
+		n++;
+	}
+	probe_collect(t, orc, c);
+	return n;
+}
+
 static json_object *probe_run(const struct params *p, struct fileset *fs,
 			      struct tracer *t)
 {
@@ -1032,7 +1038,7 @@ static json_object *probe_run(const struct params *p, struct fileset *fs,
 	struct sync_ctx ctx = { .fd = fs->f.fd, .maps = fs->smaps, .nmaps = fs->nsmaps,
 				.file_size = p->size };
 	struct sync_range rg = { 0, CHUNK };
-	uint64_t t0, t1, n_pte = 0, n_pmd = 0, s0;
+	uint64_t t0, t1, n_pte, n_pmd, s0;
 	char err[512];
 	int32_t tid = (int32_t)syscall(SYS_gettid);
 
@@ -1050,42 +1056,17 @@ static json_object *probe_run(const struct params *p, struct fileset *fs,
 	/* 1: pages dirtied through a 4 KiB mapping of the range */
 	if (mapping_map(&tmp, &fs->f, 0, CHUNK, PAGE_PTE, false, err, sizeof(err)))
 		fatal("%s", err);
-	for (uint64_t pg = 0; pg < CHUNK / PAGE; pg += PROBE_STEP) {
-		uint64_t a = now_ns(), b;
-
-		*(volatile uint64_t *)(tmp.addr + pg * PAGE) = p->seed + pg;
-		b = now_ns();
-		oracle_add_store(orc, pg, a, b);
-		n_pte++;
-	}
-	drain(t);
-	dax_counts_add_all(&c_pte, &t->tv);
-	oracle_add_events(orc, t->tv.v, t->tv.n);
-	t->tv.n = 0;
+	n_pte = probe_stores(p, t, orc, tmp.addr, 0, &c_pte);
 	/* 2: the same file range faulted through the 2 MiB-aligned mapping */
-	for (uint64_t pg = PROBE_STEP / 2; pg < CHUNK / PAGE; pg += PROBE_STEP) {
-		uint64_t a = now_ns(), b;
-
-		*(volatile uint64_t *)(fs->chunk[0] + pg * PAGE) = p->seed + pg;
-		b = now_ns();
-		oracle_add_store(orc, pg, a, b);
-		n_pmd++;
-	}
-	drain(t);
-	dax_counts_add_all(&c_pmd, &t->tv);
-	oracle_add_events(orc, t->tv.v, t->tv.n);
-	t->tv.n = 0;
+	n_pmd = probe_stores(p, t, orc, fs->chunk[0], PROBE_STEP / 2, &c_pmd);
 	/* 3: synced, by the run's first method (msync-range: the chunk) */
 	s0 = ctx.syscalls;
 	t0 = now_ns();
 	if (ops->sync(&ctx, ops->uses_ranges ? &rg : NULL, ops->uses_ranges ? 1 : 0) < 0)
 		fatal("pte-then-pmd: %s: %s", ops->name, strerror(errno));
 	t1 = now_ns();
-	drain(t);
-	dax_counts_add_all(&c_sync, &t->tv);
-	oracle_add_events(orc, t->tv.v, t->tv.n);
+	probe_collect(t, orc, &c_sync);
 	oracle_add_sync(orc, t0, t1, tid, ORACLE_SYNC_OTHER, 0, ops->whole_file ? 0 : CHUNK / PAGE);
-	t->tv.n = 0;
 	mapping_unmap(&tmp);
 	if (oracle_check(orc, &rep, 8) < 0)
 		fatal("flush oracle: out of memory");
@@ -1140,7 +1121,7 @@ static uint64_t prefill(const struct params *p, struct fileset *fs, bool dax)
 
 	for (uint64_t off = 0; off < p->size; off += PAGE)
 		*(volatile uint64_t *)(fs->chunk[off >> CHUNK_SHIFT] + (off & (CHUNK - 1))) =
-			p->seed ^ off;
+			p->opt.seed ^ off;
 	if (fsync(fs->f.fd) < 0)
 		fatal("prefill fsync: %s", strerror(errno));
 	/* Page cache only: unmap and drop the file's pages, so the run faults
@@ -1703,14 +1684,14 @@ static json_object *run_once(const struct params *p, const struct topology *topo
 			pattern_init(&w->pat, PATTERN_SEQ, per, 0, 0, 0);
 		} else {
 			pattern_init(&w->pat, p->pattern, nslots, 0, p->zipf_theta,
-				     p->seed * 1000003ull + i + rep * 7919ull);
+				     p->opt.seed * 1000003ull + i + rep * 7919ull);
 		}
 	}
 	for (unsigned j = 0; j < p->syncers; j++)
-		if (pthread_create(&r.s[j].th, NULL, syncer_main, &r.s[j]))
+		if ((errno = pthread_create(&r.s[j].th, NULL, syncer_main, &r.s[j])))
 			fatal("pthread_create: %s", strerror(errno));
 	for (unsigned i = 0; i < p->writers; i++)
-		if (pthread_create(&r.w[i].th, NULL, writer_main, &r.w[i]))
+		if ((errno = pthread_create(&r.w[i].th, NULL, writer_main, &r.w[i])))
 			fatal("pthread_create: %s", strerror(errno));
 	progress("repeat %u/%u: running", rep + 1, p->repeat);
 	pthread_barrier_wait(&r.start);	/* every thread is ready */
@@ -1932,6 +1913,15 @@ static void sparkline(char *out, size_t len, const uint64_t *v, unsigned n)
 	out[o] = '\0';
 }
 
+/* o[key] as a number, 0 when o or the key is absent. */
+static uint64_t jget_u64(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v) ?
+	       (uint64_t)json_object_get_uint64(v) : 0;
+}
+
 static void print_table(const struct params *p, const struct env_target *tg,
 			bool dax, bool traced, json_object *runs,
 			struct run_summary *rs)
@@ -1947,7 +1937,7 @@ static void print_table(const struct params *p, const struct env_target *tg,
 	else
 		snprintf(itv, sizeof(itv), "every %s", fmt_ns(b1, sizeof(b1), (double)p->period_ns));
 	printf("daxbench sync: %s on %s (%s, %s, pmem %s), page=%s; %u writer(s) %s %s over %s%s; %u syncer(s) %s %s; %s of %u\n",
-	       fmt_bytes(b1, sizeof(b1), p->size), p->dir, tg->fstype,
+	       fmt_bytes(b1, sizeof(b1), p->size), p->opt.dir, tg->fstype,
 	       dax ? "dax" : "NO DAX: page-cache baseline", pmem_kind_name(tg->kind),
 	       sync_page_names[p->page], p->writers, pattern_names[p->pattern],
 	       fmt_bytes(b2, sizeof(b2), p->store_size),
@@ -1962,7 +1952,7 @@ static void print_table(const struct params *p, const struct env_target *tg,
 	for (unsigned m = 0; m <= p->nmethods; m++) {
 		const char *name = m < p->nmethods ? p->methods[m]->name : "overall";
 		json_object *mj = NULL;
-		uint64_t calls = 0, dirt = 0, flu = 0, ns = 0, nsf = 0, idle = 0;
+		uint64_t calls, dirt, flu, ns, nsf, idle;
 		char amp[32] = "-", nst[32] = "-";
 
 		if (m == p->nmethods && p->nmethods == 1)
@@ -1975,16 +1965,12 @@ static void print_table(const struct params *p, const struct env_target *tg,
 				json_object_object_get_ex(x, "overall", &mj);
 			}
 		}
-#define U(key) (json_object_object_get_ex(mj, key, &y) ? (uint64_t)json_object_get_uint64(y) : 0)
-		if (mj) {
-			calls = U("calls");
-			dirt = U("bytes_dirtied");
-			flu = U("bytes_flushed");
-			ns = U("no_store_calls");
-			nsf = U("no_store_bytes_flushed");
-			idle = U("idle_bytes_flushed");
-		}
-#undef U
+		calls = jget_u64(mj, "calls");
+		dirt = jget_u64(mj, "bytes_dirtied");
+		flu = jget_u64(mj, "bytes_flushed");
+		ns = jget_u64(mj, "no_store_calls");
+		nsf = jget_u64(mj, "no_store_bytes_flushed");
+		idle = jget_u64(mj, "idle_bytes_flushed");
 		for (unsigned r = 0; r < p->repeat; r++)
 			v[r] = rs[r].amp[m];
 		if (traced && !isnan(med(v, p->repeat)) &&
@@ -2021,32 +2007,18 @@ static void print_table(const struct params *p, const struct env_target *tg,
 	}
 	printf("\n");
 	if (traced && json_object_object_get_ex(r0, "attribution", &x)) {
-		uint64_t tot = 0, cb = 0, ub = 0, te = 0;
-
-		if (json_object_object_get_ex(x, "total_bytes", &y))
-			tot = json_object_get_uint64(y);
-		if (json_object_object_get_ex(x, "calls_bytes", &y))
-			cb = json_object_get_uint64(y);
-		if (json_object_object_get_ex(x, "unattributed_bytes", &y))
-			ub = json_object_get_uint64(y);
-		if (json_object_object_get_ex(x, "total_entries", &y))
-			te = json_object_get_uint64(y);
+		uint64_t tot = jget_u64(x, "total_bytes"), cb = jget_u64(x, "calls_bytes");
+		uint64_t ub = jget_u64(x, "unattributed_bytes");
+		uint64_t te = jget_u64(x, "total_entries");
 		printf("flushed (run 1): %llu %s records, %s = calls %s + unattributed %s: %s\n",
 		       (unsigned long long)te, dax ? "dax_writeback_one" : "ext4_writepages_result",
 		       fmt_bytes(b1, sizeof(b1), tot), fmt_bytes(b2, sizeof(b2), cb),
 		       fmt_bytes(b3, sizeof(b3), ub), rs[0].exact ? "exact" : "NOT EXACT");
 	}
 	if (traced && json_object_object_get_ex(r0, "no_store_syncs", &x)) {
-		uint64_t nc = 0, nb = 0, rc = 0, rb = 0;
-
-		if (json_object_object_get_ex(x, "calls", &y))
-			nc = json_object_get_uint64(y);
-		if (json_object_object_get_ex(x, "bytes_flushed", &y))
-			nb = json_object_get_uint64(y);
-		if (json_object_object_get_ex(x, "racing_calls", &y))
-			rc = json_object_get_uint64(y);
-		if (json_object_object_get_ex(x, "racing_bytes_flushed", &y))
-			rb = json_object_get_uint64(y);
+		uint64_t nc = jget_u64(x, "calls"), nb = jget_u64(x, "bytes_flushed");
+		uint64_t rc = jget_u64(x, "racing_calls");
+		uint64_t rb = jget_u64(x, "racing_bytes_flushed");
 		printf("no-store syncs (run 1): %llu flushed %s (must be 0)", (unsigned long long)nc,
 		       fmt_bytes(b1, sizeof(b1), nb));
 		if (rc)
@@ -2153,17 +2125,17 @@ int cmd_sync(int argc, char **argv)
 	}
 
 	progress("creating %s file...", fmt_bytes(err, sizeof(err), p.size));
-	if (daxfile_create(&fs.f, p.dir, ".daxbench-sync", p.size, err, sizeof(err))) {
+	if (daxfile_create(&fs.f, p.opt.dir, ".daxbench-sync", p.size, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", opt_progname(), err);
 		return 1;
 	}
 	unlink(fs.f.path);	/* gone on every exit path, even a signal */
-	env_target(p.dir, fs.f.fd, &tgt);
+	env_target(p.opt.dir, fs.f.fd, &tgt);
 	dax = tgt.dax == 1;
 	if (needs_dax && !dax) {
 		progress_done();
 		opt_die("--sync", "%s needs a DAX file system: %s is %s without DAX",
-			p.sync_text, p.dir, tgt.fstype[0] ? tgt.fstype : "a file system");
+			p.sync_text, p.opt.dir, tgt.fstype[0] ? tgt.fstype : "a file system");
 	}
 	pmem_node = tgt.numa_node;
 	if (pmem_node < 0 && tgt.blockdev[0])
@@ -2175,7 +2147,7 @@ int cmd_sync(int argc, char **argv)
 			node = single_node(topo);	/* one node: it is that one */
 		if (node < 0) {
 			progress_done();
-			opt_die("--numa", "the NUMA node of %s's device is unknown", p.dir);
+			opt_die("--numa", "the NUMA node of %s's device is unknown", p.opt.dir);
 		}
 		if (placement_resolve_numa(topo, &p.pl, node, err, sizeof(err))) {
 			progress_done();
@@ -2184,19 +2156,19 @@ int cmd_sync(int argc, char **argv)
 	}
 
 	root = results_new("sync", argc, argv);
-	json_object_object_add(root, "env", env_capture(p.dir, fs.f.fd));
+	json_object_object_add(root, "env", env_capture(p.opt.dir, fs.f.fd));
 	json_object_object_add(root, "dax", json_object_new_boolean(dax));
 	json_object_object_add(root, "measurement", json_object_new_boolean(MEASURE));
 
-	if (!p.no_trace && MEASURE) {
+	if (!p.opt.no_trace && MEASURE) {
 		struct dax_trace_opts to = { .prefix = "daxbench",
-			.buffer_kb = (unsigned)p.trace_kb, .pagecache = !dax };
+			.buffer_kb = (unsigned)p.opt.trace_kb, .pagecache = !dax };
 
 		t.tr = dax_trace_open(&to, why, sizeof(why));
 		if (!t.tr)
 			fprintf(stderr, "%s: no flush accounting: %s\n", opt_progname(), why);
 	} else {
-		snprintf(why, sizeof(why), p.no_trace ? "--no-trace" :
+		snprintf(why, sizeof(why), p.opt.no_trace ? "--no-trace" :
 			 "measurement compiled out (DAXBENCH_NO_MEASURE)");
 	}
 	t.dax = dax;
@@ -2211,13 +2183,13 @@ int cmd_sync(int argc, char **argv)
 	traced = t.tr != NULL;
 	if (!dax)
 		fprintf(stderr, "%s: %s is not DAX (%s): running as a page-cache baseline\n",
-			opt_progname(), p.dir, tgt.fstype);
+			opt_progname(), p.opt.dir, tgt.fstype);
 
 	rs = xcalloc(p.repeat, sizeof(*rs));
 	runs = json_object_new_array();
 	for (unsigned r = 0; r < p.repeat; r++) {
 		if (r > 0) {
-			if (daxfile_create(&fs.f, p.dir, ".daxbench-sync", p.size, err, sizeof(err)))
+			if (daxfile_create(&fs.f, p.opt.dir, ".daxbench-sync", p.size, err, sizeof(err)))
 				fatal("%s", err);
 			unlink(fs.f.path);
 		}
@@ -2259,7 +2231,7 @@ int cmd_sync(int argc, char **argv)
 	{
 		json_object *pj = json_object_new_object(), *a = json_object_new_array();
 
-		json_object_object_add(pj, "dir", json_object_new_string(p.dir));
+		json_object_object_add(pj, "dir", json_object_new_string(p.opt.dir));
 		json_object_object_add(pj, "size", json_object_new_uint64(p.size));
 		json_object_object_add(pj, "page", json_object_new_string(sync_page_names[p.page]));
 		json_object_object_add(pj, "writers", json_object_new_int((int)p.writers));
@@ -2282,8 +2254,8 @@ int cmd_sync(int argc, char **argv)
 				       json_object_new_uint64(p.stores) : NULL);
 		json_object_object_add(pj, "cpus", p.pin ? json_object_new_string(p.pl.text) : NULL);
 		json_object_object_add(pj, "repeat", json_object_new_int((int)p.repeat));
-		json_object_object_add(pj, "seed", json_object_new_uint64(p.seed));
-		json_object_object_add(pj, "trace_buffer_kb", json_object_new_uint64(p.trace_kb));
+		json_object_object_add(pj, "seed", json_object_new_uint64(p.opt.seed));
+		json_object_object_add(pj, "trace_buffer_kb", json_object_new_uint64(p.opt.trace_kb));
 		json_object_object_add(root, "params", pj);
 	}
 	json_object_object_add(root, "topology", topology_json(topo));
@@ -2308,17 +2280,17 @@ int cmd_sync(int argc, char **argv)
 		}
 	}
 
-	if (lost && !p.allow_lost) {
+	if (lost && !p.opt.allow_lost) {
 		fprintf(stderr, "%s: %llu trace events were lost: flush accounting is incomplete; "
 			"raise --trace-buffer or pass --allow-lost-events (no results written)\n",
 			opt_progname(), (unsigned long long)lost);
 		rc = 1;
 	} else {
-		if (!p.quiet && MEASURE)
+		if (!p.opt.quiet && MEASURE)
 			print_table(&p, &tgt, dax, traced, runs, rs);
-		if (p.output && results_write(p.output, root) < 0) {
+		if (p.opt.output && results_write(p.opt.output, root) < 0) {
 			fprintf(stderr, "%s: --output: cannot write %s: %s\n",
-				opt_progname(), p.output, strerror(errno));
+				opt_progname(), p.opt.output, strerror(errno));
 			rc = 1;
 		}
 	}

@@ -6,7 +6,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <json-c/json.h>
+
+/* For C libraries older than MAP_SYNC (glibc 2.28). */
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
 
 #define PMD_SIZE_BYTES (2ull << 20)
 

@@ -8,8 +8,10 @@
 #ifndef DAXBENCH_OPTS_H
 #define DAXBENCH_OPTS_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define OPT_EXIT_USAGE 2
 
@@ -57,5 +59,58 @@ void opt_getopt_fail(int c, char **argv) __attribute__((noreturn));
 
 /* Die when operands remain after the options (argv[optind...]). */
 void opt_no_operands(int argc, char **argv);
+
+/*
+ * The options that daxbench fault, sync, flush and daxstress share, parsed in
+ * one place.  A command lists the ones it takes in its getopt_long table
+ * with the OPT_LONG_* entries below (their codes are above any character, so
+ * they never clash with its own) and hands every code its switch does not
+ * handle to opt_common(); after the loop, opt_common_finish() checks the
+ * operands, --dir and --output.
+ */
+enum {
+	OPT_DIR = 0x100,
+	OPT_SEED,
+	OPT_OUTPUT,
+	OPT_TRACE_BUFFER,
+	OPT_NO_TRACE,
+	OPT_ALLOW_LOST,
+	OPT_QUIET,
+	OPT_HELP,
+};
+#define OPT_LONG_DIR	{ "dir", required_argument, NULL, OPT_DIR }
+#define OPT_LONG_SEED	{ "seed", required_argument, NULL, OPT_SEED }
+#define OPT_LONG_OUTPUT	{ "output", required_argument, NULL, OPT_OUTPUT }
+#define OPT_LONG_TRACE_BUFFER \
+	{ "trace-buffer", required_argument, NULL, OPT_TRACE_BUFFER }
+#define OPT_LONG_NO_TRACE { "no-trace", no_argument, NULL, OPT_NO_TRACE }
+#define OPT_LONG_ALLOW_LOST \
+	{ "allow-lost-events", no_argument, NULL, OPT_ALLOW_LOST }
+#define OPT_LONG_QUIET	{ "quiet", no_argument, NULL, OPT_QUIET }
+#define OPT_LONG_HELP	{ "help", no_argument, NULL, OPT_HELP }
+
+struct common_opts {
+	/* Set by the command before parsing. */
+	void (*usage)(FILE *f);		/* --help prints it on stdout, exit 0 */
+	uint64_t trace_min, trace_max;	/* --trace-buffer bounds, bytes */
+	bool dir_required;		/* opt_common_finish() wants --dir */
+
+	/* Defaults set by the command; the options overwrite them. */
+	const char *dir;		/* --dir, checked writable */
+	uint64_t seed;			/* --seed */
+	const char *output;		/* --output: the JSON result */
+	uint64_t trace_kb;		/* --trace-buffer, per cpu */
+	bool seed_set, trace_set;	/* --seed, --trace-buffer given */
+	bool no_trace, allow_lost, quiet;
+};
+
+/* Handle getopt_long's code c as one of the common options, or die as
+ * opt_getopt_fail() does (a missing value, an unknown option). */
+void opt_common(int c, char **argv, struct common_opts *co);
+
+/* After the getopt loop: no operands; --dir given (if dir_required) and a
+ * writable directory; --output, if given, a file name that can be written.
+ * Dies naming the option otherwise. */
+void opt_common_finish(int argc, char **argv, const struct common_opts *co);
 
 #endif

@@ -508,3 +508,36 @@ void opt_no_operands(int argc, char **argv)
 	if (optind < argc)
 		opt_die(argv[optind], "unexpected argument (see --help)");
 }
+
+void opt_common(int c, char **argv, struct common_opts *co)
+{
+	switch (c) {
+	case OPT_DIR: co->dir = optarg; break;
+	case OPT_SEED:
+		co->seed = opt_uint("--seed", optarg, 0, UINT64_MAX);
+		co->seed_set = true;
+		break;
+	case OPT_OUTPUT: co->output = optarg; break;
+	case OPT_TRACE_BUFFER:
+		co->trace_kb = opt_size("--trace-buffer", optarg, co->trace_min,
+					co->trace_max) >> 10;
+		co->trace_set = true;
+		break;
+	case OPT_NO_TRACE: co->no_trace = true; break;
+	case OPT_ALLOW_LOST: co->allow_lost = true; break;
+	case OPT_QUIET: co->quiet = true; break;
+	case OPT_HELP: co->usage(stdout); exit(0);
+	default: opt_getopt_fail(c, argv);
+	}
+}
+
+void opt_common_finish(int argc, char **argv, const struct common_opts *co)
+{
+	opt_no_operands(argc, argv);
+	if (co->dir_required && !co->dir)
+		opt_die("--dir", "is required: the directory on the file system under test");
+	if (co->dir)
+		opt_writable_dir("--dir", co->dir);
+	if (co->output)
+		opt_output_path("--output", co->output);
+}

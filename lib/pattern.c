@@ -5,37 +5,15 @@
 #include <string.h>
 
 #include "pattern.h"
+#include "rng.h"
 
 const char *const pattern_names[] = { "seq", "rand", "zipf", NULL };
 
 #define ZETA_EXACT (1ull << 20)
 
-static uint64_t splitmix64(uint64_t *x)
+uint64_t pattern_rand64(struct pattern *p)
 {
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-uint64_t pattern_rand64(struct pattern *p)	/* xoshiro256** */
-{
-	uint64_t *s = p->s;
-	uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return r;
+	return xoshiro256ss_next(p->s);
 }
 
 static inline uint64_t below(struct pattern *p, uint64_t n)
@@ -127,8 +105,7 @@ int pattern_init(struct pattern *p, enum pattern_kind kind, uint64_t n,
 	p->kind = kind;
 	p->n = n;
 	p->pos = start % n;
-	for (int i = 0; i < 4; i++)
-		p->s[i] = splitmix64(&x);
+	xoshiro256ss_seed(p->s, &x);
 	if (kind != PATTERN_ZIPF)
 		return 0;
 	p->theta = theta;

@@ -134,6 +134,16 @@ void spin_ns(uint64_t ns)
 		__asm__ __volatile__("pause");
 }
 
+void spawn(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	int e = pthread_create(th, NULL, fn, arg);
+
+	if (e) {
+		fprintf(stderr, "daxstress: pthread_create: %s\n", strerror(e));
+		exit(1);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* the file */
 
@@ -143,7 +153,7 @@ int sc_file_create(struct sctx *c, struct daxfile *f)
 
 	snprintf(name, sizeof(name), ".daxstress-%s-%d", c->sc->name,
 		 (int)getpid());
-	if (daxfile_create(f, c->p->dir, name, c->size, err, sizeof(err))) {
+	if (daxfile_create(f, c->p->opt.dir, name, c->size, err, sizeof(err))) {
 		sc_fail(c, "%s", err);
 		return -1;
 	}
@@ -315,15 +325,15 @@ bool sc_check_lost(struct sctx *c)
 	if (!lost)
 		return true;
 	c->lost_events += lost;
-	if (c->p->allow_lost) {
+	if (c->p->opt.allow_lost) {
 		sc_diag(c, "iteration %u: %" PRIu64 " trace events lost "
 			"(--allow-lost-events: violations may be false)",
 			c->iter, lost);
 		return true;
 	}
 	sc_fail(c, "%" PRIu64 " trace events were lost: the oracle cannot be "
-		"trusted; raise --trace-buffer (now %uK per cpu) or pass "
-		"--allow-lost-events", lost, c->p->trace_kb);
+		"trusted; raise --trace-buffer (now %" PRIu64 "K per cpu) or "
+		"pass --allow-lost-events", lost, c->p->opt.trace_kb);
 	return false;
 }
 

@@ -26,13 +26,6 @@
 #include "opts.h"
 #include "results.h"
 
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
-
 #define EXIT_ALL_SKIPPED 4
 #define KMSG_KEEP 16
 
@@ -137,10 +130,10 @@ static void parse(int argc, char **argv, struct stress_params *p,
 		  struct selection *sel)
 {
 	static const struct option lo[] = {
-		{ "dir", required_argument, NULL, 'd' },
+		OPT_LONG_DIR,
 		{ "scenario", required_argument, NULL, 'c' },
 		{ "list", no_argument, NULL, 'l' },
-		{ "seed", required_argument, NULL, 'e' },
+		OPT_LONG_SEED,
 		{ "duration", required_argument, NULL, 'D' },
 		{ "iterations", required_argument, NULL, 'i' },
 		{ "size", required_argument, NULL, 's' },
@@ -149,31 +142,28 @@ static void parse(int argc, char **argv, struct stress_params *p,
 		{ "round", required_argument, NULL, 'r' },
 		{ "page", required_argument, NULL, 'p' },
 		{ "inject", required_argument, NULL, 'I' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "trace-buffer", required_argument, NULL, 'b' },
-		{ "allow-lost-events", no_argument, NULL, 'L' },
+		OPT_LONG_OUTPUT,
+		OPT_LONG_TRACE_BUFFER,
+		OPT_LONG_ALLOW_LOST,
 		{ "max-report", required_argument, NULL, 'm' },
 		{ "dump", required_argument, NULL, 'U' },
 		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
+		OPT_LONG_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
-	bool seed_set = false, has_cf = false;
+	bool has_cf = false;
 	int c;
 
-	*p = (struct stress_params){ .round_ns = 1000000000ull,
-		.trace_kb = 32768, .max_report = 5 };
+	*p = (struct stress_params){ .round_ns = 1000000000ull, .max_report = 5,
+		.opt = { .usage = usage, .trace_min = 1ull << 20,
+		.trace_max = 1ull << 32, .dir_required = true,
+		.trace_kb = 32768 } };
 	memset(sel, 0, sizeof(*sel));
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
 		switch (c) {
-		case 'd': p->dir = optarg; break;
 		case 'c': select_add(sel, optarg); break;
 		case 'l': list(); exit(0);
-		case 'e':
-			p->seed = opt_uint("--seed", optarg, 0, UINT64_MAX);
-			seed_set = true;
-			break;
 		case 'D':
 			p->duration_ns = opt_duration_ns("--duration", optarg,
 				1000000000ull, 30ull * 86400 * 1000000000ull);
@@ -211,13 +201,6 @@ static void parse(int argc, char **argv, struct stress_params *p,
 			p->inject = (enum inject_kind)opt_choice("--inject", optarg,
 								 inject_names);
 			break;
-		case 'o': p->output = optarg; break;
-		case 'b':
-			p->trace_kb = (unsigned)(opt_size("--trace-buffer", optarg,
-						 1ull << 20, 1ull << 32) >> 10);
-			p->trace_set = true;
-			break;
-		case 'L': p->allow_lost = true; break;
 		case 'm':
 			p->max_report = (unsigned)opt_uint("--max-report", optarg, 0,
 							   100000);
@@ -227,14 +210,10 @@ static void parse(int argc, char **argv, struct stress_params *p,
 			p->dump_dir = optarg;
 			break;
 		case 'V': printf("daxstress %s\n", DAXBENCH_VERSION); exit(0);
-		case 'h': usage(stdout); exit(0);
-		default: opt_getopt_fail(c, argv);
+		default: opt_common(c, argv, &p->opt);
 		}
 	}
-	opt_no_operands(argc, argv);
-	if (!p->dir)
-		opt_die("--dir", "is required: the directory on the file system under test");
-	opt_writable_dir("--dir", p->dir);
+	opt_common_finish(argc, argv, &p->opt);
 	if (!sel->n)
 		select_add(sel, "all");
 	for (size_t i = 0; i < sel->n; i++)
@@ -242,10 +221,8 @@ static void parse(int argc, char **argv, struct stress_params *p,
 	if ((p->inject == INJ_PARTIAL_SYNC || p->inject == INJ_ASYNC) && !has_cf)
 		opt_die("--inject", "%s applies to concurrent-fsync, which is not "
 			"selected", inject_names[p->inject]);
-	if (p->output)
-		opt_output_path("--output", p->output);
-	if (!seed_set)
-		p->seed = (now_ns() ^ ((uint64_t)getpid() << 20)) % 1000000000ull;
+	if (!p->opt.seed_set)
+		p->opt.seed = (now_ns() ^ ((uint64_t)getpid() << 20)) % 1000000000ull;
 }
 
 /* ---- reproduction line ---- */
@@ -282,10 +259,10 @@ static void repro_line(char *out, size_t len, const char *prog,
 
 	snprintf(out, len, "%s", prog);
 	quote(out, len, "--dir");
-	quote(out, len, p->dir);
+	quote(out, len, p->opt.dir);
 	quote(out, len, "--scenario");
 	quote(out, len, c->sc->name);
-	snprintf(num, sizeof(num), "--seed=%" PRIu64, p->seed);
+	snprintf(num, sizeof(num), "--seed=%" PRIu64, p->opt.seed);
 	quote(out, len, num);
 	snprintf(num, sizeof(num), "--iterations=%d",
 		 (c->first_failed_iter < 0 ? (int)c->iterations :
@@ -316,11 +293,11 @@ static void repro_line(char *out, size_t len, const char *prog,
 		snprintf(num, sizeof(num), "--inject=%s", inject_names[p->inject]);
 		quote(out, len, num);
 	}
-	if (p->trace_set) {
-		snprintf(num, sizeof(num), "--trace-buffer=%uK", p->trace_kb);
+	if (p->opt.trace_set) {
+		snprintf(num, sizeof(num), "--trace-buffer=%" PRIu64 "K", p->opt.trace_kb);
 		quote(out, len, num);
 	}
-	if (p->allow_lost)
+	if (p->opt.allow_lost)
 		quote(out, len, "--allow-lost-events");
 }
 
@@ -383,10 +360,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	kw = kmsg_open(kwhy, sizeof(kwhy));
-	dax = probe_dax(p.dir, &probe, fsdesc, sizeof(fsdesc));
+	dax = probe_dax(p.opt.dir, &probe, fsdesc, sizeof(fsdesc));
 	root = results_new("stress", argc, argv);
 	json_object_object_add(root, "program", json_object_new_string("daxstress"));
-	json_object_object_add(root, "env", env_capture(p.dir, probe.fd));
+	json_object_object_add(root, "env", env_capture(p.opt.dir, probe.fd));
 	json_object_object_add(root, "dax", json_object_new_boolean(dax));
 	daxfile_remove(&probe);
 
@@ -398,7 +375,7 @@ int main(int argc, char **argv)
 
 	printf("TAP version 13\n1..%zu\n", sel.n);
 	printf("# daxstress %s: seed %" PRIu64 ", %s (%s, %s)\n",
-	       DAXBENCH_VERSION, p.seed, p.dir, fsdesc, dax ? "DAX" : "not DAX");
+	       DAXBENCH_VERSION, p.opt.seed, p.opt.dir, fsdesc, dax ? "DAX" : "not DAX");
 	if (p.inject)
 		printf("# negative control: --inject %s\n", inject_names[p.inject]);
 	if (!kw)
@@ -419,7 +396,7 @@ int main(int argc, char **argv)
 		memset(&c, 0, sizeof(c));
 		c.sc = sc;
 		c.p = &p;
-		c.seed = p.seed;
+		c.seed = p.opt.seed;
 		for (const char *q = sc->name; *q; q++)
 			c.seed = (c.seed ^ (uint8_t)*q) * 0x100000001b3ull;
 		c.size = p.size_set ? p.size : sc->default_size;
@@ -443,15 +420,15 @@ int main(int argc, char **argv)
 		v = SV_SKIP;
 		if (sc->needs_dax && !dax) {
 			snprintf(c.skip_reason, sizeof(c.skip_reason),
-				 "%s is not DAX (%s)", p.dir, fsdesc);
+				 "%s is not DAX (%s)", p.opt.dir, fsdesc);
 		} else if (sc->needs_pagecache && dax) {
 			snprintf(c.skip_reason, sizeof(c.skip_reason),
 				 "%s is DAX: this scenario needs the page cache",
-				 p.dir);
+				 p.opt.dir);
 		} else {
 			if (sc->needs_dax && !tr && !trace_tried) {
 				struct dax_trace_opts to = { .prefix = "daxstress",
-					.buffer_kb = p.trace_kb };
+					.buffer_kb = (unsigned)p.opt.trace_kb };
 
 				trace_tried = true;
 				tr = dax_trace_open(&to, why, sizeof(why));
@@ -591,19 +568,19 @@ int main(int argc, char **argv)
 
 	rc = nfail ? 1 : (nskip == sel.n ? EXIT_ALL_SKIPPED : 0);
 	printf("# %u passed, %u failed, %u skipped in %.1f s (seed %" PRIu64 ")\n",
-	       npass, nfail, nskip, (now_ns() - t0) / 1e9, p.seed);
+	       npass, nfail, nskip, (now_ns() - t0) / 1e9, p.opt.seed);
 
 	params = json_object_new_object();
-	json_object_object_add(params, "dir", json_object_new_string(p.dir));
+	json_object_object_add(params, "dir", json_object_new_string(p.opt.dir));
 	json_object_object_add(params, "duration_ns", ju64(p.duration_ns));
 	json_object_object_add(params, "iterations", ju64(p.iterations));
 	json_object_object_add(params, "size", p.size_set ? ju64(p.size) : NULL);
 	json_object_object_add(params, "round_ns", ju64(p.round_ns));
 	json_object_object_add(params, "page", json_object_new_string(page_sel_names[p.page]));
 	json_object_object_add(params, "inject", json_object_new_string(inject_names[p.inject]));
-	json_object_object_add(params, "trace_buffer_kb", ju64(p.trace_kb));
-	json_object_object_add(params, "allow_lost_events", json_object_new_boolean(p.allow_lost));
-	json_object_object_add(root, "seed", ju64(p.seed));
+	json_object_object_add(params, "trace_buffer_kb", ju64(p.opt.trace_kb));
+	json_object_object_add(params, "allow_lost_events", json_object_new_boolean(p.opt.allow_lost));
+	json_object_object_add(root, "seed", ju64(p.opt.seed));
 	json_object_object_add(root, "params", params);
 	json_object_object_add(root, "kmsg_watched", json_object_new_boolean(kw != NULL));
 	json_object_object_add(root, "scenarios", jsc);
@@ -620,9 +597,9 @@ int main(int argc, char **argv)
 	json_object_object_add(root, "totals", totals);
 	json_object_object_add(root, "duration_ns", ju64(now_ns() - t0));
 	json_object_object_add(root, "exit_status", json_object_new_int(rc));
-	if (p.output && results_write(p.output, root) < 0) {
+	if (p.opt.output && results_write(p.opt.output, root) < 0) {
 		fprintf(stderr, "daxstress: --output: cannot write %s: %s\n",
-			p.output, strerror(errno));
+			p.opt.output, strerror(errno));
 		rc = 1;
 	}
 	json_object_put(root);

@@ -20,7 +20,9 @@
 
 #include "dax_counts.h"
 #include "daxfile.h"
+#include "opts.h"
 #include "oracle.h"
+#include "rng.h"
 #include "timing.h"
 #include "trace.h"
 
@@ -42,8 +44,8 @@ extern const char *const page_sel_names[];	/* NULL-terminated */
 enum sverdict { SV_PASS, SV_FAIL, SV_SKIP };
 
 struct stress_params {
-	const char *dir;
-	uint64_t seed;
+	struct common_opts opt;		/* --dir, --seed, --output,
+					 * --trace-buffer, --allow-lost-events */
 	uint64_t duration_ns;		/* whole run, 0: by iterations */
 	unsigned iterations;		/* 0: scenario default or duration */
 	uint64_t size;			/* file size, 0: scenario default */
@@ -51,13 +53,9 @@ struct stress_params {
 	uint64_t round_ns;		/* racing time per iteration */
 	enum page_sel page;
 	enum inject_kind inject;
-	unsigned trace_kb;
-	bool allow_lost;
 	unsigned max_report;		/* violations printed per scenario */
-	const char *output;
 	const char *dump_dir;		/* raw streams of a failing iteration */
-	bool size_set, writers_set, syncers_set, round_set, page_set,
-	     trace_set;
+	bool size_set, writers_set, syncers_set, round_set, page_set;
 };
 
 struct scenario;
@@ -145,13 +143,9 @@ struct rng {
 	uint64_t s;
 };
 
-static inline uint64_t rng_next(struct rng *r)	/* splitmix64 */
+static inline uint64_t rng_next(struct rng *r)
 {
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return splitmix64(&r->s);
 }
 
 static inline uint64_t rng_below(struct rng *r, uint64_t n)	/* [0, n) */
@@ -169,6 +163,8 @@ static inline int32_t sc_gettid(void)
 
 void sleep_ns(uint64_t ns);
 void spin_ns(uint64_t ns);
+/* pthread_create(th, fn, arg), or exit(1) with one line on stderr. */
+void spawn(pthread_t *th, void *(*fn)(void *), void *arg);
 
 /* ---- the file under test ---- */
 

@@ -196,16 +196,6 @@ static uint64_t overlapping(struct ylog *const *yl, size_t nyl)
 	return cnt;
 }
 
-static void spawn(pthread_t *th, void *(*fn)(void *), void *arg)
-{
-	int e = pthread_create(th, NULL, fn, arg);
-
-	if (e) {
-		fprintf(stderr, "daxstress: pthread_create: %s\n", strerror(e));
-		exit(1);
-	}
-}
-
 static enum sverdict run(struct sctx *c)
 {
 	unsigned nw = c->writers, nk = c->syncers;

@@ -155,16 +155,6 @@ static void *syncer_main(void *arg)
 	return NULL;
 }
 
-static void spawn(pthread_t *th, void *(*fn)(void *), void *arg)
-{
-	int e = pthread_create(th, NULL, fn, arg);
-
-	if (e) {
-		fprintf(stderr, "daxstress: pthread_create: %s\n", strerror(e));
-		exit(1);
-	}
-}
-
 static enum sverdict run(struct sctx *c)
 {
 	unsigned nw = c->writers, nk = c->syncers;
@@ -195,7 +185,7 @@ static enum sverdict run(struct sctx *c)
 			daxfile_remove(&f);
 			if (e == EINVAL) {
 				snprintf(c->skip_reason, sizeof(c->skip_reason),
-					 "O_DIRECT is not supported in %s", c->p->dir);
+					 "O_DIRECT is not supported in %s", c->p->opt.dir);
 				return SV_SKIP;
 			}
 			sc_fail(c, "open %s with O_DIRECT: %s", proc, strerror(e));

@@ -138,16 +138,6 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-static void spawn(pthread_t *th, void *(*fn)(void *), void *arg)
-{
-	int e = pthread_create(th, NULL, fn, arg);
-
-	if (e) {
-		fprintf(stderr, "daxstress: pthread_create: %s\n", strerror(e));
-		exit(1);
-	}
-}
-
 static void run_phase(struct pp *s, int ph)
 {
 	s->phase = ph;

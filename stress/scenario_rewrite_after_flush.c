@@ -163,16 +163,6 @@ static void range_msync(struct rng *r, const struct mapping *m,
 	ylog_add(yl, &y);
 }
 
-static void spawn(pthread_t *th, void *(*fn)(void *), void *arg)
-{
-	int e = pthread_create(th, NULL, fn, arg);
-
-	if (e) {
-		fprintf(stderr, "daxstress: pthread_create: %s\n", strerror(e));
-		exit(1);
-	}
-}
-
 /* The checks of one iteration beyond the oracle. */
 static void check_rewrites(struct sctx *c, enum page_mode mode,
 			   const struct trace_vec *tv, const struct ylog *yl,

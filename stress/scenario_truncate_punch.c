@@ -465,16 +465,6 @@ static void op_fallocate(struct ops *o)
 	o->n_falloc++;
 }
 
-static void spawn(pthread_t *th, void *(*fn)(void *), void *arg)
-{
-	int e = pthread_create(th, NULL, fn, arg);
-
-	if (e) {
-		fprintf(stderr, "daxstress: pthread_create: %s\n", strerror(e));
-		exit(1);
-	}
-}
-
 static enum sverdict run(struct sctx *c)
 {
 	unsigned nw = c->writers;

@@ -4,6 +4,7 @@
  * option and quoting the value (checked in a forked child). */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,10 @@
 #define TiB (UINT64_C(1) << 40)
 #define SEC UINT64_C(1000000000)
 
-enum kind { SIZE, DUR, UINT, FRAC, CHOICE, DIR, RODIR };
+enum kind { SIZE, DUR, UINT, FRAC, CHOICE, DIR, RODIR, COMMON };
 static const char *const kind_name[] = {
 	"size", "duration", "uint", "fraction", "choice", "dir",
-	"dir (read-only mount)",
+	"dir (read-only mount)", "common options",
 };
 
 static const char *const modes[] = { "seq", "rand", "stride", NULL };
@@ -53,6 +54,49 @@ struct call {
 	const char *opt, *arg;
 	uint64_t min, max;
 };
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: test\n");
+}
+
+/*
+ * A command's getopt loop over "prog ARGS" (ARGS split at blanks): its own
+ * --own N, every common option, then opt_common_finish().  *own gets --own.
+ */
+static void parse_common(const char *args, struct common_opts *co,
+			 uint64_t *own)
+{
+	static const struct option lo[] = {
+		OPT_LONG_DIR, OPT_LONG_SEED, OPT_LONG_OUTPUT,
+		OPT_LONG_TRACE_BUFFER, OPT_LONG_NO_TRACE, OPT_LONG_ALLOW_LOST,
+		OPT_LONG_QUIET, OPT_LONG_HELP,
+		{ "own", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char buf[1024], *argv[32], *save = NULL;
+	int argc = 0, c;
+
+	snprintf(buf, sizeof(buf), "%s", args);
+	argv[argc++] = "prog";
+	for (char *t = strtok_r(buf, " ", &save); t && argc < 31;
+	     t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	*co = (struct common_opts){ .usage = usage, .trace_min = 4096,
+		.trace_max = UINT64_C(1) << 34, .dir_required = true,
+		.seed = 1, .trace_kb = 16384 };
+	*own = 0;
+	optind = 0;		/* a fresh getopt scan */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+		switch (c) {
+		case 'o': *own = opt_uint("--own", optarg, 0, 100); break;
+		default: opt_common(c, argv, co);
+		}
+	}
+	opt_common_finish(argc, argv, co);
+}
 
 /* Run one parser; returns its value (fractions as num * 2^32 / den). */
 static uint64_t run(const struct call *c)
@@ -83,6 +127,12 @@ static uint64_t run(const struct call *c)
 	case DIR:
 		opt_writable_dir(c->opt, c->arg);
 		return 0;
+	case COMMON: {
+		struct common_opts co;
+
+		parse_common(c->arg, &co, &n);
+		return n;
+	}
 	}
 	return 0;
 }
@@ -232,7 +282,7 @@ int main(void)
 	char rodir[sizeof(dir) + 16];
 	int fd;
 
-	tap_plan(83);
+	tap_plan(94);
 	opt_set_progname("/usr/local/bin/daxbench");
 	ok(!strcmp(opt_progname(), "daxbench"),
 	   "opt_set_progname keeps the basename");
@@ -352,6 +402,45 @@ int main(void)
 	else
 		skip("read-only directory: root bypasses mode bits");
 	bad(RODIR, "--dir", rodir, 0, 0, "Read-only file system");
+
+	/* the options the commands share (opt_common) */
+	{
+		struct common_opts co;
+		char args[512];
+		uint64_t own;
+
+		snprintf(args, sizeof(args), "--dir %s --own 7 --seed 0x10 "
+			 "--trace-buffer 1M --no-trace --allow-lost-events "
+			 "--quiet --output %s/r.json", dir, dir);
+		parse_common(args, &co, &own);
+		ok(co.dir && !strcmp(co.dir, dir) && own == 7 &&
+		   co.seed == 16 && co.seed_set && co.trace_kb == 1024 &&
+		   co.trace_set && co.no_trace && co.allow_lost && co.quiet &&
+		   co.output && strstr(co.output, "/r.json"),
+		   "common options parse beside a command's own");
+		snprintf(args, sizeof(args), "--dir %s", dir);
+		parse_common(args, &co, &own);
+		ok(co.seed == 1 && !co.seed_set && co.trace_kb == 16384 &&
+		   !co.trace_set && !co.no_trace && !co.allow_lost &&
+		   !co.quiet && !co.output, "the command's defaults stay");
+		good_in_child(COMMON, "--help", "--help",
+			      "--help (exit 0, usage on stdout)");
+		snprintf(args, sizeof(args), "--dir %s --seed -1", dir);
+		bad(COMMON, "--seed", args, 0, 0, "'-1'");
+		snprintf(args, sizeof(args), "--dir %s --seed", dir);
+		bad(COMMON, "--seed", args, 0, 0, "needs a value");
+		snprintf(args, sizeof(args), "--dir %s --trace-buffer 1K", dir);
+		bad(COMMON, "--trace-buffer", args, 0, 0, "'1K'");
+		snprintf(args, sizeof(args), "--dir %s --bogus", dir);
+		bad(COMMON, "--bogus", args, 0, 0, "unknown option (see --help)");
+		snprintf(args, sizeof(args), "--dir %s extra", dir);
+		bad(COMMON, "extra", args, 0, 0, "unexpected argument");
+		bad(COMMON, "--dir", "--seed 1", 0, 0, "is required");
+		bad(COMMON, "--dir", "--dir /nonexistent", 0, 0, "does not exist");
+		snprintf(args, sizeof(args), "--dir %s --output /nonexistent/x",
+			 dir);
+		bad(COMMON, "--output", args, 0, 0, "does not exist");
+	}
 
 	rmdir(rodir);
 	unlink(file);
