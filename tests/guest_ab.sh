@@ -48,6 +48,8 @@ scripts/ab --repeat 4 --suite "$tmp/aa-suite.sh" --out "$out" >"$out.log" 2>&1; 
 secs=$(( $(date +%s) - t0 ))
 check "scripts/ab A/A, stock kernel, 4+4 boots: exit 0 in $secs s" $st "$(tail -5 "$out.log")"
 c=$out/compare.json
+# per attempt: side, result, seconds, accelerator (for a slow or failing CI run)
+echo "# boots: $(jq -c '[.[] | "\(.side) \(.result) \(.seconds)s \(.accel)"]' "$out/boots.json" 2>&1)"
 jq -e '[.[] | select(.usable) | .side] == ["A", "B", "B", "A", "A", "B", "B", "A"]' "$out/boots.json" >/dev/null
 check "boots alternate A B, B A, A B, B A" $? "$(jq -c '[.[] | [.side, .result]]' "$out/boots.json" 2>&1)"
 # A boot left out and tried again (scripts/ab) must be the host's doing: an
