@@ -79,7 +79,7 @@ kernel:
 mutants:
 	@scripts/deps kernel
 	@$(MAKE) --no-print-directory all
-	@scripts/kernel/run-mutants
+	@scripts/kernel/run-mutants $(foreach f,$(FIX),--fix $(f))
 
 bench-self:
 	@scripts/deps self
