@@ -8,7 +8,9 @@
  * t_after, ties broken by t_before); if there is none, p is not checked for
  * S.  S is satisfied for p iff some dax_writeback_one event E, emitted by any
  * thread, covers p (E.pgoff <= p < E.pgoff + E.pglen) with
- *	s.t_before < E.ts < S.t_end		(both strict).
+ *	s.t_before < E.t < S.t_end		(both strict),
+ * where E.t is the time E's flush completed: E.flush_ts (its dax_flush
+ * return, see trace.h) when paired, else the tracepoint's E.ts.
  * A violation is one (S, p) pair that is not satisfied.  This catches a
  * flush skipped outright, a flush done before the store (entry not
  * re-dirtied: the dirty-tag / PTE-to-PMD tag transfer bugs), and a flush done
@@ -91,13 +93,15 @@ int oracle_add_sync(struct oracle *o, uint64_t t_start, uint64_t t_end,
 		    uint64_t npages);
 
 /* A trace record: kept (1) if ev == EV_WRITEBACK_ONE and pglen > 0, else
- * ignored (0); -1 with errno ENOMEM/EOVERFLOW. */
+ * ignored (0); -1 with errno ENOMEM/EOVERFLOW.  Its time is
+ * trace_rec_flush_time(r); r->ts is kept beside it for reports. */
 int oracle_add_event(struct oracle *o, const struct trace_rec *r);
 /* All of v[0..n): number kept, or -1. */
 long oracle_add_events(struct oracle *o, const struct trace_rec *v, size_t n);
 
 struct oracle_event_ref {
-	uint64_t ts;
+	uint64_t ts;		/* flush time: what the rule uses */
+	uint64_t tp_ts;		/* the tracepoint's time (== ts unpaired) */
 	int32_t pid;
 	uint64_t pgoff, pglen;
 };
@@ -114,6 +118,7 @@ struct oracle_violation {
 	/* earliest covering writeback after store_t_before (>= sync_t_end
 	 * by definition), ORACLE_NONE if none */
 	uint64_t cover_ts;
+	uint64_t cover_tp_ts;	/* that event's tracepoint time */
 	/* up to ORACLE_NEARBY writeback events covering pgoff, closest in time
 	 * to [store_t_before, sync_t_end], in ts order */
 	unsigned nnearby;
@@ -176,8 +181,10 @@ void oracle_violation_print(FILE *f, const struct oracle_report *r,
  *  "samples": [{"pgoff", "store_t_before_ns", "store_t_after_ns",
  *    "sync": {"index", "kind", "tid", "t_start_ns", "t_end_ns", "first",
  *             "npages", "pages_missed"},
- *    "first_cover_ns" (null if none),
- *    "nearby": [{"ts_ns", "pid", "pgoff", "pglen"}]}]}
+ *    "first_cover_ns" (flush time, null if none),
+ *    "first_cover_tracepoint_ns" (null if none),
+ *    "nearby": [{"ts_ns" (flush time), "tracepoint_ts_ns", "pid", "pgoff",
+ *                "pglen"}]}]}
  * Times are absolute CLOCK_MONOTONIC ns.  NULL on allocation failure. */
 json_object *oracle_report_json(const struct oracle_report *r);
 

@@ -11,6 +11,26 @@
  * decoded with libtraceevent.  The instance is removed by dax_trace_close(),
  * at exit, and on SIGINT/SIGTERM/SIGHUP; instances of the same prefixes left
  * by dead processes are removed when a new one is opened.
+ *
+ * Flush time (dax_trace_opts.flush_time, daxstress only).  The fs_dax
+ * tracepoint dax_writeback_one fires at the very end of dax_writeback_one():
+ * after the flush, after the entry is marked clean and after the waiters are
+ * woken (a cross-cpu wakeup can take tens of us under emulation), so a racing
+ * fsync that sees the entry clean may return before the tracepoint although
+ * the flush is done.  With flush_time, a kretprobe dynamic event
+ * "daxbench/flush_<pid>" on dax_flush() (exported from drivers/dax, never
+ * inlined into fs/dax.c; dax_writeback_one() calls it once, just before
+ * clearing DIRTY) is created and enabled in the private instance only, and
+ * dax_trace_drain() also returns its records (EV_FLUSH_RET: pid and ts,
+ * whatever the file).  Once the caller holds every record of a run,
+ * dax_trace_pair_flushes() gives each dax_writeback_one record its flush_ts:
+ * the time of the latest dax_flush return of the same thread after that
+ * thread's previous dax_writeback_one.  Not drain by drain: per-cpu buffers
+ * are read one after the other, so a later drain can bring records older
+ * than ones already returned.  Without a kretprobe (no CONFIG_KPROBE_EVENTS,
+ * no permission) the trace works as before and dax_trace_flush_timed()
+ * says why.  The dynamic event is removed with the instance (close, exit,
+ * SIGINT/SIGTERM/SIGHUP), and ones of dead processes are removed at open.
  */
 #ifndef DAXBENCH_TRACE_H
 #define DAXBENCH_TRACE_H
@@ -41,6 +61,9 @@ enum dax_ev {
 	EV_EXT4_WRITEPAGES_RESULT,
 	/* user-space markers written through trace_marker */
 	EV_MARKER,
+	/* kretprobe on dax_flush() returning (opts.flush_time): pid and ts
+	 * only, never filtered by file */
+	EV_FLUSH_RET,
 	EV__COUNT
 };
 
@@ -66,7 +89,19 @@ struct trace_rec {
 	uint32_t flags;		/* FAULT_FLAG_* of faults */
 	int32_t result;		/* VM_FAULT_* of *_fault_done */
 	uint64_t arg;		/* EV_MARKER: the number written, else 0 */
+	uint64_t flush_ts;	/* EV_WRITEBACK_ONE: when its dax_flush()
+				 * returned (the EV_FLUSH_RET record paired
+				 * with it by dax_trace_pair_flushes()), 0
+				 * when not paired: then ts is the best flush
+				 * time known */
 };
+
+/* The time a writeback_one record's flush completed: flush_ts when paired,
+ * else the tracepoint's ts. */
+static inline uint64_t trace_rec_flush_time(const struct trace_rec *r)
+{
+	return r->flush_ts ? r->flush_ts : r->ts;
+}
 
 struct trace_vec {
 	struct trace_rec *v;
@@ -79,6 +114,8 @@ struct dax_trace_opts {
 	const char *prefix;	/* instance name prefix, e.g. "daxbench" */
 	unsigned buffer_kb;	/* per-cpu buffer; 0 = 16384 */
 	bool pagecache;		/* also enable page-cache writeback events */
+	bool flush_time;	/* time writebacks by their dax_flush return
+				 * (kretprobe); see the top of this file */
 };
 
 struct dax_trace;
@@ -90,7 +127,8 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 				 size_t whylen);
 
 /* Only keep records of this file (dev as st_dev from stat(2), converted
- * internally to the kernel encoding) when draining.  Markers always kept. */
+ * internally to the kernel encoding) when draining.  Markers and
+ * EV_FLUSH_RET records (no file in them) always kept. */
 void dax_trace_filter_file(struct dax_trace *t, uint64_t st_dev, uint64_t ino);
 
 /* Append every record buffered so far (consuming them) to out, in timestamp
@@ -106,10 +144,57 @@ uint64_t dax_trace_lost(struct dax_trace *t);
 bool dax_trace_has(const struct dax_trace *t, enum dax_ev ev);
 const char *dax_ev_name(enum dax_ev ev);	/* our canonical name */
 
-/* {"instance", "clock", "buffer_kb", "events": [names enabled]} */
+/* Whether writeback_one records carry flush_ts from the dax_flush return
+ * probe.  When not, and why is not NULL, *why says why in one line ("not
+ * requested" when opts.flush_time was false). */
+bool dax_trace_flush_timed(const struct dax_trace *t, const char **why);
+
+/* {"instance", "clock", "buffer_kb", "events": [names enabled],
+ *  "flush_time": "dax_flush return" | "tracepoint", "flush_probe": the
+ *  dynamic event or null, "flush_probe_why" (when null),
+ *  "flush_probe_hits", "flush_probe_missed" (kprobe_profile, when known)} */
 json_object *dax_trace_describe(const struct dax_trace *t);
 
-/* Remove the instance.  Safe to call twice and with NULL. */
+/* Remove the instance (and the flush probe).  Safe to call twice and with
+ * NULL. */
 void dax_trace_close(struct dax_trace *t);
+
+/* ---- pairing of writebacks with their flush (pure; unit-tested) ----
+ *
+ * Feed records in timestamp order, in as many calls as wanted: the state of
+ * each thread carries over.  Records of one thread are in program order,
+ * and dax_writeback_one() calls dax_flush() exactly once before its
+ * tracepoint, so for a writeback_one record of thread P the flush is the
+ * latest EV_FLUSH_RET record of P after P's previous writeback_one record.
+ * That record's ts becomes flush_ts (paired); when there is none (kprobe
+ * missed or lost, probe absent), flush_ts is 0 (unpaired).  Should records
+ * come out of order anyway, a flush record older than P's previous
+ * writeback_one is never used, and a writeback older than P's previous one
+ * is left unpaired.  Other records are left alone.  Writebacks of other
+ * files are filtered out at drain time: a thread that flushes another DAX
+ * file in between and whose own flush record is then lost would get the
+ * other file's (earlier) flush time; records are lost only when the
+ * buffer overflows (dax_trace_lost()) or the kretprobe misses
+ * ("flush_probe_missed"). */
+struct flush_pairing;
+
+struct flush_pairing *flush_pairing_new(void);	/* NULL: out of memory */
+void flush_pairing_free(struct flush_pairing *fp);	/* NULL is fine */
+/* Pair v[0..n) in place.  0, or -1 (ENOMEM: records from the failing one
+ * on are left unpaired). */
+int flush_pairing_feed(struct flush_pairing *fp, struct trace_rec *v, size_t n);
+struct flush_pairing_stats {
+	uint64_t paired, unpaired;	/* writeback_one records */
+	uint64_t flushes;		/* EV_FLUSH_RET records fed */
+	uint64_t flushes_unused;	/* superseded or stale, never paired */
+};
+void flush_pairing_stats(const struct flush_pairing *fp,
+			 struct flush_pairing_stats *st);
+
+/* Sort tv by ts (stable: records of one cpu keep their order) and pair
+ * every writeback in it with a fresh flush_pairing: for all the records of
+ * a run, drained in any number of drains.  0, or -1 (ENOMEM); *st (may be
+ * NULL) gets the counts. */
+int dax_trace_pair_flushes(struct trace_vec *tv, struct flush_pairing_stats *st);
 
 #endif

@@ -42,7 +42,8 @@ struct o_store {
 };
 
 struct o_event {
-	uint64_t ts, pgoff, pglen;
+	uint64_t ts, pgoff, pglen;	/* ts: flush time */
+	uint64_t tp_ts;			/* tracepoint time */
 	int32_t pid;
 };
 
@@ -193,8 +194,9 @@ int oracle_add_event(struct oracle *o, const struct trace_rec *r)
 	}
 	if (grow((void **)&o->ev, &o->capev, o->nev, sizeof(*o->ev)))
 		return -1;
-	o->ev[o->nev++] = (struct o_event){ r->ts, r->pgoff, r->pglen, r->pid };
-	see_time(o, r->ts);
+	o->ev[o->nev++] = (struct o_event){ trace_rec_flush_time(r), r->pgoff,
+					    r->pglen, r->ts, r->pid };
+	see_time(o, trace_rec_flush_time(r));
 	return 1;
 }
 
@@ -648,8 +650,8 @@ static void add_cand(const struct ctx *c, struct cand *cd, unsigned *n,
 {
 	const struct o_event *e = &c->o->ev[b->ev];
 
-	cd[*n].e = (struct oracle_event_ref){ e->ts, e->pid, e->pgoff,
-					      e->pglen };
+	cd[*n].e = (struct oracle_event_ref){ e->ts, e->tp_ts, e->pid,
+					      e->pgoff, e->pglen };
 	cd[*n].dist = e->ts <= t0 ? t0 - e->ts : (e->ts >= t1 ? e->ts - t1 : 0);
 	cd[*n].ev = b->ev;
 	(*n)++;
@@ -701,6 +703,9 @@ static void fill_violation(const struct ctx *c, const struct query *q,
 	v->sync_npages = sy->npages;
 	v->sync_pages_missed = missed[sy->idx];
 	v->cover_ts = c->cov[q->store];
+	v->cover_tp_ts = v->cover_ts == ORACLE_NONE ||
+			 c->cov_ev[q->store] >= c->o->nev ? ORACLE_NONE :
+			 c->o->ev[c->cov_ev[q->store]].tp_ts;
 	v->nnearby = nearby(c, s->pg, s->tb, sy->te, v->nearby);
 }
 
@@ -1060,10 +1065,15 @@ void oracle_violation_print(FILE *f, const struct oracle_report *r,
 		v->sync_pages_missed == 1 ? "" : "s");
 	if (v->cover_ts == ORACLE_NONE)
 		fprintf(f, "  no writeback_one covered the page after the store\n");
-	else
+	else {
 		fprintf(f, "  first writeback_one after the store: %s, %s after "
-			"the call returned\n", rel(a, sizeof(a), v->cover_ts, t0),
+			"the call returned", rel(a, sizeof(a), v->cover_ts, t0),
 			dur(d, sizeof(d), v->cover_ts - v->sync_t_end));
+		if (v->cover_tp_ts != ORACLE_NONE && v->cover_tp_ts != v->cover_ts)
+			fprintf(f, " (flush returned; its tracepoint %s)",
+				rel(b, sizeof(b), v->cover_tp_ts, t0));
+		fputc('\n', f);
+	}
 	for (unsigned i = 0; i < v->nnearby; i++) {
 		const struct oracle_event_ref *e = &v->nearby[i];
 		const char *where;
@@ -1074,9 +1084,15 @@ void oracle_violation_print(FILE *f, const struct oracle_report *r,
 			where = "after the return";
 		else
 			where = "inside";
-		fprintf(f, "  nearby writeback_one %s pid %" PRId32 " pgoff %"
-			PRIu64 " pglen %" PRIu64 " (%s %s)\n",
-			rel(a, sizeof(a), e->ts, t0), e->pid, e->pgoff,
+		if (e->tp_ts != e->ts)
+			fprintf(f, "  nearby writeback_one %s (tracepoint %s)",
+				rel(a, sizeof(a), e->ts, t0),
+				rel(b, sizeof(b), e->tp_ts, t0));
+		else
+			fprintf(f, "  nearby writeback_one %s",
+				rel(a, sizeof(a), e->ts, t0));
+		fprintf(f, " pid %" PRId32 " pgoff %"
+			PRIu64 " pglen %" PRIu64 " (%s %s)\n", e->pid, e->pgoff,
 			e->pglen, dur(d, sizeof(d), e->ts <= v->store_t_before ?
 				      v->store_t_before - e->ts :
 				      e->ts >= v->sync_t_end ?
@@ -1130,6 +1146,10 @@ static json_object *viol_json(const struct oracle_violation *v)
 		err |= json_object_object_add(j, "first_cover_ns", NULL);
 	else
 		err |= jint(j, "first_cover_ns", v->cover_ts);
+	if (v->cover_tp_ts == ORACLE_NONE)
+		err |= json_object_object_add(j, "first_cover_tracepoint_ns", NULL);
+	else
+		err |= jint(j, "first_cover_tracepoint_ns", v->cover_tp_ts);
 	n = json_object_new_array();
 	err |= jadd(j, "nearby", n);
 	for (unsigned i = 0; !err && i < v->nnearby; i++) {
@@ -1141,6 +1161,7 @@ static json_object *viol_json(const struct oracle_violation *v)
 			break;
 		}
 		err |= jint(e, "ts_ns", v->nearby[i].ts);
+		err |= jint(e, "tracepoint_ts_ns", v->nearby[i].tp_ts);
 		err |= jadd(e, "pid", json_object_new_int(v->nearby[i].pid));
 		err |= jint(e, "pgoff", v->nearby[i].pgoff);
 		err |= jint(e, "pglen", v->nearby[i].pglen);

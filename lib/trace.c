@@ -16,7 +16,20 @@
  * Cleanup: every open trace is entered in a small static table holding the
  * precomputed instance path and its fds, read by the atexit handler and by
  * the SIGINT/SIGTERM/SIGHUP handler (async-signal-safe: close, close_range,
- * rmdir, nanosleep, sigaction, sigprocmask, raise).
+ * rmdir, open, write, nanosleep, sigaction, sigprocmask, raise).  With
+ * flush_time the table also holds the kretprobe's "-:group/event" line: the
+ * handler disables the event in the instance, removes the instance, then
+ * appends that line to kprobe_events (a dynamic event enabled anywhere
+ * cannot be removed).
+ *
+ * Flush records: with the probe, EV_FLUSH_RET records (pid and time only)
+ * pass the file filter and are returned like the others; the consumer
+ * pairs them with the writebacks (dax_trace_pair_flushes()) once it holds
+ * every record of a run.  Not drain by drain: the per-cpu buffers are read
+ * one after the other, so a later drain can bring records of a cpu older
+ * than records of another cpu already returned (a thread that moved from
+ * one cpu to the other in between: 35 ms apart seen under TCG), and a
+ * writeback would then be paired before its flush record arrived.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -49,6 +62,10 @@
 #define DEFAULT_BUFFER_KB 16384u
 #define MARKER_PREFIX "daxbench "
 #define MAX_TRACES 16
+#define FLUSH_GROUP "daxbench"
+#define FLUSH_PREFIX "flush_"
+#define FLUSH_FUNC "dax_flush"
+#define KPROBE_EVENTS "kprobe_events"
 
 /* ------------------------------------------------------------------ */
 /* Event table                                                          */
@@ -85,6 +102,8 @@ static const struct evdef evdefs[EV__COUNT] = {
 	[EV_EXT4_WRITEPAGES_RESULT] = { "ext4_writepages_result", "ext4",
 					{ "ext4_writepages_result" }, true },
 	[EV_MARKER] = { "marker", "ftrace", { "print" }, false },
+	/* name: FLUSH_PREFIX<pid>, made at open (dax_trace.flush_name) */
+	[EV_FLUSH_RET] = { "dax_flush_return", FLUSH_GROUP, { NULL }, false },
 };
 
 typedef struct tep_format_field field_t;
@@ -138,6 +157,11 @@ struct dax_trace {
 	uint64_t f_ino;
 	char f_bdi[32];		/* bdi name of the file's device, "" unknown */
 
+	/* flush time (opts.flush_time) */
+	char flush_name[64];	/* FLUSH_PREFIX<pid> */
+	char flush_why[320];	/* why there is no probe, "" when there is */
+	struct tracefs_dynevent *flush_dev;	/* created by us */
+
 	int slot;
 };
 
@@ -151,6 +175,11 @@ struct slot {
 	int *fds;
 	int nfds;
 	struct dax_trace *t;
+	/* the flush probe, for the signal handler */
+	int probe;		/* __atomic: 1 while it may exist */
+	char probe_enable[PATH_MAX + 160];	/* instance's enable file */
+	char probe_file[PATH_MAX + 32];		/* <tracing>/kprobe_events */
+	char probe_del[128];		/* "-:group/event\n" */
 };
 
 static struct slot slots[MAX_TRACES];
@@ -212,6 +241,25 @@ static void cleanup_async(void)
 				continue;
 			}
 			sleep_ms(1);	/* a read in flight in another thread */
+		}
+		if (__atomic_load_n(&s->probe, __ATOMIC_ACQUIRE)) {
+			int fd = open(s->probe_enable, O_WRONLY | O_CLOEXEC);
+
+			/* still there if the rmdir failed: disable it */
+			if (fd >= 0) {
+				if (write(fd, "0", 1) < 0) {
+					/* nothing more to do */
+				}
+				close(fd);
+			}
+			fd = open(s->probe_file, O_WRONLY | O_APPEND | O_CLOEXEC);
+			if (fd >= 0) {
+				if (write(fd, s->probe_del, strlen(s->probe_del)) < 0) {
+					/* nothing more to do */
+				}
+				close(fd);
+			}
+			__atomic_store_n(&s->probe, 0, __ATOMIC_RELEASE);
 		}
 		__atomic_store_n(&s->used, 0, __ATOMIC_RELEASE);
 	}
@@ -496,6 +544,47 @@ static void remove_stale(const char *dir, const char *prefix)
 	closedir(d);
 }
 
+/* "flush_<pid>" -> pid */
+static bool flush_probe_pid(const char *name, pid_t *pid)
+{
+	size_t l = sizeof(FLUSH_PREFIX) - 1;
+	char *end;
+	long v;
+
+	if (strncmp(name, FLUSH_PREFIX, l) || name[l] < '0' || name[l] > '9')
+		return false;
+	errno = 0;
+	v = strtol(name + l, &end, 10);
+	if (*end || errno || v <= 0 || v > INT_MAX)
+		return false;
+	*pid = (pid_t)v;
+	return true;
+}
+
+/* Flush probes of dead processes (and, with mine, one of mine left by an
+ * earlier process that had my pid). */
+static void remove_stale_probes(const char *mine)
+{
+	struct tracefs_dynevent **list;
+
+	if (!tracefs_file_exists(NULL, KPROBE_EVENTS))
+		return;
+	list = tracefs_dynevent_get_all(TRACEFS_DYNEVENT_KRETPROBE, FLUSH_GROUP);
+	for (int i = 0; list && list[i]; i++) {
+		char *sys = NULL, *ev = NULL;
+		pid_t pid;
+
+		tracefs_dynevent_info(list[i], &sys, &ev, NULL, NULL, NULL);
+		if (ev && flush_probe_pid(ev, &pid) &&
+		    ((mine && !strcmp(ev, mine)) ||
+		     (pid != getpid() && kill(pid, 0) < 0 && errno == ESRCH)))
+			tracefs_dynevent_destroy(list[i], true);
+		free(sys);
+		free(ev);
+	}
+	tracefs_dynevent_list_free(list);
+}
+
 /* ------------------------------------------------------------------ */
 /* Event lookup                                                         */
 
@@ -515,8 +604,14 @@ static int load_event(struct dax_trace *t, enum dax_ev ev)
 	const struct evdef *d = &evdefs[ev];
 	struct evinfo *ei = &t->ev[ev];
 
-	for (int k = 0; k < 2 && d->names[k]; k++) {
-		const char *name = d->names[k];
+	const char *names[2] = { d->names[0], d->names[1] };
+
+	if (ev == EV_FLUSH_RET) {
+		names[0] = t->flush_name;
+		names[1] = NULL;
+	}
+	for (int k = 0; k < 2 && names[k]; k++) {
+		const char *name = names[k];
 		char *fmt;
 		int len = 0;
 
@@ -550,6 +645,8 @@ static int load_event(struct dax_trace *t, enum dax_ev ev)
 		t->type_field = tep_find_common_field(ei->e, "common_type");
 
 	switch (ev) {
+	case EV_FLUSH_RET:	/* the pid and the time are all we use */
+		return t->type_field ? 0 : -1;
 	case EV_MARKER:
 		ei->buf = tep_find_field(ei->e, "buf");
 		if (!ei->buf)
@@ -671,6 +768,8 @@ static void free_trace(struct dax_trace *t)
 	if (t->kbuf)
 		kbuffer_free(t->kbuf);
 	free(t->idmap);
+	if (t->flush_dev)
+		tracefs_dynevent_free(t->flush_dev);
 	if (t->tep)
 		tep_free(t->tep);
 	if (t->inst)
@@ -689,6 +788,118 @@ static void close_fds(struct dax_trace *t)
 		t->marker_fd = -1;
 	for (int c = 0; c < t->ncpu; c++)
 		t->cpus[c].fd = -1;
+}
+
+/* Remove the flush probe (the instance, where it was enabled, is gone or
+ * has it disabled). */
+static void destroy_probe(struct dax_trace *t, struct slot *s)
+{
+	if (!t->flush_dev)
+		return;
+	for (int tries = 0; tries < 50; tries++) {
+		errno = 0;
+		if (tracefs_dynevent_destroy(t->flush_dev, tries > 0) == 0)
+			break;
+		if (errno != EBUSY)
+			break;	/* not there, or nothing more to try */
+		sleep_ms(10);	/* a file of it still open */
+	}
+	tracefs_dynevent_free(t->flush_dev);
+	t->flush_dev = NULL;
+	if (s)
+		__atomic_store_n(&s->probe, 0, __ATOMIC_RELEASE);
+}
+
+static void flush_off(struct dax_trace *t, struct slot *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void flush_off(struct dax_trace *t, struct slot *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->flush_why, sizeof(t->flush_why), fmt, ap);
+	va_end(ap);
+	if (t->has[EV_FLUSH_RET] && t->inst)
+		tracefs_event_disable(t->inst, FLUSH_GROUP, t->flush_name);
+	t->has[EV_FLUSH_RET] = false;
+	memset(&t->ev[EV_FLUSH_RET], 0, sizeof(t->ev[EV_FLUSH_RET]));
+	destroy_probe(t, s);
+}
+
+/* The kretprobe FLUSH_GROUP/flush_<pid> on dax_flush, not enabled yet.  On
+ * failure t->flush_dev stays NULL and t->flush_why says why. */
+static void create_probe(struct dax_trace *t, struct slot *s)
+{
+	char kpath[PATH_MAX + 32], *err;
+	int e;
+
+	snprintf(t->flush_name, sizeof(t->flush_name), FLUSH_PREFIX "%d",
+		 (int)getpid());
+	snprintf(kpath, sizeof(kpath), "%s/" KPROBE_EVENTS, t->dir);
+	if (access(kpath, F_OK) < 0) {
+		snprintf(t->flush_why, sizeof(t->flush_why),
+			 "the kernel has no %.200s (CONFIG_KPROBE_EVENTS)", kpath);
+		return;
+	}
+	if (access(kpath, W_OK) < 0) {
+		snprintf(t->flush_why, sizeof(t->flush_why), "cannot write %.200s: %s",
+			 kpath, strerror(errno));
+		return;
+	}
+	pthread_mutex_lock(&reg_lock);
+	for (int i = 0; i < MAX_TRACES; i++) {
+		struct slot *o = &slots[i];
+
+		if (o != s && __atomic_load_n(&o->used, __ATOMIC_ACQUIRE) &&
+		    o->owner == getpid() &&
+		    __atomic_load_n(&o->probe, __ATOMIC_ACQUIRE) && o->t &&
+		    !strcmp(o->t->flush_name, t->flush_name)) {
+			pthread_mutex_unlock(&reg_lock);
+			snprintf(t->flush_why, sizeof(t->flush_why),
+				 "%s/%s is used by another trace of this process",
+				 FLUSH_GROUP, t->flush_name);
+			return;
+		}
+	}
+	/* from now on a signal removes it (harmless if not there yet) */
+	snprintf(s->probe_file, sizeof(s->probe_file), "%s", kpath);
+	snprintf(s->probe_enable, sizeof(s->probe_enable), "%s/events/%s/%s/enable",
+		 t->path, FLUSH_GROUP, t->flush_name);
+	snprintf(s->probe_del, sizeof(s->probe_del), "-:%s/%s\n", FLUSH_GROUP,
+		 t->flush_name);
+	__atomic_store_n(&s->probe, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&reg_lock);
+
+	/* one of an earlier process that had my pid */
+	remove_stale_probes(t->flush_name);
+	t->flush_dev = tracefs_kretprobe_alloc(FLUSH_GROUP, t->flush_name,
+					       FLUSH_FUNC, NULL, 0);
+	if (!t->flush_dev) {
+		snprintf(t->flush_why, sizeof(t->flush_why), "out of memory");
+		__atomic_store_n(&s->probe, 0, __ATOMIC_RELEASE);
+		return;
+	}
+	tracefs_error_clear(NULL);
+	if (tracefs_dynevent_create(t->flush_dev) == 0) {
+		t->flush_why[0] = 0;
+		return;
+	}
+	e = errno;
+	err = tracefs_error_last(NULL);
+	if (err) {
+		err[strcspn(err, "\n")] = 0;
+		snprintf(t->flush_why, sizeof(t->flush_why),
+			 "cannot create a kretprobe on %s: %s (%s)", FLUSH_FUNC,
+			 strerror(e), err);
+	} else {
+		snprintf(t->flush_why, sizeof(t->flush_why),
+			 "cannot create a kretprobe on %s: %s", FLUSH_FUNC,
+			 strerror(e));
+	}
+	free(err);
+	tracefs_dynevent_free(t->flush_dev);
+	t->flush_dev = NULL;
+	__atomic_store_n(&s->probe, 0, __ATOMIC_RELEASE);
 }
 
 static int destroy_instance(struct dax_trace *t)
@@ -717,9 +928,12 @@ void dax_trace_close(struct dax_trace *t)
 		return;		/* closed already */
 	}
 	close_fds(t);
+	if (t->flush_dev && t->inst)
+		tracefs_event_disable(t->inst, FLUSH_GROUP, t->flush_name);
 	/* tracefs_instance_destroy() is a single rmdir; do it ourselves so
 	 * that EBUSY (a child still holding an inherited fd) is retried. */
 	destroy_instance(t);
+	destroy_probe(t, s);
 	__atomic_store_n(&s->used, 0, __ATOMIC_RELEASE);
 	maybe_uninstall_handlers();
 	pthread_mutex_unlock(&reg_lock);
@@ -802,6 +1016,7 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 		set_why(why, whylen, "out of memory");
 		return NULL;
 	}
+	snprintf(t->flush_why, sizeof(t->flush_why), "not requested");
 	t->marker_fd = -1;
 	t->slot = -1;
 	t->buffer_kb = o && o->buffer_kb ? o->buffer_kb : DEFAULT_BUFFER_KB;
@@ -811,6 +1026,7 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 	snprintf(t->path, sizeof(t->path), "%s/instances/%s", dir, t->name);
 
 	remove_stale(dir, prefix);
+	remove_stale_probes(NULL);
 
 	pthread_mutex_lock(&reg_lock);
 	if (name_registered(t->path)) {
@@ -849,6 +1065,7 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 	s->fds = NULL;
 	s->nfds = 0;
 	s->t = t;
+	s->probe = 0;
 	__atomic_store_n(&s->used, 1, __ATOMIC_RELEASE);
 	install_handlers();
 	pthread_mutex_unlock(&reg_lock);
@@ -875,11 +1092,18 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 		set_why(why, whylen, "cannot parse events/header_page");
 		goto fail;
 	}
+	if (o && o->flush_time)
+		create_probe(t, s);
 	for (int ev = 0; ev < EV__COUNT; ev++) {
 		if (evdefs[ev].pagecache && !t->pagecache)
 			continue;
+		if (ev == EV_FLUSH_RET && !t->flush_dev)
+			continue;
 		if (load_event(t, ev) < 0) {
 			memset(&t->ev[ev], 0, sizeof(t->ev[ev]));
+			if (ev == EV_FLUSH_RET)
+				flush_off(t, s, "cannot parse the format of %s/%s",
+					  FLUSH_GROUP, t->flush_name);
 			continue;
 		}
 		if (ev != EV_MARKER &&
@@ -887,6 +1111,10 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 					     t->ev[ev].kname + strlen(evdefs[ev].sys) + 1,
 					     "enable", "1") < 0) {
 			memset(&t->ev[ev], 0, sizeof(t->ev[ev]));
+			if (ev == EV_FLUSH_RET)
+				flush_off(t, s, "cannot enable %s/%s in %s: %s",
+					  FLUSH_GROUP, t->flush_name, t->name,
+					  strerror(errno));
 			continue;
 		}
 		t->has[ev] = true;
@@ -894,9 +1122,11 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 			max_id = t->ev[ev].e->id;
 		if (evdefs[ev].pagecache)
 			any_pc = true;
-		else if (ev != EV_MARKER)
+		else if (ev != EV_MARKER && ev != EV_FLUSH_RET)
 			any_dax = true;
 	}
+	if (t->has[EV_FLUSH_RET] && !t->has[EV_WRITEBACK_ONE])
+		flush_off(t, s, "no dax_writeback_one tracepoint to pair with");
 	if (!any_dax && !(t->pagecache && any_pc)) {
 		set_why(why, whylen, t->pagecache ?
 			"kernel has no fs_dax nor page-cache writeback tracepoints" :
@@ -1057,6 +1287,8 @@ static inline bool decode(struct dax_trace *t, const void *data, unsigned size,
 
 		return parse_marker(s, strnlen(s, len), &r->arg);
 	}
+	if (ev == EV_FLUSH_RET)
+		return true;	/* any file: no file in it */
 	r->ino = rdf(ei->ino, data);
 	r->dev = (uint32_t)rdf(ei->dev, data);
 	r->pgoff = rdf(ei->pgoff, data);
@@ -1250,9 +1482,48 @@ int dax_trace_mark(struct dax_trace *t, uint64_t n)
 	return -1;
 }
 
+bool dax_trace_flush_timed(const struct dax_trace *t, const char **why)
+{
+	if (t && t->has[EV_FLUSH_RET])
+		return true;
+	if (why)
+		*why = t ? t->flush_why : "no trace";
+	return false;
+}
+
+/* hits and misses of the flush probe from kprobe_profile ("  NAME  HITS
+ * MISSED"; NAME with or without its group); false when not found. */
+static bool probe_profile(const struct dax_trace *t, uint64_t *hits,
+			  uint64_t *missed)
+{
+	char path[PATH_MAX + 32], line[512], full[160];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/kprobe_profile", t->dir);
+	snprintf(full, sizeof(full), "%s/%s", FLUSH_GROUP, t->flush_name);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char name[160];
+		unsigned long long h, m;
+
+		if (sscanf(line, "%159s %llu %llu", name, &h, &m) == 3 &&
+		    (!strcmp(name, t->flush_name) || !strcmp(name, full))) {
+			*hits = h;
+			*missed = m;
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 json_object *dax_trace_describe(const struct dax_trace *t)
 {
 	json_object *o, *evs;
+	uint64_t hits, missed;
 
 	if (!t)
 		return NULL;
@@ -1265,5 +1536,217 @@ json_object *dax_trace_describe(const struct dax_trace *t)
 		if (t->has[ev] && ev != EV_MARKER)
 			json_object_array_add(evs, json_object_new_string(t->ev[ev].kname));
 	json_object_object_add(o, "events", evs);
+	json_object_object_add(o, "flush_time", json_object_new_string(
+				       t->has[EV_FLUSH_RET] ? "dax_flush return" :
+				       "tracepoint"));
+	if (t->has[EV_FLUSH_RET]) {
+		char name[160];
+
+		snprintf(name, sizeof(name), "%s/%s (kretprobe on %s)", FLUSH_GROUP,
+			 t->flush_name, FLUSH_FUNC);
+		json_object_object_add(o, "flush_probe", json_object_new_string(name));
+		if (t->flush_dev && probe_profile(t, &hits, &missed)) {
+			json_object_object_add(o, "flush_probe_hits",
+					       json_object_new_uint64(hits));
+			json_object_object_add(o, "flush_probe_missed",
+					       json_object_new_uint64(missed));
+		}
+	} else {
+		json_object_object_add(o, "flush_probe", NULL);
+		json_object_object_add(o, "flush_probe_why",
+				       json_object_new_string(t->flush_why));
+	}
 	return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* pairing of writebacks with their flush                               */
+
+struct fp_ent {
+	int32_t pid;
+	bool used, has_wb;
+	uint64_t pending;	/* ts of the flush not yet paired, 0: none */
+	uint64_t last_wb;	/* ts of the thread's last writeback_one */
+};
+
+struct flush_pairing {
+	struct fp_ent *tab;	/* open addressing, cap a power of two */
+	size_t cap, n;
+	struct flush_pairing_stats st;
+};
+
+struct flush_pairing *flush_pairing_new(void)
+{
+	struct flush_pairing *fp = calloc(1, sizeof(*fp));
+
+	if (!fp)
+		return NULL;
+	fp->cap = 64;
+	fp->tab = calloc(fp->cap, sizeof(*fp->tab));
+	if (!fp->tab) {
+		free(fp);
+		return NULL;
+	}
+	return fp;
+}
+
+void flush_pairing_free(struct flush_pairing *fp)
+{
+	if (!fp)
+		return;
+	free(fp->tab);
+	free(fp);
+}
+
+static size_t fp_hash(int32_t pid, size_t cap)
+{
+	return (size_t)(((uint32_t)pid * 0x9e3779b1u) >> 7) & (cap - 1);
+}
+
+static struct fp_ent *fp_slot(struct fp_ent *tab, size_t cap, int32_t pid)
+{
+	size_t i = fp_hash(pid, cap);
+
+	while (tab[i].used && tab[i].pid != pid)
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+/* The entry of pid, made if new; NULL when out of memory. */
+static struct fp_ent *fp_get(struct flush_pairing *fp, int32_t pid)
+{
+	struct fp_ent *e = fp_slot(fp->tab, fp->cap, pid);
+
+	if (e->used)
+		return e;
+	if (2 * (fp->n + 1) > fp->cap) {
+		size_t cap = fp->cap * 2;
+		struct fp_ent *tab = calloc(cap, sizeof(*tab));
+
+		if (!tab)
+			return NULL;
+		for (size_t i = 0; i < fp->cap; i++)
+			if (fp->tab[i].used)
+				*fp_slot(tab, cap, fp->tab[i].pid) = fp->tab[i];
+		free(fp->tab);
+		fp->tab = tab;
+		fp->cap = cap;
+		e = fp_slot(tab, cap, pid);
+	}
+	memset(e, 0, sizeof(*e));
+	e->used = true;
+	e->pid = pid;
+	fp->n++;
+	return e;
+}
+
+int flush_pairing_feed(struct flush_pairing *fp, struct trace_rec *v, size_t n)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct trace_rec *r = &v[i];
+		struct fp_ent *e;
+
+		if (r->ev != EV_FLUSH_RET && r->ev != EV_WRITEBACK_ONE)
+			continue;
+		if (r->ev == EV_WRITEBACK_ONE)
+			r->flush_ts = 0;
+		e = rc ? NULL : fp_get(fp, r->pid);
+		if (!e) {
+			if (!rc)
+				errno = ENOMEM;
+			rc = -1;
+			if (r->ev == EV_WRITEBACK_ONE)
+				fp->st.unpaired++;
+			else
+				fp->st.flushes++;
+			continue;
+		}
+		if (r->ev == EV_FLUSH_RET) {
+			fp->st.flushes++;
+			if (e->has_wb && r->ts < e->last_wb) {
+				/* before the thread's last writeback: drained
+				 * late; not this thread's next flush */
+				fp->st.flushes_unused++;
+				continue;
+			}
+			if (e->pending) {	/* a flush never followed by
+						 * its writeback record */
+				fp->st.flushes_unused++;
+				if (r->ts < e->pending)
+					continue;
+			}
+			e->pending = r->ts;
+			continue;
+		}
+		if (e->has_wb && r->ts < e->last_wb) {
+			fp->st.unpaired++;	/* drained late: leave it */
+			continue;
+		}
+		if (e->pending && e->pending <= r->ts) {
+			r->flush_ts = e->pending;
+			e->pending = 0;
+			fp->st.paired++;
+		} else {
+			fp->st.unpaired++;
+		}
+		e->has_wb = true;
+		e->last_wb = r->ts;
+	}
+	return rc;
+}
+
+void flush_pairing_stats(const struct flush_pairing *fp,
+			 struct flush_pairing_stats *st)
+{
+	if (fp)
+		*st = fp->st;
+	else
+		memset(st, 0, sizeof(*st));
+}
+
+/* Stable merge sort of v[0..n) by ts (tmp: n records). */
+static void sort_by_ts(struct trace_rec *v, struct trace_rec *tmp, size_t n)
+{
+	size_t h = n / 2, i, j, k;
+
+	if (n < 2)
+		return;
+	sort_by_ts(v, tmp, h);
+	sort_by_ts(v + h, tmp, n - h);
+	if (v[h - 1].ts <= v[h].ts)
+		return;		/* already in order: the usual case */
+	memcpy(tmp, v, h * sizeof(*v));
+	for (i = 0, j = h, k = 0; i < h && j < n; k++)
+		v[k] = v[j].ts < tmp[i].ts ? v[j++] : tmp[i++];
+	while (i < h)
+		v[k++] = tmp[i++];
+}
+
+int dax_trace_pair_flushes(struct trace_vec *tv, struct flush_pairing_stats *st)
+{
+	struct flush_pairing *fp;
+	struct trace_rec *tmp;
+	int rc;
+
+	if (st)
+		memset(st, 0, sizeof(*st));
+	if (!tv || !tv->n)
+		return 0;
+	fp = flush_pairing_new();
+	tmp = malloc((tv->n / 2 + 1) * sizeof(*tmp));
+	if (!fp || !tmp) {
+		flush_pairing_free(fp);
+		free(tmp);
+		errno = ENOMEM;
+		return -1;
+	}
+	sort_by_ts(tv->v, tmp, tv->n);
+	free(tmp);
+	rc = flush_pairing_feed(fp, tv->v, tv->n);
+	if (st)
+		flush_pairing_stats(fp, st);
+	flush_pairing_free(fp);
+	return rc;
 }

@@ -283,6 +283,9 @@ int collector_start(struct collector *co, struct dax_trace *tr,
 	memset(co, 0, sizeof(*co));
 	co->tr = tr;
 	co->keep_mask = keep_mask;
+	/* writebacks kept: keep their flushes too, to pair them at the end */
+	if ((keep_mask & EVBIT(EV_WRITEBACK_ONE)) && dax_trace_flush_timed(tr, NULL))
+		co->keep_mask |= EVBIT(EV_FLUSH_RET);
 	if (!tr || !threaded)
 		return 0;
 	if (pthread_create(&co->th, NULL, co_main, co))
@@ -304,7 +307,13 @@ int collector_finish(struct collector *co)
 		errno = co->err;
 		return -1;
 	}
-	return co_drain(co);
+	if (co_drain(co))
+		return -1;
+	/* every record of the run is here now: sort (drains overlap in
+	 * time) and give each writeback its flush time */
+	if (co->keep_mask & EVBIT(EV_FLUSH_RET))
+		return dax_trace_pair_flushes(&co->keep, NULL);
+	return 0;
 }
 
 void collector_free(struct collector *co)
@@ -459,18 +468,20 @@ static void dump_streams(struct sctx *c, const struct check_in *in)
 	snprintf(path, sizeof(path), "%s/%s-iter-%u-events.csv", c->p->dump_dir,
 		 c->sc->name, c->iter);
 	if ((f = fopen(path, "w"))) {
-		fprintf(f, "ts,pid,cpu,event,pgoff,pglen,address,result\n");
+		/* flush_ts: writebacks paired with their dax_flush return
+		 * (dax_flush_return records), else 0 */
+		fprintf(f, "ts,pid,cpu,event,pgoff,pglen,address,result,flush_ts\n");
 		for (size_t i = 0; in->ev && i < in->ev->n; i++) {
 			const struct trace_rec *r = &in->ev->v[i];
 
 			fprintf(f, "%" PRIu64 ",%d,%d,%s,%" PRIu64 ",%" PRIu64 ",%#"
-				PRIx64 ",%#x\n", r->ts, r->pid, r->cpu,
+				PRIx64 ",%#x,%" PRIu64 "\n", r->ts, r->pid, r->cpu,
 				dax_ev_name(r->ev), r->pgoff, r->pglen, r->address,
-				(unsigned)r->result);
+				(unsigned)r->result, r->flush_ts);
 		}
 		for (size_t i = 0; i < in->nextra; i++)
 			fprintf(f, "%" PRIu64 ",-1,-1,synthetic,%" PRIu64 ",%" PRIu64
-				",0,0\n", in->extra[i].ts, in->extra[i].pgoff,
+				",0,0,0\n", in->extra[i].ts, in->extra[i].pgoff,
 				in->extra[i].pglen);
 		fclose(f);
 	}
@@ -580,6 +591,13 @@ int64_t sc_check(struct sctx *c, const struct check_in *in)
 			bad_syncs, strerror(first_err));
 	if (in->ev && oracle_add_events(o, in->ev->v, in->ev->n) < 0)
 		goto fail;
+	for (size_t i = 0; in->ev && i < in->ev->n; i++)
+		if (in->ev->v[i].ev == EV_WRITEBACK_ONE && in->ev->v[i].pglen) {
+			if (in->ev->v[i].flush_ts)
+				c->wb_paired++;
+			else
+				c->wb_unpaired++;
+		}
 	if (in->nextra && oracle_add_events(o, in->extra, in->nextra) < 0)
 		goto fail;
 

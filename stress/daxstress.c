@@ -427,11 +427,20 @@ int main(int argc, char **argv)
 				 p.opt.dir);
 		} else {
 			if (sc->needs_dax && !tr && !trace_tried) {
+				/* writebacks timed by their dax_flush return,
+				 * not by the tracepoint (fired later): see
+				 * trace.h */
 				struct dax_trace_opts to = { .prefix = "daxstress",
-					.buffer_kb = (unsigned)p.opt.trace_kb };
+					.buffer_kb = (unsigned)p.opt.trace_kb,
+					.flush_time = true };
+				const char *fwhy = NULL;
 
 				trace_tried = true;
 				tr = dax_trace_open(&to, why, sizeof(why));
+				if (tr && !dax_trace_flush_timed(tr, &fwhy))
+					fprintf(stderr, "daxstress: writebacks timed by "
+						"their tracepoint, not by their flush: "
+						"%s\n", fwhy);
 			}
 			if (sc->needs_dax && !tr) {
 				snprintf(c.skip_reason, sizeof(c.skip_reason),
@@ -489,6 +498,13 @@ int main(int argc, char **argv)
 		       c.iterations == 1 ? "" : "s", c.t_start / 1e9, c.sync_calls,
 		       c.syncs_checked, c.pairs_checked, c.violations, c.stores,
 		       c.events);
+		if (c.tr)
+			printf("# %s: flush time: %s (%" PRIu64 " writeback "
+			       "events paired with their dax_flush return, %"
+			       PRIu64 " unpaired: tracepoint time)\n", sc->name,
+			       dax_trace_flush_timed(c.tr, NULL) ?
+			       "dax_flush return" : "tracepoint", c.wb_paired,
+			       c.wb_unpaired);
 		if (c.first_fail_ts != UINT64_MAX)
 			printf("# %s: first violation in a sync call begun %.3f s "
 			       "into the scenario\n", sc->name, first_fail / 1e9);
@@ -532,6 +548,15 @@ int main(int argc, char **argv)
 		}
 		json_object_object_add(j, "stores", ju64(c.stores));
 		json_object_object_add(j, "writeback_events", ju64(c.events));
+		/* the time the oracle gave each writeback event: its
+		 * dax_flush return when paired, else its tracepoint's */
+		json_object_object_add(j, "flush_time", !c.tr ? NULL :
+				       json_object_new_string(
+					       dax_trace_flush_timed(c.tr, NULL) ?
+					       "dax_flush return" : "tracepoint"));
+		json_object_object_add(j, "writeback_events_paired", ju64(c.wb_paired));
+		json_object_object_add(j, "writeback_events_unpaired",
+				       ju64(c.wb_unpaired));
 		json_object_object_add(j, "lost_events", ju64(c.lost_events));
 		if (c.tr)
 			json_object_object_add(j, "events", dax_counts_json(&c.counts, true));

@@ -85,6 +85,10 @@ struct sctx {
 	uint64_t stores, events, lost_events;
 	uint64_t lost_base;
 	uint64_t samples_late, samples_missed;	/* violation samples by kind */
+	uint64_t wb_paired, wb_unpaired;	/* writeback_one records fed to
+						 * the oracle, timed by their
+						 * dax_flush return / by their
+						 * tracepoint (see trace.h) */
 	uint8_t *viol_pages;		/* bitmap over npages: every page with
 					 * a violation (exact, not sampled) */
 	uint64_t first_fail_ts;		/* CLOCK_MONOTONIC start of the
@@ -260,7 +264,9 @@ int sc_fsync(struct ylog *l, int fd);
 struct collector {
 	struct dax_trace *tr;
 	uint64_t keep_mask;		/* EVBIT()s of the records kept */
-	struct trace_vec keep;		/* kept records, timestamp order */
+	struct trace_vec keep;		/* kept records, in drain order (in
+					 * timestamp order after finish with
+					 * the flush probe) */
 	struct trace_vec tmp;
 	struct dax_counts counts;	/* every record of the file */
 	pthread_t th;
@@ -272,7 +278,9 @@ struct collector {
 /* Start collecting (a thread draining every 20 ms when threaded). */
 int collector_start(struct collector *co, struct dax_trace *tr,
 		    uint64_t keep_mask, bool threaded);
-/* Stop the thread, drain what is left.  0, or -1 (a drain failed). */
+/* Stop the thread, drain what is left; with the flush probe, sort keep by
+ * time and pair its writebacks with their flushes (EV_FLUSH_RET records
+ * are then kept too).  0, or -1 (a drain failed, out of memory). */
 int collector_finish(struct collector *co);
 void collector_free(struct collector *co);
 

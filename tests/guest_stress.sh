@@ -4,7 +4,11 @@
 #          page-cache on the same device remounted dax=never); the negative
 #          controls fire and report exactly the expected pages (checked in
 #          the JSON with jq); bad options exit 2 with one line; DAX scenarios
-#          on a non-DAX directory are skipped, exit 4
+#          on a non-DAX directory are skipped, exit 4.  Then (the script
+#          below, same boot) the flush probe: writebacks are timed by their
+#          dax_flush return (the stock kernel has CONFIG_KPROBE_EVENTS=y),
+#          none unpaired, and no daxbench dynamic event is left after
+#          daxstress exits, nor after a SIGINT in the middle of a run
 #   boot 2 (tests/guest/stress_kmsg.sh): a fake "WARNING:" in the kernel log
 #          (--inject kmsg-warning) fails the scenario; the harness sees it too
 # Known: on Debian's stock 6.1 kernel concurrent-fsync fails (pte-then-pmd and
@@ -28,7 +32,7 @@ if ! command -v qemu-system-x86_64 >/dev/null || ! command -v jq >/dev/null ||
 	exit 0
 fi
 scenarios=(concurrent-fsync pte-then-pmd rewrite-after-flush truncate-punch)
-planned=$(( 2 + ${#scenarios[@]} + 4 + 3 + 6 + 6 + 7 + 3 + 5 ))
+planned=$(( 2 + ${#scenarios[@]} + 4 + 3 + 6 + 6 + 7 + 3 + 5 + 6 ))
 echo "1..$planned"
 # shellcheck source=lib/tap.sh
 . tests/lib/tap.sh
@@ -41,9 +45,56 @@ explain() {	# explain TAPFILE NAME
 }
 
 # ---- boot 1 ----
+# tests/guest/stress_check.sh, then the flush probe's checks:
+#   probe-left.txt     kprobe_events, dynamic_events, instances of ours left
+#                      after every run above
+#   sigint.{tap,err,rc,json*}  concurrent-fsync killed by SIGINT mid-run
+#   sigint-seen        the probe of that run, as seen in kprobe_events
+#   sigint-left.txt    what of ours is left after it died
+# The guest starts the script in the background, so SIGINT is ignored in it
+# (and daxstress rightly leaves an ignored signal ignored): the host's
+# coreutils env, shipped as genv, restores its default for daxstress.
 d=$out/check
+cat >"$out/stress_probe.sh" <<'EOF'
+# shellcheck shell=sh
+out=${DAXBENCH_OUT:-/results}
+mnt=${DAXBENCH_MNT:-/mnt/pmem}
+tr=/sys/kernel/tracing
+cd /	# not busy: stress_check.sh remounts $mnt
+sh /usr/local/share/daxbench/stress_check.sh
+left() {	# what of daxbench/daxstress is left in tracefs
+	grep -h 'daxbench/' "$tr/kprobe_events" "$tr/dynamic_events"
+	ls "$tr/instances" | grep -E '^dax(bench|stress)-'
+}
+left >"$out/probe-left.txt" 2>/dev/null
+sig=INT
+genv --default-signal=INT true 2>/dev/null || sig=TERM
+echo "$sig" >"$out/sigint-signal"
+if [ $sig = INT ]; then
+	genv --default-signal=INT daxstress --dir "$mnt" --scenario concurrent-fsync \
+		--duration 120s --seed 5 --output "$out/sigint.json" >"$out/sigint.tap" 2>"$out/sigint.err" &
+else
+	daxstress --dir "$mnt" --scenario concurrent-fsync \
+		--duration 120s --seed 5 --output "$out/sigint.json" >"$out/sigint.tap" 2>"$out/sigint.err" &
+fi
+pid=$!
+i=0
+while [ $i -lt 300 ] && ! grep -q "daxbench/flush_$pid " "$tr/kprobe_events"; do
+	sleep 0.1 2>/dev/null || sleep 1
+	i=$((i + 1))
+done
+grep "daxbench/flush_$pid " "$tr/kprobe_events" >"$out/sigint-seen"
+sleep 3	# into the racing
+kill -s "$sig" "$pid"
+wait "$pid"
+echo $? >"$out/sigint.rc"
+left >"$out/sigint-left.txt" 2>/dev/null
+exit 0
+EOF
 t0=$(date +%s)
-scripts/guest/run --timeout 900 --out "$d" tests/guest/stress_check.sh >"$out/check.log" 2>&1
+scripts/guest/run --timeout 900 --out "$d" \
+	--file tests/guest/stress_check.sh:/usr/local/share/daxbench/stress_check.sh \
+	--file "$(command -v env):/usr/local/bin/genv" "$out/stress_probe.sh" >"$out/check.log" 2>&1
 st=$?
 secs=$(( $(date +%s) - t0 ))
 check "boot 1: the guest ran the checks (harness status $st)" "$st" "$(tail -3 "$out/check.log" | tr '\n' ' ')"
@@ -100,6 +151,28 @@ check_json "page-cache checked pages after sync calls" "$d/pc.json" \
 	'.scenarios[0].pages_checked > 0 and .scenarios[0].sync_calls > 0' true
 check_json "page-cache: no failure, so first_failure_ns null and no violation pages" "$d/pc.json" \
 	'.scenarios[0] | [.first_failure_ns, .violation_pages, .violation_page_count]' '[null,[],0]'
+
+# The flush probe (a kretprobe on dax_flush, see include/trace.h): every
+# writeback event of every DAX scenario timed by its dax_flush return.
+check_json "writebacks timed by their dax_flush return in every DAX scenario" "$d/all.json" \
+	'[.scenarios[] | select(.verdict != "skip") | .flush_time] | length > 0 and all(. == "dax_flush return")' true
+check_json "... every writeback event paired with its flush (0 unpaired, >0 paired, 0 probe misses)" "$d/all.json" \
+	'. as $r | [.scenarios[] | select(.verdict != "skip")] | [(map(.writeback_events_unpaired) | add), (map(.writeback_events_paired) | add) > 0, $r.trace.flush_probe_missed]' \
+	'[0,true,0]'
+echo "# writeback events [paired, unpaired]: $(jq -c '[.scenarios[] | select(.verdict != "skip") | {(.name): [.writeback_events_paired, .writeback_events_unpaired]}] | add' "$d/all.json" 2>/dev/null)"
+[ -e "$d/probe-left.txt" ] && [ ! -s "$d/probe-left.txt" ]
+check "no daxbench dynamic event nor instance left after daxstress exits" $? \
+	"$(head -c 300 "$d/probe-left.txt" 2>/dev/null || echo 'no probe-left.txt')"
+sig=$(cat "$d/sigint-signal" 2>/dev/null || echo INT)
+[ -s "$d/sigint-seen" ]
+check "SIG$sig mid-run: the run's flush probe existed ($(cat "$d/sigint-seen" 2>/dev/null))" $? \
+	"$(head -c 300 "$d/sigint.err" 2>/dev/null)"
+[ "$(rc "$d/sigint.rc")" = $((128 + $(kill -l "$sig"))) ] && [ -z "$(ls "$d"/sigint.json* 2>/dev/null)" ]
+check "SIG$sig mid-run: daxstress died by it (status $(rc "$d/sigint.rc")), no results file" $? \
+	"$(grep -E '^(#|ok|not ok)' "$d/sigint.tap" 2>/dev/null | tail -3 | tr '\n' ' ')"
+[ -e "$d/sigint-left.txt" ] && [ ! -s "$d/sigint-left.txt" ]
+check "SIG$sig mid-run: no daxbench dynamic event nor instance left" $? \
+	"$(head -c 300 "$d/sigint-left.txt" 2>/dev/null || echo 'no sigint-left.txt')"
 
 # negative control: partial-sync
 [ "$(rc "$d/ps.rc")" = 1 ]

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit test of lib/trace.c on the host's page cache (the host has no DAX):
- * instance creation and settings, marker round trip, exactness of draining
- * (including partial pages and draining while a thread writes), the file
- * filter on real writeback events, loss accounting, and cleanup on close,
- * exit, signals, and of stale instances.
+ * the pairing of writebacks with their dax_flush return on synthetic record
+ * streams (pure, runs anywhere); instance creation and settings, marker
+ * round trip, exactness of draining (including partial pages and draining
+ * while a thread writes), the file filter on real writeback events, loss
+ * accounting, and cleanup on close, exit, signals, and of stale instances;
+ * the flush probe (a kretprobe dynamic event) when the kernel has
+ * kprobe_events: created, enabled in the private instance only, removed on
+ * close, exit and signals, stale ones removed; without kprobe_events, the
+ * trace goes on without it and says why.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,15 +29,60 @@
 
 #include <tracefs.h>
 
+#include "oracle.h"
 #include "tap.h"
 #include "timing.h"
 #include "trace.h"
 
-#define NTESTS 37
+#define NPURE 26		/* pairing tests: no root, no tracefs */
+#define NTRACE 46
+#define NTESTS (NPURE + NTRACE)
 #define FILE_SIZE (4u << 20)
 #define TMPFS_MAGIC_ 0x01021994
 
 static char inst_dir[PATH_MAX];	/* <tracing>/instances */
+static bool kprobes;		/* the kernel has kprobe_events */
+
+/* Whether the flush probe of pid is defined (kprobe_events). */
+static bool probe_exists(pid_t pid)
+{
+	char *all = tracefs_instance_file_read(NULL, "kprobe_events", NULL);
+	char want[64];
+	bool found = false;
+
+	snprintf(want, sizeof(want), "daxbench/flush_%d ", (int)pid);
+	found = all && strstr(all, want);
+	free(all);
+	return found;
+}
+
+static int make_probe(pid_t pid)
+{
+	struct tracefs_dynevent *d;
+	char name[64];
+	int r;
+
+	snprintf(name, sizeof(name), "flush_%d", (int)pid);
+	d = tracefs_kretprobe_alloc("daxbench", name, "dax_flush", NULL, 0);
+	if (!d)
+		return -1;
+	r = tracefs_dynevent_create(d);
+	tracefs_dynevent_free(d);
+	return r;
+}
+
+static void drop_probe(pid_t pid)
+{
+	struct tracefs_dynevent *d;
+	char name[64];
+
+	snprintf(name, sizeof(name), "flush_%d", (int)pid);
+	d = tracefs_kretprobe_alloc("daxbench", name, "dax_flush", NULL, 0);
+	if (d) {
+		tracefs_dynevent_destroy(d, true);
+		tracefs_dynevent_free(d);
+	}
+}
 
 static bool inst_exists(const char *name)
 {
@@ -152,6 +202,248 @@ static struct file_counts count_file(const struct trace_vec *tv, size_t from,
 	return c;
 }
 
+/* ---- pairing of writebacks with their flush (synthetic streams) ---- */
+
+static struct trace_rec F(int32_t pid, uint64_t ts)	/* dax_flush return */
+{
+	return (struct trace_rec){ .ev = EV_FLUSH_RET, .pid = pid, .ts = ts };
+}
+
+static struct trace_rec W(int32_t pid, uint64_t ts)	/* dax_writeback_one */
+{
+	/* flush_ts preset to garbage: the pairing must set or clear it */
+	return (struct trace_rec){ .ev = EV_WRITEBACK_ONE, .pid = pid, .ts = ts,
+				   .pgoff = 512, .pglen = 512, .flush_ts = 777 };
+}
+
+static void test_pairing(void)
+{
+	struct flush_pairing *fp = flush_pairing_new();
+	struct flush_pairing_stats st;
+
+	ok(fp != NULL, "flush_pairing_new");
+	if (!fp) {
+		for (int i = 1; i < NPURE; i++)
+			skip("no pairing state");
+		return;
+	}
+	/* two threads interleaved, each flush followed by its writeback */
+	{
+		struct trace_rec v[] = { F(1, 10), F(2, 11), W(2, 20), W(1, 21),
+					 F(1, 30), F(2, 31), W(1, 40), W(2, 41) };
+
+		flush_pairing_feed(fp, v, 8);
+		ok(v[2].flush_ts == 11 && v[3].flush_ts == 10,
+		   "interleaved: pid 2's writeback gets pid 2's flush (11), pid 1's gets 10 "
+		   "(%llu, %llu)", (unsigned long long)v[2].flush_ts,
+		   (unsigned long long)v[3].flush_ts);
+		ok(v[6].flush_ts == 30 && v[7].flush_ts == 31,
+		   "interleaved: second round 30 and 31 (%llu, %llu)",
+		   (unsigned long long)v[6].flush_ts, (unsigned long long)v[7].flush_ts);
+		ok(v[0].flush_ts == 0 && v[0].ev == EV_FLUSH_RET && v[0].ts == 10,
+		   "flush records left as they were");
+		flush_pairing_stats(fp, &st);
+		ok(st.paired == 4 && st.unpaired == 0 && st.flushes == 4 &&
+		   st.flushes_unused == 0, "stats: 4 paired, 0 unpaired, 4 flushes, 0 unused");
+	}
+	/* a missing flush record: unpaired, the tracepoint time stands */
+	{
+		struct trace_rec v[] = { W(1, 50) };
+
+		flush_pairing_feed(fp, v, 1);
+		ok(v[0].flush_ts == 0 && trace_rec_flush_time(&v[0]) == 50,
+		   "no flush since the thread's last writeback: unpaired, flush time = "
+		   "tracepoint ts 50");
+	}
+	/* another thread's flush is not used */
+	{
+		struct trace_rec v[] = { F(3, 60), W(1, 61), W(3, 62) };
+
+		flush_pairing_feed(fp, v, 3);
+		ok(v[1].flush_ts == 0, "pid 3's flush not used for pid 1's writeback");
+		ok(v[2].flush_ts == 60, "... but for pid 3's own (60)");
+	}
+	/* several flushes before one writeback: the latest */
+	{
+		struct trace_rec v[] = { F(1, 70), F(1, 72), F(1, 75), W(1, 80) };
+		uint64_t unused0;
+
+		flush_pairing_stats(fp, &st);
+		unused0 = st.flushes_unused;
+		flush_pairing_feed(fp, v, 4);
+		ok(v[3].flush_ts == 75, "three flushes, one writeback: the latest (75), got %llu",
+		   (unsigned long long)v[3].flush_ts);
+		flush_pairing_stats(fp, &st);
+		ok(st.flushes_unused == unused0 + 2, "the two earlier flushes counted unused");
+	}
+	/* a flush is used once: a second writeback without a new flush */
+	{
+		struct trace_rec v[] = { F(2, 90), W(2, 91), W(2, 92) };
+
+		flush_pairing_feed(fp, v, 3);
+		ok(v[1].flush_ts == 90 && v[2].flush_ts == 0,
+		   "one flush pairs one writeback; the next one is unpaired");
+	}
+	/* the state carries over from one feed (drain) to the next */
+	{
+		struct trace_rec a[] = { F(4, 100) }, b[] = { W(4, 105) };
+
+		flush_pairing_feed(fp, a, 1);
+		flush_pairing_feed(fp, b, 1);
+		ok(b[0].flush_ts == 100, "flush in one drain, writeback in the next: paired");
+	}
+	/* a flush drained late (older than the thread's last writeback) */
+	{
+		struct trace_rec a[] = { W(5, 200) }, b[] = { F(5, 150), W(5, 210) };
+
+		flush_pairing_feed(fp, a, 1);
+		flush_pairing_feed(fp, b, 2);
+		ok(a[0].flush_ts == 0 && b[1].flush_ts == 0,
+		   "a flush older than the thread's previous writeback is never used");
+	}
+	/* a writeback drained late (older than the thread's last one) */
+	{
+		struct trace_rec a[] = { F(6, 300), W(6, 310), F(6, 320) },
+				 b[] = { W(6, 305), W(6, 330) };
+
+		flush_pairing_feed(fp, a, 3);
+		flush_pairing_feed(fp, b, 2);
+		ok(b[0].flush_ts == 0 && b[1].flush_ts == 320,
+		   "a late writeback is left unpaired and does not take the next one's flush");
+	}
+	/* other records are left alone, flush records between them are fine */
+	{
+		struct trace_rec v[] = { F(7, 400),
+			{ .ev = EV_PTE_FAULT, .pid = 7, .ts = 401, .flush_ts = 0 },
+			{ .ev = EV_MARKER, .pid = 7, .ts = 402, .arg = 9 },
+			W(7, 403) };
+
+		flush_pairing_feed(fp, v, 4);
+		ok(v[1].flush_ts == 0 && v[1].ev == EV_PTE_FAULT && v[2].arg == 9 &&
+		   v[3].flush_ts == 400,
+		   "faults and markers in between: untouched, the writeback still paired");
+	}
+	/* many threads (the table grows) */
+	{
+		size_t n = 2 * 3000;
+		struct trace_rec *v = malloc(n * sizeof(*v));
+		bool good = v != NULL;
+
+		for (size_t i = 0; v && i < 3000; i++) {
+			v[i] = F((int32_t)(10000 + i), 1000 + i);
+			v[3000 + i] = W((int32_t)(10000 + 2999 - i), 5000 + i);
+		}
+		if (v)
+			flush_pairing_feed(fp, v, n);
+		for (size_t i = 0; v && i < 3000; i++)
+			if (v[3000 + i].flush_ts != 1000 + (2999 - i))
+				good = false;
+		ok(good, "3000 threads: every writeback paired with its own thread's flush");
+		free(v);
+	}
+	/* pid 0 and negative pids are ordinary keys */
+	{
+		struct trace_rec v[] = { F(0, 9000), F(-1, 9001), W(-1, 9002), W(0, 9003) };
+
+		flush_pairing_feed(fp, v, 4);
+		ok(v[2].flush_ts == 9001 && v[3].flush_ts == 9000, "pids 0 and -1 paired");
+	}
+	flush_pairing_stats(fp, &st);
+	diag("pairing stats: %llu paired, %llu unpaired, %llu flushes, %llu unused",
+	     (unsigned long long)st.paired, (unsigned long long)st.unpaired,
+	     (unsigned long long)st.flushes, (unsigned long long)st.flushes_unused);
+	ok(st.paired + st.unpaired == 4 + 1 + 2 + 1 + 2 + 1 + 2 + 3 + 1 + 3000 + 2,
+	   "every writeback counted once, paired or unpaired (%llu + %llu)",
+	   (unsigned long long)st.paired, (unsigned long long)st.unpaired);
+	ok(st.unpaired == 1 + 1 + 1 + 2 + 1, "unpaired: exactly the 6 without a usable flush (%llu)",
+	   (unsigned long long)st.unpaired);
+	flush_pairing_free(fp);
+	flush_pairing_free(NULL);
+	ok(1, "flush_pairing_free(NULL) is harmless");
+
+	/* a run drained in two drains, a thread that moved between cpus: the
+	 * second drain brings cpu 0's older records after cpu 1's newer ones */
+	{
+		struct trace_rec d[] = {
+			/* drain 1: cpu 1 read after the thread moved there */
+			F(1, 30), W(1, 40), F(2, 41), W(2, 42),
+			/* drain 2: cpu 0, read before the thread left it */
+			F(1, 10), W(1, 20), F(2, 21), W(2, 22) };
+		struct trace_vec tv = { .v = d, .n = 8, .cap = 8 };
+		struct flush_pairing_stats ps;
+		bool order = true;
+		int rc = dax_trace_pair_flushes(&tv, &ps);
+
+		for (size_t i = 1; i < tv.n; i++)
+			order &= tv.v[i - 1].ts <= tv.v[i].ts;
+		ok(rc == 0 && order && tv.v[1].flush_ts == 10 && tv.v[3].flush_ts == 21 &&
+		   tv.v[5].flush_ts == 30 && tv.v[7].flush_ts == 41,
+		   "dax_trace_pair_flushes: records of two drains out of order, sorted "
+		   "and every writeback paired with its own flush");
+		ok(ps.paired == 4 && ps.unpaired == 0 && ps.flushes == 4 && ps.flushes_unused == 0,
+		   "... stats 4 paired, 0 unpaired (fed in drain order it would be 2 and 2)");
+	}
+	/* the sort is stable (a cpu's records with one ts keep their order) */
+	{
+		struct trace_rec d[] = { W(1, 5), F(1, 5), W(1, 5), F(2, 3) };
+		struct trace_vec tv = { .v = d, .n = 4, .cap = 4 }, none = { 0 };
+
+		d[0].pgoff = 1;
+		d[2].pgoff = 2;
+		dax_trace_pair_flushes(&tv, NULL);
+		ok(tv.v[0].ev == EV_FLUSH_RET && tv.v[0].pid == 2 && tv.v[1].pgoff == 1 &&
+		   tv.v[2].ev == EV_FLUSH_RET && tv.v[3].pgoff == 2 && tv.v[1].flush_ts == 0 &&
+		   tv.v[3].flush_ts == 5 && dax_trace_pair_flushes(&none, NULL) == 0,
+		   "stable sort: equal timestamps keep their order; an empty vector is fine");
+	}
+
+	/* the oracle takes the flush time when paired, the tracepoint's when not */
+	{
+		struct trace_rec a = W(1, 100), b = W(1, 200);
+
+		a.flush_ts = 90;
+		b.flush_ts = 0;
+		ok(trace_rec_flush_time(&a) == 90 && trace_rec_flush_time(&b) == 200,
+		   "trace_rec_flush_time: flush_ts when paired, ts when not");
+	}
+	/* The case of the report: the flush returned inside the fsync, its
+	 * tracepoint fired 4 us after the fsync returned. */
+	for (int paired = 1; paired >= 0; paired--) {
+		struct oracle *o = oracle_new(1024);
+		struct trace_rec w = W(2615, 136539314151ull);
+		struct oracle_report r = { 0 };
+		int64_t v = -1;
+		bool both = false;
+
+		w.flush_ts = paired ? 136539309000ull : 0;
+		if (o && oracle_add_store(o, 600, 136539200000ull, 136539200100ull) == 0 &&
+		    oracle_add_sync(o, 136539295471ull, 136539310001ull, 2613, ORACLE_FSYNC,
+				    0, 0) == 0 && oracle_add_event(o, &w) == 1)
+			v = oracle_check(o, &r, 4);
+		if (!paired && v == 1 && r.nviol == 1) {
+			json_object *j = oracle_report_json(&r), *s0, *x;
+			const struct oracle_violation *vi = &r.viol[0];
+
+			both = vi->cover_ts == w.ts && vi->cover_tp_ts == w.ts &&
+			       vi->nnearby == 1 && vi->nearby[0].tp_ts == w.ts && j &&
+			       json_object_object_get_ex(j, "samples", &x) &&
+			       (s0 = json_object_array_get_idx(x, 0)) &&
+			       json_object_object_get_ex(s0, "first_cover_tracepoint_ns", &x) &&
+			       (uint64_t)json_object_get_int64(x) == w.ts;
+			json_object_put(j);
+		}
+		if (paired)
+			ok(v == 0, "oracle: a writeback whose flush returned inside the fsync "
+			   "(tracepoint 4 us after its return) covers the page (%lld)",
+			   (long long)v);
+		else
+			ok(v == 1 && both, "oracle, unpaired: the tracepoint time is used (1 "
+			   "violation) and reported as first_cover_tracepoint_ns");
+		oracle_report_free(&r);
+		oracle_free(o);
+	}
+}
+
 static bool sorted(const struct trace_vec *tv)
 {
 	for (size_t i = 1; i < tv->n; i++)
@@ -180,7 +472,7 @@ static void *writer_main(void *arg)
 static void child_wait_signal(int wfd, int mode)
 {
 	struct dax_trace_opts o = { .prefix = "daxbench", .buffer_kb = 64,
-				    .pagecache = true };
+				    .pagecache = true, .flush_time = true };
 	char why[256];
 	struct dax_trace *t;
 
@@ -210,7 +502,7 @@ static void own_term(int sig)
 static void child_own_handler(int wfd)
 {
 	struct dax_trace_opts o = { .prefix = "daxbench", .buffer_kb = 64,
-				    .pagecache = true };
+				    .pagecache = true, .flush_time = true };
 	struct sigaction sa;
 	char why[256];
 	struct dax_trace *t;
@@ -268,18 +560,22 @@ int main(void)
 	long n;
 
 	tap_plan(NTESTS);
+	test_pairing();
 	if (geteuid() != 0) {
-		for (int i = 0; i < NTESTS; i++)
+		for (int i = 0; i < NTRACE; i++)
 			skip("needs root (tracefs instances)");
-		return 0;
+		return tap_done();
 	}
 	t = dax_trace_open(&opts, why, sizeof(why));
 	if (!t) {
-		for (int i = 0; i < NTESTS; i++)
+		for (int i = 0; i < NTRACE; i++)
 			skip("tracing unavailable: %s", why);
-		return 0;
+		return tap_done();
 	}
 	tdir = tracefs_tracing_dir();
+	kprobes = tracefs_file_exists(NULL, "kprobe_events");
+	diag("kprobe_events %s", kprobes ? "present: the flush probe is tested" :
+	     "absent: the fallback is tested");
 	snprintf(inst_dir, sizeof(inst_dir), "%s/instances", tdir ? tdir : "/sys/kernel/tracing");
 	snprintf(name, sizeof(name), "daxbench-%d", (int)getpid());
 
@@ -314,6 +610,59 @@ int main(void)
 		ok(dax_trace_has(t, EV_WRITEBACK_ONE), "kernel has fs_dax: dax_writeback_one enabled");
 	else
 		skip("kernel has no fs_dax events");
+
+	/* the flush probe: a second trace (other prefix) with flush_time */
+	{
+		struct dax_trace_opts fo = { .prefix = "daxstress", .buffer_kb = 64,
+					     .flush_time = true };
+		char fname[64], p[PATH_MAX + 256];
+		const char *fwhy = "";
+		struct dax_trace *t2 = dax_trace_open(&fo, why, sizeof(why));
+		bool timed = t2 && dax_trace_flush_timed(t2, &fwhy);
+
+		snprintf(fname, sizeof(fname), "daxstress-%d", (int)getpid());
+		ok(t2 != NULL, "open with flush_time (%s)", t2 ? "ok" : why);
+		diag("flush probe: %s", timed ? "created" : fwhy);
+		if (kprobes)
+			ok(timed, "kprobe_events present: writebacks timed by dax_flush return");
+		else
+			ok(t2 && !timed && strstr(fwhy, "kprobe_events"),
+			   "no kprobe_events: the trace goes on without the probe, and says why");
+		{
+			json_object *d = dax_trace_describe(t2), *v = NULL, *w = NULL;
+			const char *ft = d && json_object_object_get_ex(d, "flush_time", &v) ?
+					 json_object_get_string(v) : "";
+			bool good = !strcmp(ft, timed ? "dax_flush return" : "tracepoint") &&
+				    json_object_object_get_ex(d, "flush_probe", &w) &&
+				    (timed ? w != NULL : w == NULL &&
+				     json_object_object_get_ex(d, "flush_probe_why", &v));
+
+			diag("describe: %s", d ? json_object_to_json_string(d) : "NULL");
+			ok(good, "describe: flush_time \"%s\", flush_probe and its why", ft);
+			json_object_put(d);
+		}
+		if (kprobes && timed) {
+			char *top;
+
+			ok(probe_exists(getpid()), "daxbench/flush_%d is in kprobe_events",
+			   (int)getpid());
+			snprintf(p, sizeof(p), "events/daxbench/flush_%d/enable", (int)getpid());
+			s = inst_read(fname, p);
+			top = tracefs_instance_file_read(NULL, p, NULL);
+			ok(s && atoi(s) == 1 && top && atoi(top) == 0,
+			   "enabled in instances/%s only (instance %s, top level %s)", fname,
+			   s ? strtok(s, "\n") : "?", top ? strtok(top, "\n") : "?");
+			free(top);
+		} else {
+			skip("no kprobe_events");
+			skip("no kprobe_events");
+		}
+		ok(dax_trace_has(t2, EV_FLUSH_RET) == timed,
+		   "EV_FLUSH_RET enabled exactly when timed");
+		dax_trace_close(t2);
+		ok(!inst_exists(fname) && !probe_exists(getpid()),
+		   "close removes the instance and the flush probe");
+	}
 
 	/* (b) 1000 markers, exact, ordered, timestamps within the window */
 	{
@@ -533,12 +882,14 @@ int main(void)
 			bool existed = cname[0] && inst_exists(cname);
 			int st = 0;
 
+			bool probe = !kprobes || probe_exists(pid);
+
 			kill(pid, sigv[i]);
 			waitpid(pid, &st, 0);
-			ok(existed && WIFSIGNALED(st) && WTERMSIG(st) == sigv[i] &&
-			   !inst_exists(cname),
-			   "child with a trace killed by %s: dies by it, instance %s removed",
-			   strsignal(sigv[i]), cname);
+			ok(existed && probe && WIFSIGNALED(st) && WTERMSIG(st) == sigv[i] &&
+			   !inst_exists(cname) && !probe_exists(pid),
+			   "child with a trace killed by %s: dies by it, instance %s%s removed",
+			   strsignal(sigv[i]), cname, kprobes ? " and its flush probe" : "");
 		}
 		{
 			char cname[64] = "";
@@ -546,19 +897,24 @@ int main(void)
 			int st = 0;
 
 			waitpid(pid, &st, 0);
-			ok(cname[0] && WIFEXITED(st) && WEXITSTATUS(st) == 7 && !inst_exists(cname),
-			   "child exiting without close: atexit removes %s", cname);
+			ok(cname[0] && WIFEXITED(st) && WEXITSTATUS(st) == 7 && !inst_exists(cname) &&
+			   !probe_exists(pid),
+			   "child exiting without close: atexit removes %s%s", cname,
+			   kprobes ? " and its flush probe" : "");
 		}
 		{
 			char cname[64] = "";
 			pid_t pid = spawn(2, cname, sizeof(cname));
 			bool existed = cname[0] && inst_exists(cname);
+			bool probe = !kprobes || probe_exists(pid);
 			int st = 0;
 
 			kill(pid, SIGTERM);
 			waitpid(pid, &st, 0);
-			ok(existed && WIFEXITED(st) && WEXITSTATUS(st) == 3 && !inst_exists(cname),
-			   "own SIGTERM handler is chained (graceful exit 3), instance removed");
+			ok(existed && probe && WIFEXITED(st) && WEXITSTATUS(st) == 3 &&
+			   !inst_exists(cname) && !probe_exists(pid),
+			   "own SIGTERM handler is chained (graceful exit 3), instance%s removed",
+			   kprobes ? " and flush probe" : "");
 		}
 	}
 
@@ -585,9 +941,19 @@ int main(void)
 		snprintf(p2, sizeof(p2), "%s/%s", inst_dir, live);
 		ok(mkdir(p1, 0755) == 0 && mkdir(p2, 0755) == 0,
 		   "fake instances %s (dead) and %s (live) created", dead, live);
+		if (kprobes && (make_probe(dpid) < 0 || make_probe(lpid) < 0))
+			diag("cannot make fake flush probes: %s", strerror(errno));
 		t = dax_trace_open(&opts, why, sizeof(why));
 		ok(t && !inst_exists(dead), "open removes the stale instance of a dead pid");
 		ok(inst_exists(live), "the instance of a live pid is kept");
+		if (kprobes) {
+			ok(!probe_exists(dpid), "open removes the flush probe of a dead pid");
+			ok(probe_exists(lpid), "the flush probe of a live pid is kept");
+		} else {
+			skip("no kprobe_events");
+			skip("no kprobe_events");
+		}
+		drop_probe(lpid);
 		dax_trace_close(t);
 		rmdir(p2);
 		rmdir(p1);
