@@ -18,7 +18,7 @@ if ! command -v qemu-system-x86_64 >/dev/null || [ ! -r /usr/share/qemu/qboot.ro
 	echo "1..0 # SKIP qemu-system-x86_64 or qboot.rom missing (run scripts/deps)"
 	exit 0
 fi
-echo "1..16"
+echo "1..17"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/guest_harness.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -55,6 +55,7 @@ dd if=/dev/urandom of=/mnt/pmem/blob bs=64k count=4 2>/dev/null
 cp /mnt/pmem/blob "\$DAXBENCH_OUT/sub/blob"
 md5sum /mnt/pmem/blob | cut -d' ' -f1 >"\$DAXBENCH_OUT/blob.md5"
 cp /proc/mounts "\$DAXBENCH_OUT/mounts"
+cat /sys/kernel/tracing/options/record-cmd >"\$DAXBENCH_OUT/record-cmd" 2>&1
 [ -e /sys/block/pmem0 ] && echo present >"\$DAXBENCH_OUT/sys-block-pmem0"
 echo "\$DAXBENCH_PMEM_KIND \$DAXBENCH_FS \$(pwd)" >"\$DAXBENCH_OUT/env"
 exit 3
@@ -71,6 +72,9 @@ awk '$2 == "/mnt/pmem" && $1 == "/dev/pmem0" && $3 == "ext4" && ("," $4 ",") ~ /
 	"$tmp/o1/mounts" 2>/dev/null
 check "boot 1: /mnt/pmem is /dev/pmem0, ext4, mounted with dax" $? \
 	"$(grep pmem "$tmp/o1/mounts" 2>&1 | head -n1)"
+[ "$(cat "$tmp/o1/record-cmd" 2>/dev/null)" = 0 ]
+check "boot 1: tracefs comm recording is off (no live patching of __schedule under TCG)" $? \
+	"record-cmd: $(cat "$tmp/o1/record-cmd" 2>&1)"
 [ "$(cat "$tmp/o1/sys-block-pmem0" 2>/dev/null)" = present ] && [ "$(cat "$tmp/o1/env")" = "memmap ext4 /mnt/pmem" ]
 check "boot 1: /sys/block/pmem0 exists; DAXBENCH_PMEM_KIND, DAXBENCH_FS and the cwd are right" $? \
 	"env: $(cat "$tmp/o1/env" 2>&1)"
