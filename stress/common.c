@@ -312,7 +312,7 @@ int collector_finish(struct collector *co)
 	/* every record of the run is here now: sort (drains overlap in
 	 * time) and give each writeback its flush time */
 	if (co->keep_mask & EVBIT(EV_FLUSH_RET))
-		return dax_trace_pair_flushes(&co->keep, NULL);
+		return dax_trace_pair_flushes(&co->keep, &co->pairing);
 	return 0;
 }
 
@@ -591,13 +591,11 @@ int64_t sc_check(struct sctx *c, const struct check_in *in)
 			bad_syncs, strerror(first_err));
 	if (in->ev && oracle_add_events(o, in->ev->v, in->ev->n) < 0)
 		goto fail;
-	for (size_t i = 0; in->ev && i < in->ev->n; i++)
-		if (in->ev->v[i].ev == EV_WRITEBACK_ONE && in->ev->v[i].pglen) {
-			if (in->ev->v[i].flush_ts)
-				c->wb_paired++;
-			else
-				c->wb_unpaired++;
-		}
+	/* counted by the pairing (0 and 0: timed by the tracepoint) */
+	if (in->pairing) {
+		c->wb_paired += in->pairing->paired;
+		c->wb_unpaired += in->pairing->unpaired;
+	}
 	if (in->nextra && oracle_add_events(o, in->extra, in->nextra) < 0)
 		goto fail;
 

@@ -269,6 +269,7 @@ struct collector {
 					 * the flush probe) */
 	struct trace_vec tmp;
 	struct dax_counts counts;	/* every record of the file */
+	struct flush_pairing_stats pairing;	/* of keep, set by finish */
 	pthread_t th;
 	bool threaded;
 	int stop;			/* __atomic */
@@ -296,6 +297,7 @@ struct check_in {
 	struct ylog *const *yl;
 	size_t nyl;
 	const struct trace_vec *ev;		/* drained records */
+	const struct flush_pairing_stats *pairing; /* of ev: tallied */
 	const struct trace_rec *extra;		/* synthetic writebacks */
 	size_t nextra;
 };

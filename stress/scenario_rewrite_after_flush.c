@@ -330,7 +330,7 @@ static enum sverdict run(struct sctx *c)
 		} else if (sc_check_lost(c)) {
 			struct check_in in = {
 				.sl = sl, .nsl = nw, .yl = &ylp, .nyl = 1,
-				.ev = &co.keep,
+				.ev = &co.keep, .pairing = &co.pairing,
 			};
 
 			sc_check(c, &in);

@@ -580,7 +580,8 @@ static enum sverdict run(struct sctx *c)
 		} else if (sc_check_lost(c)) {
 			struct check_in in = {
 				.sl = sl, .nsl = nt, .yl = ylp, .nyl = 2,
-				.ev = &co.keep, .extra = o.syn, .nextra = o.nsyn,
+				.ev = &co.keep, .pairing = &co.pairing,
+				.extra = o.syn, .nextra = o.nsyn,
 			};
 
 			sc_check(c, &in);
