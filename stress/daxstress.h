@@ -85,10 +85,12 @@ struct sctx {
 	uint64_t stores, events, lost_events;
 	uint64_t lost_base;
 	uint64_t samples_late, samples_missed;	/* violation samples by kind */
-	uint64_t wb_paired, wb_unpaired;	/* writeback_one records fed to
-						 * the oracle, timed by their
-						 * dax_flush return / by their
-						 * tracepoint (see trace.h) */
+	uint64_t wb_paired, wb_unpaired;	/* writeback_one records timed
+						 * by their dax_flush return /
+						 * left with their tracepoint
+						 * time, as the pairing counted
+						 * them (both 0 without the
+						 * probe; see trace.h) */
 	uint8_t *viol_pages;		/* bitmap over npages: every page with
 					 * a violation (exact, not sampled) */
 	uint64_t first_fail_ts;		/* CLOCK_MONOTONIC start of the
