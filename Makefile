@@ -2,6 +2,7 @@
 #   make          build bench/daxbench and stress/daxstress
 #   make run      install what is needed, boot the emulated-pmem guest, run
 #                 the quick suite; results and plots land in results/
+#                 (KVER=6.12 or 7.2: another Debian kernel line than 6.1)
 #   make check    install what is needed, build, run every test (host and
 #                 guest); ends with "N passed, N failed"
 #   make deps     install the Debian packages only
@@ -50,10 +51,13 @@ deps:
 	@scripts/deps
 
 # Packages first (pkg-config must see the libraries), then a fresh make.
+# KVER=6.1|6.12|7.2 picks Debian's stock kernel line; a bad one stops make at
+# once, with scripts/debian/kver's one-line reason (status 2).
 run:
+	$(if $(KVER),$(eval KVER_ERR := $(shell scripts/debian/kver --check '$(KVER)' 2>&1))$(if $(KVER_ERR),$(error make run: $(strip $(patsubst kver:,,$(KVER_ERR))))))
 	@scripts/deps
 	@$(MAKE) --no-print-directory all
-	@scripts/run-suite $(if $(SUITE),--suite $(SUITE)) $(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES)) $(if $(PMEM),--pmem $(PMEM)) $(if $(FS),--fs $(FS))
+	@scripts/run-suite $(if $(SUITE),--suite $(SUITE)) $(if $(KVER),--kver $(KVER)) $(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES)) $(if $(PMEM),--pmem $(PMEM)) $(if $(FS),--fs $(FS))
 
 check:
 	@scripts/deps
