@@ -17,20 +17,27 @@
  * after the flush, after the entry is marked clean and after the waiters are
  * woken (a cross-cpu wakeup can take tens of us under emulation), so a racing
  * fsync that sees the entry clean may return before the tracepoint although
- * the flush is done.  With flush_time, a kretprobe dynamic event
- * "daxbench/flush_<pid>" on dax_flush() (exported from drivers/dax, never
- * inlined into fs/dax.c; dax_writeback_one() calls it once, just before
- * clearing DIRTY) is created and enabled in the private instance only, and
- * dax_trace_drain() also returns its records (EV_FLUSH_RET: pid and ts,
- * whatever the file).  Once the caller holds every record of a run,
- * dax_trace_pair_flushes() gives each dax_writeback_one record its flush_ts:
- * the time of the latest dax_flush return of the same thread after that
- * thread's previous dax_writeback_one.  Not drain by drain: per-cpu buffers
- * are read one after the other, so a later drain can bring records older
- * than ones already returned.  Without a kretprobe (no CONFIG_KPROBE_EVENTS,
- * no permission) the trace works as before and dax_trace_flush_timed()
- * says why.  The dynamic event is removed with the instance (close, exit,
- * SIGINT/SIGTERM/SIGHUP), and ones of dead processes are removed at open.
+ * the flush is done.  With flush_time, two dynamic events on dax_flush()
+ * (exported from drivers/dax, never inlined into fs/dax.c;
+ * dax_writeback_one() calls it once, just before clearing DIRTY, as
+ * dax_flush(dax_dev, addr, count * PAGE_SIZE)) are created and enabled in
+ * the private instance only: a kretprobe "daxbench/flush_<pid>" (its
+ * return: EV_FLUSH_RET, pid and ts) and a kprobe "daxbench/flushin_<pid>"
+ * on its entry fetching the size argument ($arg3, or %dx on x86_64 where
+ * $argN is not supported: EV_FLUSH_ENTRY, pid, ts and flush_size; a
+ * kretprobe of 6.1 cannot fetch arguments).  dax_trace_drain() returns
+ * their records whatever the file.  Both or neither: when one cannot be
+ * had, neither is used.  Once the caller holds every record of a run,
+ * dax_trace_pair_flushes() gives each dax_writeback_one record its flush:
+ * flush_ts, the time of the latest dax_flush return of the same thread
+ * after that thread's previous dax_writeback_one, and flush_size, the size
+ * that flush was called with (from its entry record).  Not drain by drain:
+ * per-cpu buffers are read one after the other, so a later drain can bring
+ * records older than ones already returned.  Without the probes (no
+ * CONFIG_KPROBE_EVENTS, no permission) the trace works as before and
+ * dax_trace_flush_timed() says why.  The dynamic events are removed with
+ * the instance (close, exit, SIGINT/SIGTERM/SIGHUP), and ones of dead
+ * processes are removed at open.
  */
 #ifndef DAXBENCH_TRACE_H
 #define DAXBENCH_TRACE_H
@@ -64,6 +71,9 @@ enum dax_ev {
 	/* kretprobe on dax_flush() returning (opts.flush_time): pid and ts
 	 * only, never filtered by file */
 	EV_FLUSH_RET,
+	/* kprobe on dax_flush() entry (opts.flush_time): pid, ts and the
+	 * size argument (flush_size), never filtered by file */
+	EV_FLUSH_ENTRY,
 	EV__COUNT
 };
 
@@ -94,6 +104,10 @@ struct trace_rec {
 				 * with it by dax_trace_pair_flushes()), 0
 				 * when not paired: then ts is the best flush
 				 * time known */
+	uint64_t flush_size;	/* EV_FLUSH_ENTRY: the size argument of
+				 * dax_flush() (bytes); EV_WRITEBACK_ONE: that
+				 * of its paired flush, 0 when not paired or
+				 * when the flush's entry record is missing */
 };
 
 /* The time a writeback_one record's flush completed: flush_ts when paired,
@@ -144,18 +158,27 @@ uint64_t dax_trace_lost(struct dax_trace *t);
 bool dax_trace_has(const struct dax_trace *t, enum dax_ev ev);
 const char *dax_ev_name(enum dax_ev ev);	/* our canonical name */
 
-/* Whether writeback_one records carry flush_ts from the dax_flush return
- * probe.  When not, and why is not NULL, *why says why in one line ("not
- * requested" when opts.flush_time was false). */
+/* Whether the dax_flush probes (entry and return) are on: writeback_one
+ * records can then carry flush_ts and flush_size.  When not, and why is not
+ * NULL, *why says why in one line ("not requested" when opts.flush_time was
+ * false). */
 bool dax_trace_flush_timed(const struct dax_trace *t, const char **why);
+
+/* Hits the dax_flush probes missed so far (kprobe_profile, both probes
+ * summed: a kretprobe out of instances, a kprobe hit recursively): each is a
+ * dax_flush whose record does not exist.  0 without the probes or when the
+ * profile cannot be read. */
+uint64_t dax_trace_flush_missed(const struct dax_trace *t);
 
 /* {"instance", "clock", "buffer_kb", "events": [names enabled],
  *  "flush_time": "dax_flush return" | "tracepoint", "flush_probe": the
- *  dynamic event or null, "flush_probe_why" (when null),
- *  "flush_probe_hits", "flush_probe_missed" (kprobe_profile, when known)} */
+ *  return probe or null, "flush_entry_probe": the entry probe (with the
+ *  argument it fetches) or null, "flush_probe_why" (when null),
+ *  "flush_probe_hits", "flush_probe_missed", "flush_entry_probe_hits",
+ *  "flush_entry_probe_missed" (kprobe_profile, when known)} */
 json_object *dax_trace_describe(const struct dax_trace *t);
 
-/* Remove the instance (and the flush probe).  Safe to call twice and with
+/* Remove the instance (and the flush probes).  Safe to call twice and with
  * NULL. */
 void dax_trace_close(struct dax_trace *t);
 
@@ -166,16 +189,20 @@ void dax_trace_close(struct dax_trace *t);
  * and dax_writeback_one() calls dax_flush() exactly once before its
  * tracepoint, so for a writeback_one record of thread P the flush is the
  * latest EV_FLUSH_RET record of P after P's previous writeback_one record.
- * That record's ts becomes flush_ts (paired); when there is none (kprobe
- * missed or lost, probe absent), flush_ts is 0 (unpaired).  Should records
- * come out of order anyway, a flush record older than P's previous
- * writeback_one is never used, and a writeback older than P's previous one
- * is left unpaired.  Other records are left alone.  Writebacks of other
- * files are filtered out at drain time: a thread that flushes another DAX
- * file in between and whose own flush record is then lost would get the
- * other file's (earlier) flush time; records are lost only when the
- * buffer overflows (dax_trace_lost()) or the kretprobe misses
- * ("flush_probe_missed"). */
+ * That record's ts becomes flush_ts (paired), and the size of the latest
+ * EV_FLUSH_ENTRY record of P before that return (and after P's previous
+ * return) becomes flush_size (0 when there is none); when there is no such
+ * return (no flush made, kprobe missed or lost, probe absent), flush_ts and
+ * flush_size are 0 (unpaired).  Whether the flush covered the writeback's
+ * range is for the oracle to say (oracle_set_flush_rule()), not the
+ * pairing.  Should records come out of order anyway, a flush record older
+ * than P's previous writeback_one is never used, and a writeback older than
+ * P's previous one is left unpaired.  Other records are left alone.
+ * Writebacks of other files are filtered out at drain time: a thread that
+ * flushes another DAX file in between and whose own flush record is then
+ * lost would get the other file's (earlier) flush; records are lost only
+ * when the buffer overflows (dax_trace_lost()) or a probe misses
+ * (dax_trace_flush_missed()). */
 struct flush_pairing;
 
 struct flush_pairing *flush_pairing_new(void);	/* NULL: out of memory */
@@ -187,6 +214,9 @@ struct flush_pairing_stats {
 	uint64_t paired, unpaired;	/* writeback_one records */
 	uint64_t flushes;		/* EV_FLUSH_RET records fed */
 	uint64_t flushes_unused;	/* superseded or stale, never paired */
+	uint64_t entries;		/* EV_FLUSH_ENTRY records fed */
+	uint64_t entries_unused;	/* never followed by their return */
+	uint64_t flushes_no_entry;	/* returns without an entry record */
 };
 void flush_pairing_stats(const struct flush_pairing *fp,
 			 struct flush_pairing_stats *st);

@@ -17,13 +17,15 @@
  * precomputed instance path and its fds, read by the atexit handler and by
  * the SIGINT/SIGTERM/SIGHUP handler (async-signal-safe: close, close_range,
  * rmdir, open, write, nanosleep, sigaction, sigprocmask, raise).  With
- * flush_time the table also holds the kretprobe's "-:group/event" line: the
- * handler disables the event in the instance, removes the instance, then
- * appends that line to kprobe_events (a dynamic event enabled anywhere
- * cannot be removed).
+ * flush_time the table also holds the "-:group/event" lines of the two
+ * dax_flush probes (kretprobe and entry kprobe): the handler removes the
+ * instance (disabling the events in it first if that fails), then appends
+ * those lines to kprobe_events (a dynamic event enabled anywhere cannot be
+ * removed).
  *
- * Flush records: with the probe, EV_FLUSH_RET records (pid and time only)
- * pass the file filter and are returned like the others; the consumer
+ * Flush records: with the probes, EV_FLUSH_RET (pid and time) and
+ * EV_FLUSH_ENTRY (pid, time and size) records pass the file filter and are
+ * returned like the others; the consumer
  * pairs them with the writebacks (dax_trace_pair_flushes()) once it holds
  * every record of a run.  Not drain by drain: the per-cpu buffers are read
  * one after the other, so a later drain can bring records of a cpu older
@@ -64,6 +66,7 @@
 #define MAX_TRACES 16
 #define FLUSH_GROUP "daxbench"
 #define FLUSH_PREFIX "flush_"
+#define FLUSHIN_PREFIX "flushin_"
 #define FLUSH_FUNC "dax_flush"
 #define KPROBE_EVENTS "kprobe_events"
 
@@ -104,6 +107,8 @@ static const struct evdef evdefs[EV__COUNT] = {
 	[EV_MARKER] = { "marker", "ftrace", { "print" }, false },
 	/* name: FLUSH_PREFIX<pid>, made at open (dax_trace.flush_name) */
 	[EV_FLUSH_RET] = { "dax_flush_return", FLUSH_GROUP, { NULL }, false },
+	/* name: FLUSHIN_PREFIX<pid> (dax_trace.flushin_name) */
+	[EV_FLUSH_ENTRY] = { "dax_flush_entry", FLUSH_GROUP, { NULL }, false },
 };
 
 typedef struct tep_format_field field_t;
@@ -114,6 +119,7 @@ struct evinfo {
 	field_t *pid, *ino, *pgoff, *pglen, *address, *flags, *result, *dev;
 	field_t *bdi;		/* writeback_dirty_*: "name" (no dev field) */
 	field_t *buf;		/* ftrace/print */
+	field_t *size;		/* the flush entry probe's size argument */
 	unsigned minsize;	/* record must hold every field used */
 };
 
@@ -157,10 +163,13 @@ struct dax_trace {
 	uint64_t f_ino;
 	char f_bdi[32];		/* bdi name of the file's device, "" unknown */
 
-	/* flush time (opts.flush_time) */
-	char flush_name[64];	/* FLUSH_PREFIX<pid> */
+	/* flush time (opts.flush_time): both probes or neither */
+	char flush_name[64];	/* FLUSH_PREFIX<pid>: kretprobe */
+	char flushin_name[64];	/* FLUSHIN_PREFIX<pid>: kprobe, size */
+	char flushin_fetch[32];	/* how it fetches the size ("$arg3") */
 	char flush_why[320];	/* why there is no probe, "" when there is */
 	struct tracefs_dynevent *flush_dev;	/* created by us */
+	struct tracefs_dynevent *flushin_dev;	/* created by us */
 
 	int slot;
 };
@@ -175,11 +184,11 @@ struct slot {
 	int *fds;
 	int nfds;
 	struct dax_trace *t;
-	/* the flush probe, for the signal handler */
-	int probe;		/* __atomic: 1 while it may exist */
-	char probe_enable[PATH_MAX + 160];	/* instance's enable file */
+	/* the flush probes (return, entry), for the signal handler */
+	int probe;		/* __atomic: 1 while they may exist */
+	char probe_enable[2][PATH_MAX + 160];	/* instance's enable files */
 	char probe_file[PATH_MAX + 32];		/* <tracing>/kprobe_events */
-	char probe_del[128];		/* "-:group/event\n" */
+	char probe_del[2][128];		/* "-:group/event\n" */
 };
 
 static struct slot slots[MAX_TRACES];
@@ -243,21 +252,27 @@ static void cleanup_async(void)
 			sleep_ms(1);	/* a read in flight in another thread */
 		}
 		if (__atomic_load_n(&s->probe, __ATOMIC_ACQUIRE)) {
-			int fd = open(s->probe_enable, O_WRONLY | O_CLOEXEC);
+			for (int k = 0; k < 2; k++) {
+				int fd = open(s->probe_enable[k], O_WRONLY | O_CLOEXEC);
 
-			/* still there if the rmdir failed: disable it */
-			if (fd >= 0) {
-				if (write(fd, "0", 1) < 0) {
-					/* nothing more to do */
+				/* still there if the rmdir failed: disable it */
+				if (fd >= 0) {
+					if (write(fd, "0", 1) < 0) {
+						/* nothing more to do */
+					}
+					close(fd);
 				}
-				close(fd);
 			}
-			fd = open(s->probe_file, O_WRONLY | O_APPEND | O_CLOEXEC);
-			if (fd >= 0) {
-				if (write(fd, s->probe_del, strlen(s->probe_del)) < 0) {
-					/* nothing more to do */
+			for (int k = 0; k < 2; k++) {
+				int fd = open(s->probe_file, O_WRONLY | O_APPEND | O_CLOEXEC);
+
+				if (fd >= 0) {
+					if (write(fd, s->probe_del[k],
+						  strlen(s->probe_del[k])) < 0) {
+						/* nothing more to do */
+					}
+					close(fd);
 				}
-				close(fd);
 			}
 			__atomic_store_n(&s->probe, 0, __ATOMIC_RELEASE);
 		}
@@ -544,32 +559,38 @@ static void remove_stale(const char *dir, const char *prefix)
 	closedir(d);
 }
 
-/* "flush_<pid>" -> pid */
+/* "flush_<pid>" or "flushin_<pid>" -> pid */
 static bool flush_probe_pid(const char *name, pid_t *pid)
 {
-	size_t l = sizeof(FLUSH_PREFIX) - 1;
-	char *end;
-	long v;
+	static const char *const pfx[2] = { FLUSH_PREFIX, FLUSHIN_PREFIX };
 
-	if (strncmp(name, FLUSH_PREFIX, l) || name[l] < '0' || name[l] > '9')
-		return false;
-	errno = 0;
-	v = strtol(name + l, &end, 10);
-	if (*end || errno || v <= 0 || v > INT_MAX)
-		return false;
-	*pid = (pid_t)v;
-	return true;
+	for (int k = 0; k < 2; k++) {
+		size_t l = strlen(pfx[k]);
+		char *end;
+		long v;
+
+		if (strncmp(name, pfx[k], l) || name[l] < '0' || name[l] > '9')
+			continue;
+		errno = 0;
+		v = strtol(name + l, &end, 10);
+		if (*end || errno || v <= 0 || v > INT_MAX)
+			continue;
+		*pid = (pid_t)v;
+		return true;
+	}
+	return false;
 }
 
-/* Flush probes of dead processes (and, with mine, one of mine left by an
- * earlier process that had my pid). */
-static void remove_stale_probes(const char *mine)
+/* Flush probes (either kind) of dead processes (and, with mine, the two of
+ * mine left by an earlier process that had my pid). */
+static void remove_stale_probes(const char *mine, const char *mine_in)
 {
 	struct tracefs_dynevent **list;
 
 	if (!tracefs_file_exists(NULL, KPROBE_EVENTS))
 		return;
-	list = tracefs_dynevent_get_all(TRACEFS_DYNEVENT_KRETPROBE, FLUSH_GROUP);
+	list = tracefs_dynevent_get_all(TRACEFS_DYNEVENT_KRETPROBE |
+					TRACEFS_DYNEVENT_KPROBE, FLUSH_GROUP);
 	for (int i = 0; list && list[i]; i++) {
 		char *sys = NULL, *ev = NULL;
 		pid_t pid;
@@ -577,6 +598,7 @@ static void remove_stale_probes(const char *mine)
 		tracefs_dynevent_info(list[i], &sys, &ev, NULL, NULL, NULL);
 		if (ev && flush_probe_pid(ev, &pid) &&
 		    ((mine && !strcmp(ev, mine)) ||
+		     (mine_in && !strcmp(ev, mine_in)) ||
 		     (pid != getpid() && kill(pid, 0) < 0 && errno == ESRCH)))
 			tracefs_dynevent_destroy(list[i], true);
 		free(sys);
@@ -606,8 +628,8 @@ static int load_event(struct dax_trace *t, enum dax_ev ev)
 
 	const char *names[2] = { d->names[0], d->names[1] };
 
-	if (ev == EV_FLUSH_RET) {
-		names[0] = t->flush_name;
+	if (ev == EV_FLUSH_RET || ev == EV_FLUSH_ENTRY) {
+		names[0] = ev == EV_FLUSH_RET ? t->flush_name : t->flushin_name;
 		names[1] = NULL;
 	}
 	for (int k = 0; k < 2 && names[k]; k++) {
@@ -647,6 +669,9 @@ static int load_event(struct dax_trace *t, enum dax_ev ev)
 	switch (ev) {
 	case EV_FLUSH_RET:	/* the pid and the time are all we use */
 		return t->type_field ? 0 : -1;
+	case EV_FLUSH_ENTRY:	/* and the size */
+		ei->size = fld(ei, "size");
+		return t->type_field && ei->size ? 0 : -1;
 	case EV_MARKER:
 		ei->buf = tep_find_field(ei->e, "buf");
 		if (!ei->buf)
@@ -770,6 +795,8 @@ static void free_trace(struct dax_trace *t)
 	free(t->idmap);
 	if (t->flush_dev)
 		tracefs_dynevent_free(t->flush_dev);
+	if (t->flushin_dev)
+		tracefs_dynevent_free(t->flushin_dev);
 	if (t->tep)
 		tep_free(t->tep);
 	if (t->inst)
@@ -790,24 +817,43 @@ static void close_fds(struct dax_trace *t)
 		t->cpus[c].fd = -1;
 }
 
-/* Remove the flush probe (the instance, where it was enabled, is gone or
- * has it disabled). */
-static void destroy_probe(struct dax_trace *t, struct slot *s)
+static void destroy_dynevent(struct tracefs_dynevent **d)
 {
-	if (!t->flush_dev)
+	if (!*d)
 		return;
 	for (int tries = 0; tries < 50; tries++) {
 		errno = 0;
-		if (tracefs_dynevent_destroy(t->flush_dev, tries > 0) == 0)
+		if (tracefs_dynevent_destroy(*d, tries > 0) == 0)
 			break;
 		if (errno != EBUSY)
 			break;	/* not there, or nothing more to try */
 		sleep_ms(10);	/* a file of it still open */
 	}
-	tracefs_dynevent_free(t->flush_dev);
-	t->flush_dev = NULL;
+	tracefs_dynevent_free(*d);
+	*d = NULL;
+}
+
+/* Remove the flush probes (the instance, where they were enabled, is gone
+ * or has them disabled). */
+static void destroy_probe(struct dax_trace *t, struct slot *s)
+{
+	if (!t->flush_dev && !t->flushin_dev)
+		return;
+	destroy_dynevent(&t->flush_dev);
+	destroy_dynevent(&t->flushin_dev);
 	if (s)
 		__atomic_store_n(&s->probe, 0, __ATOMIC_RELEASE);
+}
+
+/* Disable both flush events in the instance (where they may be enabled). */
+static void disable_probes(struct dax_trace *t)
+{
+	if (!t->inst)
+		return;
+	if (t->flush_dev)
+		tracefs_event_disable(t->inst, FLUSH_GROUP, t->flush_name);
+	if (t->flushin_dev)
+		tracefs_event_disable(t->inst, FLUSH_GROUP, t->flushin_name);
 }
 
 static void flush_off(struct dax_trace *t, struct slot *s, const char *fmt, ...)
@@ -819,21 +865,55 @@ static void flush_off(struct dax_trace *t, struct slot *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(t->flush_why, sizeof(t->flush_why), fmt, ap);
 	va_end(ap);
-	if (t->has[EV_FLUSH_RET] && t->inst)
-		tracefs_event_disable(t->inst, FLUSH_GROUP, t->flush_name);
-	t->has[EV_FLUSH_RET] = false;
+	disable_probes(t);
+	t->has[EV_FLUSH_RET] = t->has[EV_FLUSH_ENTRY] = false;
 	memset(&t->ev[EV_FLUSH_RET], 0, sizeof(t->ev[EV_FLUSH_RET]));
+	memset(&t->ev[EV_FLUSH_ENTRY], 0, sizeof(t->ev[EV_FLUSH_ENTRY]));
 	destroy_probe(t, s);
 }
 
-/* The kretprobe FLUSH_GROUP/flush_<pid> on dax_flush, not enabled yet.  On
- * failure t->flush_dev stays NULL and t->flush_why says why. */
-static void create_probe(struct dax_trace *t, struct slot *s)
+/* Create one dynamic event; on failure why says so and -1. */
+static int create_dynevent(struct tracefs_dynevent *d, const char *what,
+			   char *why, size_t whylen)
 {
-	char kpath[PATH_MAX + 32], *err;
+	char *err;
 	int e;
 
+	tracefs_error_clear(NULL);
+	if (tracefs_dynevent_create(d) == 0)
+		return 0;
+	e = errno;
+	err = tracefs_error_last(NULL);
+	if (err) {
+		err[strcspn(err, "\n")] = 0;
+		snprintf(why, whylen, "cannot create a %s on %s: %s (%s)", what,
+			 FLUSH_FUNC, strerror(e), err);
+	} else {
+		snprintf(why, whylen, "cannot create a %s on %s: %s", what,
+			 FLUSH_FUNC, strerror(e));
+	}
+	free(err);
+	return -1;
+}
+
+/* The kretprobe FLUSH_GROUP/flush_<pid> and the kprobe
+ * FLUSH_GROUP/flushin_<pid> (size argument) on dax_flush, not enabled yet.
+ * Both or neither: on failure t->flush_dev and t->flushin_dev stay NULL and
+ * t->flush_why says why. */
+static void create_probe(struct dax_trace *t, struct slot *s)
+{
+	/* dax_flush(dax_dev, addr, size): the third argument */
+	static const char *const fetch[] = {
+		"$arg3",
+#ifdef __x86_64__
+		"%dx",		/* kernels without $argN on this arch */
+#endif
+	};
+	char kpath[PATH_MAX + 32], fmt[64], why1[320] = "";
+
 	snprintf(t->flush_name, sizeof(t->flush_name), FLUSH_PREFIX "%d",
+		 (int)getpid());
+	snprintf(t->flushin_name, sizeof(t->flushin_name), FLUSHIN_PREFIX "%d",
 		 (int)getpid());
 	snprintf(kpath, sizeof(kpath), "%s/" KPROBE_EVENTS, t->dir);
 	if (access(kpath, F_OK) < 0) {
@@ -861,44 +941,61 @@ static void create_probe(struct dax_trace *t, struct slot *s)
 			return;
 		}
 	}
-	/* from now on a signal removes it (harmless if not there yet) */
+	/* from now on a signal removes them (harmless if not there yet) */
 	snprintf(s->probe_file, sizeof(s->probe_file), "%s", kpath);
-	snprintf(s->probe_enable, sizeof(s->probe_enable), "%s/events/%s/%s/enable",
-		 t->path, FLUSH_GROUP, t->flush_name);
-	snprintf(s->probe_del, sizeof(s->probe_del), "-:%s/%s\n", FLUSH_GROUP,
-		 t->flush_name);
+	snprintf(s->probe_enable[0], sizeof(s->probe_enable[0]),
+		 "%s/events/%s/%s/enable", t->path, FLUSH_GROUP, t->flush_name);
+	snprintf(s->probe_enable[1], sizeof(s->probe_enable[1]),
+		 "%s/events/%s/%s/enable", t->path, FLUSH_GROUP, t->flushin_name);
+	snprintf(s->probe_del[0], sizeof(s->probe_del[0]), "-:%s/%s\n",
+		 FLUSH_GROUP, t->flush_name);
+	snprintf(s->probe_del[1], sizeof(s->probe_del[1]), "-:%s/%s\n",
+		 FLUSH_GROUP, t->flushin_name);
 	__atomic_store_n(&s->probe, 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&reg_lock);
 
-	/* one of an earlier process that had my pid */
-	remove_stale_probes(t->flush_name);
+	/* ones of an earlier process that had my pid */
+	remove_stale_probes(t->flush_name, t->flushin_name);
 	t->flush_dev = tracefs_kretprobe_alloc(FLUSH_GROUP, t->flush_name,
 					       FLUSH_FUNC, NULL, 0);
 	if (!t->flush_dev) {
 		snprintf(t->flush_why, sizeof(t->flush_why), "out of memory");
-		__atomic_store_n(&s->probe, 0, __ATOMIC_RELEASE);
-		return;
+		goto fail;
 	}
-	tracefs_error_clear(NULL);
-	if (tracefs_dynevent_create(t->flush_dev) == 0) {
-		t->flush_why[0] = 0;
-		return;
+	if (create_dynevent(t->flush_dev, "kretprobe", t->flush_why,
+			    sizeof(t->flush_why))) {
+		tracefs_dynevent_free(t->flush_dev);
+		t->flush_dev = NULL;
+		goto fail;
 	}
-	e = errno;
-	err = tracefs_error_last(NULL);
-	if (err) {
-		err[strcspn(err, "\n")] = 0;
-		snprintf(t->flush_why, sizeof(t->flush_why),
-			 "cannot create a kretprobe on %s: %s (%s)", FLUSH_FUNC,
-			 strerror(e), err);
-	} else {
-		snprintf(t->flush_why, sizeof(t->flush_why),
-			 "cannot create a kretprobe on %s: %s", FLUSH_FUNC,
-			 strerror(e));
+	for (size_t k = 0; k < sizeof(fetch) / sizeof(fetch[0]); k++) {
+		char w[320];
+
+		snprintf(fmt, sizeof(fmt), "size=%s:u64", fetch[k]);
+		t->flushin_dev = tracefs_kprobe_alloc(FLUSH_GROUP, t->flushin_name,
+						      FLUSH_FUNC, fmt);
+		if (!t->flushin_dev) {
+			snprintf(t->flush_why, sizeof(t->flush_why), "out of memory");
+			goto fail;
+		}
+		if (create_dynevent(t->flushin_dev, "kprobe", w, sizeof(w)) == 0) {
+			snprintf(t->flushin_fetch, sizeof(t->flushin_fetch), "%s",
+				 fetch[k]);
+			t->flush_why[0] = 0;
+			return;
+		}
+		tracefs_dynevent_free(t->flushin_dev);
+		t->flushin_dev = NULL;
+		if (!k)
+			snprintf(why1, sizeof(why1), "%.280s (size=%s)", w, fetch[k]);
+		else
+			snprintf(t->flush_why, sizeof(t->flush_why), "%.150s; %.150s "
+				 "(size=%s)", why1, w, fetch[k]);
 	}
-	free(err);
-	tracefs_dynevent_free(t->flush_dev);
-	t->flush_dev = NULL;
+	if (sizeof(fetch) / sizeof(fetch[0]) == 1)
+		snprintf(t->flush_why, sizeof(t->flush_why), "%s", why1);
+fail:
+	destroy_probe(t, s);
 	__atomic_store_n(&s->probe, 0, __ATOMIC_RELEASE);
 }
 
@@ -928,8 +1025,7 @@ void dax_trace_close(struct dax_trace *t)
 		return;		/* closed already */
 	}
 	close_fds(t);
-	if (t->flush_dev && t->inst)
-		tracefs_event_disable(t->inst, FLUSH_GROUP, t->flush_name);
+	disable_probes(t);
 	/* tracefs_instance_destroy() is a single rmdir; do it ourselves so
 	 * that EBUSY (a child still holding an inherited fd) is retried. */
 	destroy_instance(t);
@@ -1026,7 +1122,7 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 	snprintf(t->path, sizeof(t->path), "%s/instances/%s", dir, t->name);
 
 	remove_stale(dir, prefix);
-	remove_stale_probes(NULL);
+	remove_stale_probes(NULL, NULL);
 
 	pthread_mutex_lock(&reg_lock);
 	if (name_registered(t->path)) {
@@ -1097,13 +1193,14 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 	for (int ev = 0; ev < EV__COUNT; ev++) {
 		if (evdefs[ev].pagecache && !t->pagecache)
 			continue;
-		if (ev == EV_FLUSH_RET && !t->flush_dev)
+		if ((ev == EV_FLUSH_RET || ev == EV_FLUSH_ENTRY) && !t->flush_dev)
 			continue;
 		if (load_event(t, ev) < 0) {
 			memset(&t->ev[ev], 0, sizeof(t->ev[ev]));
-			if (ev == EV_FLUSH_RET)
+			if (ev == EV_FLUSH_RET || ev == EV_FLUSH_ENTRY)
 				flush_off(t, s, "cannot parse the format of %s/%s",
-					  FLUSH_GROUP, t->flush_name);
+					  FLUSH_GROUP, ev == EV_FLUSH_RET ?
+					  t->flush_name : t->flushin_name);
 			continue;
 		}
 		if (ev != EV_MARKER &&
@@ -1111,9 +1208,10 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 					     t->ev[ev].kname + strlen(evdefs[ev].sys) + 1,
 					     "enable", "1") < 0) {
 			memset(&t->ev[ev], 0, sizeof(t->ev[ev]));
-			if (ev == EV_FLUSH_RET)
+			if (ev == EV_FLUSH_RET || ev == EV_FLUSH_ENTRY)
 				flush_off(t, s, "cannot enable %s/%s in %s: %s",
-					  FLUSH_GROUP, t->flush_name, t->name,
+					  FLUSH_GROUP, ev == EV_FLUSH_RET ?
+					  t->flush_name : t->flushin_name, t->name,
 					  strerror(errno));
 			continue;
 		}
@@ -1122,9 +1220,11 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 			max_id = t->ev[ev].e->id;
 		if (evdefs[ev].pagecache)
 			any_pc = true;
-		else if (ev != EV_MARKER && ev != EV_FLUSH_RET)
+		else if (ev != EV_MARKER && ev != EV_FLUSH_RET && ev != EV_FLUSH_ENTRY)
 			any_dax = true;
 	}
+	if (t->has[EV_FLUSH_RET] != t->has[EV_FLUSH_ENTRY])
+		flush_off(t, s, "only one of the two dax_flush probes could be enabled");
 	if (t->has[EV_FLUSH_RET] && !t->has[EV_WRITEBACK_ONE])
 		flush_off(t, s, "no dax_writeback_one tracepoint to pair with");
 	if (!any_dax && !(t->pagecache && any_pc)) {
@@ -1289,6 +1389,10 @@ static inline bool decode(struct dax_trace *t, const void *data, unsigned size,
 	}
 	if (ev == EV_FLUSH_RET)
 		return true;	/* any file: no file in it */
+	if (ev == EV_FLUSH_ENTRY) {
+		r->flush_size = rdf(ei->size, data);
+		return true;
+	}
 	r->ino = rdf(ei->ino, data);
 	r->dev = (uint32_t)rdf(ei->dev, data);
 	r->pgoff = rdf(ei->pgoff, data);
@@ -1484,24 +1588,24 @@ int dax_trace_mark(struct dax_trace *t, uint64_t n)
 
 bool dax_trace_flush_timed(const struct dax_trace *t, const char **why)
 {
-	if (t && t->has[EV_FLUSH_RET])
+	if (t && t->has[EV_FLUSH_RET] && t->has[EV_FLUSH_ENTRY])
 		return true;
 	if (why)
 		*why = t ? t->flush_why : "no trace";
 	return false;
 }
 
-/* hits and misses of the flush probe from kprobe_profile ("  NAME  HITS
+/* hits and misses of a flush probe from kprobe_profile ("  NAME  HITS
  * MISSED"; NAME with or without its group); false when not found. */
-static bool probe_profile(const struct dax_trace *t, uint64_t *hits,
-			  uint64_t *missed)
+static bool probe_profile(const struct dax_trace *t, const char *pname,
+			  uint64_t *hits, uint64_t *missed)
 {
 	char path[PATH_MAX + 32], line[512], full[160];
 	bool found = false;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/kprobe_profile", t->dir);
-	snprintf(full, sizeof(full), "%s/%s", FLUSH_GROUP, t->flush_name);
+	snprintf(full, sizeof(full), "%s/%s", FLUSH_GROUP, pname);
 	f = fopen(path, "re");
 	if (!f)
 		return false;
@@ -1510,7 +1614,7 @@ static bool probe_profile(const struct dax_trace *t, uint64_t *hits,
 		unsigned long long h, m;
 
 		if (sscanf(line, "%159s %llu %llu", name, &h, &m) == 3 &&
-		    (!strcmp(name, t->flush_name) || !strcmp(name, full))) {
+		    (!strcmp(name, pname) || !strcmp(name, full))) {
 			*hits = h;
 			*missed = m;
 			found = true;
@@ -1518,6 +1622,19 @@ static bool probe_profile(const struct dax_trace *t, uint64_t *hits,
 	}
 	fclose(f);
 	return found;
+}
+
+uint64_t dax_trace_flush_missed(const struct dax_trace *t)
+{
+	uint64_t hits, missed, sum = 0;
+
+	if (!dax_trace_flush_timed(t, NULL))
+		return 0;
+	if (t->flush_dev && probe_profile(t, t->flush_name, &hits, &missed))
+		sum += missed;
+	if (t->flushin_dev && probe_profile(t, t->flushin_name, &hits, &missed))
+		sum += missed;
+	return sum;
 }
 
 json_object *dax_trace_describe(const struct dax_trace *t)
@@ -1537,22 +1654,34 @@ json_object *dax_trace_describe(const struct dax_trace *t)
 			json_object_array_add(evs, json_object_new_string(t->ev[ev].kname));
 	json_object_object_add(o, "events", evs);
 	json_object_object_add(o, "flush_time", json_object_new_string(
-				       t->has[EV_FLUSH_RET] ? "dax_flush return" :
-				       "tracepoint"));
-	if (t->has[EV_FLUSH_RET]) {
-		char name[160];
+				       dax_trace_flush_timed(t, NULL) ?
+				       "dax_flush return" : "tracepoint"));
+	if (dax_trace_flush_timed(t, NULL)) {
+		char name[200];
 
 		snprintf(name, sizeof(name), "%s/%s (kretprobe on %s)", FLUSH_GROUP,
 			 t->flush_name, FLUSH_FUNC);
 		json_object_object_add(o, "flush_probe", json_object_new_string(name));
-		if (t->flush_dev && probe_profile(t, &hits, &missed)) {
+		snprintf(name, sizeof(name), "%s/%s (kprobe on %s, size=%s)",
+			 FLUSH_GROUP, t->flushin_name, FLUSH_FUNC, t->flushin_fetch);
+		json_object_object_add(o, "flush_entry_probe",
+				       json_object_new_string(name));
+		if (t->flush_dev && probe_profile(t, t->flush_name, &hits, &missed)) {
 			json_object_object_add(o, "flush_probe_hits",
 					       json_object_new_uint64(hits));
 			json_object_object_add(o, "flush_probe_missed",
 					       json_object_new_uint64(missed));
 		}
+		if (t->flushin_dev &&
+		    probe_profile(t, t->flushin_name, &hits, &missed)) {
+			json_object_object_add(o, "flush_entry_probe_hits",
+					       json_object_new_uint64(hits));
+			json_object_object_add(o, "flush_entry_probe_missed",
+					       json_object_new_uint64(missed));
+		}
 	} else {
 		json_object_object_add(o, "flush_probe", NULL);
+		json_object_object_add(o, "flush_entry_probe", NULL);
 		json_object_object_add(o, "flush_probe_why",
 				       json_object_new_string(t->flush_why));
 	}
@@ -1564,8 +1693,11 @@ json_object *dax_trace_describe(const struct dax_trace *t)
 
 struct fp_ent {
 	int32_t pid;
-	bool used, has_wb;
+	bool used, has_wb, has_entry;
 	uint64_t pending;	/* ts of the flush not yet paired, 0: none */
+	uint64_t pending_size;	/* its size (from its entry), 0: unknown */
+	uint64_t entry_ts;	/* the flush entered, not returned yet */
+	uint64_t entry_size;
 	uint64_t last_wb;	/* ts of the thread's last writeback_one */
 };
 
@@ -1648,10 +1780,11 @@ int flush_pairing_feed(struct flush_pairing *fp, struct trace_rec *v, size_t n)
 		struct trace_rec *r = &v[i];
 		struct fp_ent *e;
 
-		if (r->ev != EV_FLUSH_RET && r->ev != EV_WRITEBACK_ONE)
+		if (r->ev != EV_FLUSH_RET && r->ev != EV_WRITEBACK_ONE &&
+		    r->ev != EV_FLUSH_ENTRY)
 			continue;
 		if (r->ev == EV_WRITEBACK_ONE)
-			r->flush_ts = 0;
+			r->flush_ts = r->flush_size = 0;
 		e = rc ? NULL : fp_get(fp, r->pid);
 		if (!e) {
 			if (!rc)
@@ -1659,17 +1792,43 @@ int flush_pairing_feed(struct flush_pairing *fp, struct trace_rec *v, size_t n)
 			rc = -1;
 			if (r->ev == EV_WRITEBACK_ONE)
 				fp->st.unpaired++;
-			else
+			else if (r->ev == EV_FLUSH_RET)
 				fp->st.flushes++;
+			else
+				fp->st.entries++;
+			continue;
+		}
+		if (r->ev == EV_FLUSH_ENTRY) {
+			fp->st.entries++;
+			if (e->has_wb && r->ts < e->last_wb) {
+				fp->st.entries_unused++;	/* drained late */
+				continue;
+			}
+			if (e->has_entry) {	/* its return never came */
+				fp->st.entries_unused++;
+				if (r->ts < e->entry_ts)
+					continue;
+			}
+			e->has_entry = true;
+			e->entry_ts = r->ts;
+			e->entry_size = r->flush_size;
 			continue;
 		}
 		if (r->ev == EV_FLUSH_RET) {
+			uint64_t size = 0;
+
 			fp->st.flushes++;
 			if (e->has_wb && r->ts < e->last_wb) {
 				/* before the thread's last writeback: drained
 				 * late; not this thread's next flush */
 				fp->st.flushes_unused++;
 				continue;
+			}
+			if (e->has_entry && e->entry_ts <= r->ts) {
+				size = e->entry_size;
+				e->has_entry = false;
+			} else {
+				fp->st.flushes_no_entry++;
 			}
 			if (e->pending) {	/* a flush never followed by
 						 * its writeback record */
@@ -1678,6 +1837,7 @@ int flush_pairing_feed(struct flush_pairing *fp, struct trace_rec *v, size_t n)
 					continue;
 			}
 			e->pending = r->ts;
+			e->pending_size = size;
 			continue;
 		}
 		if (e->has_wb && r->ts < e->last_wb) {
@@ -1686,6 +1846,7 @@ int flush_pairing_feed(struct flush_pairing *fp, struct trace_rec *v, size_t n)
 		}
 		if (e->pending && e->pending <= r->ts) {
 			r->flush_ts = e->pending;
+			r->flush_size = e->pending_size;
 			e->pending = 0;
 			fp->st.paired++;
 		} else {

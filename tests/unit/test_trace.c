@@ -6,10 +6,11 @@
  * round trip, exactness of draining (including partial pages and draining
  * while a thread writes), the file filter on real writeback events, loss
  * accounting, and cleanup on close, exit, signals, and of stale instances;
- * the flush probe (a kretprobe dynamic event) when the kernel has
- * kprobe_events: created, enabled in the private instance only, removed on
- * close, exit and signals, stale ones removed; without kprobe_events, the
- * trace goes on without it and says why.
+ * the flush probes (a kretprobe and an entry kprobe with the size argument,
+ * dynamic events) when the kernel has kprobe_events: created, enabled in
+ * the private instance only, removed on close, exit and signals, stale ones
+ * removed; without kprobe_events, the trace goes on without them and says
+ * why.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +35,7 @@
 #include "timing.h"
 #include "trace.h"
 
-#define NPURE 26		/* pairing tests: no root, no tracefs */
+#define NPURE (26 + 6)		/* pairing tests: no root, no tracefs */
 #define NTRACE 46
 #define NTESTS (NPURE + NTRACE)
 #define FILE_SIZE (4u << 20)
@@ -43,44 +44,64 @@
 static char inst_dir[PATH_MAX];	/* <tracing>/instances */
 static bool kprobes;		/* the kernel has kprobe_events */
 
-/* Whether the flush probe of pid is defined (kprobe_events). */
-static bool probe_exists(pid_t pid)
+/* How many of the two flush probes of pid (return flush_PID, entry
+ * flushin_PID) are defined (kprobe_events). */
+static int probes_of(pid_t pid)
 {
 	char *all = tracefs_instance_file_read(NULL, "kprobe_events", NULL);
 	char want[64];
-	bool found = false;
+	int found = 0;
 
 	snprintf(want, sizeof(want), "daxbench/flush_%d ", (int)pid);
-	found = all && strstr(all, want);
+	found += all && strstr(all, want);
+	snprintf(want, sizeof(want), "daxbench/flushin_%d ", (int)pid);
+	found += all && strstr(all, want);
 	free(all);
 	return found;
 }
 
+/* Whether a flush probe of pid is defined (either). */
+static bool probe_exists(pid_t pid)
+{
+	return probes_of(pid) > 0;
+}
+
+static struct tracefs_dynevent *probe_dev(pid_t pid, bool entry)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s_%d", entry ? "flushin" : "flush", (int)pid);
+	return entry ? tracefs_kprobe_alloc("daxbench", name, "dax_flush",
+					    "size=$arg3:u64") :
+		       tracefs_kretprobe_alloc("daxbench", name, "dax_flush", NULL, 0);
+}
+
+/* Both flush probes of pid, as a process of that pid would leave them. */
 static int make_probe(pid_t pid)
 {
-	struct tracefs_dynevent *d;
-	char name[64];
-	int r;
+	for (int k = 0; k < 2; k++) {
+		struct tracefs_dynevent *d = probe_dev(pid, k);
+		int r;
 
-	snprintf(name, sizeof(name), "flush_%d", (int)pid);
-	d = tracefs_kretprobe_alloc("daxbench", name, "dax_flush", NULL, 0);
-	if (!d)
-		return -1;
-	r = tracefs_dynevent_create(d);
-	tracefs_dynevent_free(d);
-	return r;
+		if (!d)
+			return -1;
+		r = tracefs_dynevent_create(d);
+		tracefs_dynevent_free(d);
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 static void drop_probe(pid_t pid)
 {
-	struct tracefs_dynevent *d;
-	char name[64];
+	for (int k = 0; k < 2; k++) {
+		struct tracefs_dynevent *d = probe_dev(pid, k);
 
-	snprintf(name, sizeof(name), "flush_%d", (int)pid);
-	d = tracefs_kretprobe_alloc("daxbench", name, "dax_flush", NULL, 0);
-	if (d) {
-		tracefs_dynevent_destroy(d, true);
-		tracefs_dynevent_free(d);
+		if (d) {
+			tracefs_dynevent_destroy(d, true);
+			tracefs_dynevent_free(d);
+		}
 	}
 }
 
@@ -214,6 +235,79 @@ static struct trace_rec W(int32_t pid, uint64_t ts)	/* dax_writeback_one */
 	/* flush_ts preset to garbage: the pairing must set or clear it */
 	return (struct trace_rec){ .ev = EV_WRITEBACK_ONE, .pid = pid, .ts = ts,
 				   .pgoff = 512, .pglen = 512, .flush_ts = 777 };
+}
+
+static struct trace_rec FE(int32_t pid, uint64_t ts, uint64_t size)
+{					/* dax_flush entry */
+	return (struct trace_rec){ .ev = EV_FLUSH_ENTRY, .pid = pid, .ts = ts,
+				   .flush_size = size };
+}
+
+/* The flush's size: from the entry record before its return. */
+static void test_pairing_sizes(void)
+{
+	struct flush_pairing *fp = flush_pairing_new();
+	struct flush_pairing_stats st;
+
+	if (!fp) {
+		for (int i = 0; i < 6; i++)
+			skip("no pairing state");
+		return;
+	}
+	{
+		struct trace_rec v[] = { FE(1, 10, 2097152), FE(2, 11, 4096), F(2, 12),
+					 F(1, 13), W(2, 14), W(1, 15) };
+
+		flush_pairing_feed(fp, v, 6);
+		ok(v[4].flush_ts == 12 && v[4].flush_size == 4096 &&
+		   v[5].flush_ts == 13 && v[5].flush_size == 2097152,
+		   "sizes: each writeback gets its own thread's flush and that "
+		   "flush's size (4096, 2097152)");
+	}
+	{
+		struct trace_rec v[] = { F(1, 20), W(1, 21) };
+
+		flush_pairing_feed(fp, v, 2);
+		flush_pairing_stats(fp, &st);
+		ok(v[1].flush_ts == 20 && v[1].flush_size == 0 && st.flushes_no_entry == 1,
+		   "a return without its entry record: paired, size 0 (unknown), "
+		   "counted flushes_no_entry");
+	}
+	{
+		struct trace_rec v[] = { FE(1, 30, 8192), FE(1, 31, 4096), F(1, 32),
+					 W(1, 33) };
+
+		flush_pairing_feed(fp, v, 4);
+		flush_pairing_stats(fp, &st);
+		ok(v[3].flush_ts == 32 && v[3].flush_size == 4096 &&
+		   st.entries_unused == 1,
+		   "an entry never returned is superseded by the next one (unused 1)");
+	}
+	{
+		struct trace_rec v[] = { FE(3, 40, 2097152), F(4, 41), W(3, 42),
+					 F(3, 43), W(4, 44) };
+
+		v[2].flush_size = 555;	/* garbage: must be cleared */
+		flush_pairing_feed(fp, v, 5);
+		ok(v[2].flush_ts == 0 && v[2].flush_size == 0 &&
+		   v[4].flush_ts == 41 && v[4].flush_size == 0,
+		   "another thread's entry is not used; an unpaired writeback "
+		   "gets flush_ts and flush_size 0");
+	}
+	{
+		struct trace_rec v[] = { W(3, 50) };
+
+		flush_pairing_feed(fp, v, 1);
+		ok(v[0].flush_ts == 43 && v[0].flush_size == 2097152,
+		   "a flush that returned after its thread's writeback pairs the "
+		   "next writeback, with its size (2097152)");
+	}
+	flush_pairing_stats(fp, &st);
+	ok(st.entries == 5 && st.paired == 6 && st.unpaired == 1 && st.flushes == 6,
+	   "stats: 5 entries, 6 flushes, 6 paired, 1 unpaired (%llu %llu %llu %llu)",
+	   (unsigned long long)st.entries, (unsigned long long)st.flushes,
+	   (unsigned long long)st.paired, (unsigned long long)st.unpaired);
+	flush_pairing_free(fp);
 }
 
 static void test_pairing(void)
@@ -561,6 +655,7 @@ int main(void)
 
 	tap_plan(NTESTS);
 	test_pairing();
+	test_pairing_sizes();
 	if (geteuid() != 0) {
 		for (int i = 0; i < NTRACE; i++)
 			skip("needs root (tracefs instances)");
@@ -632,33 +727,45 @@ int main(void)
 			json_object *d = dax_trace_describe(t2), *v = NULL, *w = NULL;
 			const char *ft = d && json_object_object_get_ex(d, "flush_time", &v) ?
 					 json_object_get_string(v) : "";
+			json_object *we = NULL;
 			bool good = !strcmp(ft, timed ? "dax_flush return" : "tracepoint") &&
 				    json_object_object_get_ex(d, "flush_probe", &w) &&
-				    (timed ? w != NULL : w == NULL &&
+				    json_object_object_get_ex(d, "flush_entry_probe", &we) &&
+				    (timed ? w != NULL && we != NULL :
+				     w == NULL && we == NULL &&
 				     json_object_object_get_ex(d, "flush_probe_why", &v));
 
 			diag("describe: %s", d ? json_object_to_json_string(d) : "NULL");
-			ok(good, "describe: flush_time \"%s\", flush_probe and its why", ft);
+			ok(good, "describe: flush_time \"%s\", flush_probe, "
+			   "flush_entry_probe and their why", ft);
 			json_object_put(d);
 		}
 		if (kprobes && timed) {
 			char *top;
 
-			ok(probe_exists(getpid()), "daxbench/flush_%d is in kprobe_events",
-			   (int)getpid());
-			snprintf(p, sizeof(p), "events/daxbench/flush_%d/enable", (int)getpid());
-			s = inst_read(fname, p);
-			top = tracefs_instance_file_read(NULL, p, NULL);
-			ok(s && atoi(s) == 1 && top && atoi(top) == 0,
-			   "enabled in instances/%s only (instance %s, top level %s)", fname,
-			   s ? strtok(s, "\n") : "?", top ? strtok(top, "\n") : "?");
-			free(top);
+			bool only = true;
+
+			ok(probes_of(getpid()) == 2,
+			   "daxbench/flush_%d and daxbench/flushin_%d are in kprobe_events",
+			   (int)getpid(), (int)getpid());
+			for (int k = 0; k < 2; k++) {
+				snprintf(p, sizeof(p), "events/daxbench/%s_%d/enable",
+					 k ? "flushin" : "flush", (int)getpid());
+				s = inst_read(fname, p);
+				top = tracefs_instance_file_read(NULL, p, NULL);
+				diag("%s: instance %s, top level %s", p,
+				     s ? strtok(s, "\n") : "?", top ? strtok(top, "\n") : "?");
+				only &= s && atoi(s) == 1 && top && atoi(top) == 0;
+				free(top);
+			}
+			ok(only, "both enabled in instances/%s only", fname);
 		} else {
 			skip("no kprobe_events");
 			skip("no kprobe_events");
 		}
-		ok(dax_trace_has(t2, EV_FLUSH_RET) == timed,
-		   "EV_FLUSH_RET enabled exactly when timed");
+		ok(dax_trace_has(t2, EV_FLUSH_RET) == timed &&
+		   dax_trace_has(t2, EV_FLUSH_ENTRY) == timed,
+		   "EV_FLUSH_RET and EV_FLUSH_ENTRY enabled exactly when timed");
 		dax_trace_close(t2);
 		ok(!inst_exists(fname) && !probe_exists(getpid()),
 		   "close removes the instance and the flush probe");
@@ -882,7 +989,7 @@ int main(void)
 			bool existed = cname[0] && inst_exists(cname);
 			int st = 0;
 
-			bool probe = !kprobes || probe_exists(pid);
+			bool probe = !kprobes || probes_of(pid) == 2;
 
 			kill(pid, sigv[i]);
 			waitpid(pid, &st, 0);
@@ -906,7 +1013,7 @@ int main(void)
 			char cname[64] = "";
 			pid_t pid = spawn(2, cname, sizeof(cname));
 			bool existed = cname[0] && inst_exists(cname);
-			bool probe = !kprobes || probe_exists(pid);
+			bool probe = !kprobes || probes_of(pid) == 2;
 			int st = 0;
 
 			kill(pid, SIGTERM);
@@ -947,8 +1054,9 @@ int main(void)
 		ok(t && !inst_exists(dead), "open removes the stale instance of a dead pid");
 		ok(inst_exists(live), "the instance of a live pid is kept");
 		if (kprobes) {
-			ok(!probe_exists(dpid), "open removes the flush probe of a dead pid");
-			ok(probe_exists(lpid), "the flush probe of a live pid is kept");
+			ok(!probe_exists(dpid), "open removes the flush probes (return "
+			   "and entry) of a dead pid");
+			ok(probes_of(lpid) == 2, "the flush probes of a live pid are kept");
 		} else {
 			skip("no kprobe_events");
 			skip("no kprobe_events");
