@@ -28,6 +28,17 @@
  * with >= 1 violation, so the failing pages are those of the queried stores:
  * one flag per store, then one pass over the stores in page order merges
  * them into ranges (O(S), whatever the number of violations).
+ *
+ * Classes: a failing store's cover event E (thread P) gives one threshold
+ * T: the start of P's sync call running at E.t if there is one, else E.t
+ * (or infinity without E).  Of the store's failing syncs in [l, r) (those
+ * with t_end <= E.t), the missed ones are those with t_end <= T, the rest
+ * are late: one more offline sweep (pieces by t_end, thresholds ascending,
+ * Fenwick point-add/range-sum) counts both per query, exactly.
+ *
+ * Flush rule: each writeback event's own fields (flush_ts, flush_size, from
+ * the pairing) decide; the dax_flush records fed are only the context of
+ * the samples (sorted by time, and their returns by thread).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -44,7 +55,16 @@ struct o_store {
 struct o_event {
 	uint64_t ts, pgoff, pglen;	/* ts: flush time */
 	uint64_t tp_ts;			/* tracepoint time */
+	uint64_t flush_size;		/* of the paired flush, 0 unknown */
 	int32_t pid;
+	uint8_t paired;			/* flush_ts != 0 (ts is it) */
+	uint8_t synthetic;		/* not subject to the flush rule */
+};
+
+struct o_flush {			/* a dax_flush record */
+	uint64_t ts, size;
+	int32_t pid;
+	uint8_t entry;
 };
 
 struct o_sync {
@@ -67,6 +87,9 @@ struct oracle {
 	size_t nev, capev;
 	struct o_sync *sy;
 	size_t nsy, capsy;
+	struct o_flush *fl;
+	size_t nfl, capfl;
+	bool flush_rule;
 };
 
 static const char *const kind_names[ORACLE_SYNC__COUNT] = {
@@ -81,6 +104,29 @@ static const char *const kind_names[ORACLE_SYNC__COUNT] = {
 const char *oracle_sync_kind_name(enum oracle_sync_kind k)
 {
 	return (unsigned)k < ORACLE_SYNC__COUNT ? kind_names[k] : "?";
+}
+
+static const char *const class_names[ORACLE_CLASS__COUNT] = {
+	[ORACLE_LATE] = "late",
+	[ORACLE_MISSED] = "missed",
+	[ORACLE_UNFLUSHED] = "unflushed",
+};
+
+const char *oracle_class_name(enum oracle_class c)
+{
+	return (unsigned)c < ORACLE_CLASS__COUNT ? class_names[c] : "?";
+}
+
+static const char *const unfl_names[ORACLE_UNFL__COUNT] = {
+	[ORACLE_UNFL_NONE] = "no flush",
+	[ORACLE_UNFL_AFTER] = "flush returned after the event",
+	[ORACLE_UNFL_SHORT] = "flush of a shorter range",
+	[ORACLE_UNFL_NO_SIZE] = "flush size unknown",
+};
+
+const char *oracle_unflushed_why_name(enum oracle_unflushed_why w)
+{
+	return (unsigned)w < ORACLE_UNFL__COUNT ? unfl_names[w] : "?";
 }
 
 struct oracle *oracle_new(uint64_t npages)
@@ -101,12 +147,18 @@ void oracle_free(struct oracle *o)
 	free(o->st);
 	free(o->ev);
 	free(o->sy);
+	free(o->fl);
 	free(o);
 }
 
 void oracle_set_strategy(struct oracle *o, enum oracle_strategy s)
 {
 	o->strategy = s;
+}
+
+void oracle_set_flush_rule(struct oracle *o, bool on)
+{
+	o->flush_rule = on;
 }
 
 /* Room for one more element; indices are kept in uint32_t. */
@@ -186,32 +238,66 @@ int oracle_add_sync(struct oracle *o, uint64_t t_start, uint64_t t_end,
 	return 0;
 }
 
-int oracle_add_event(struct oracle *o, const struct trace_rec *r)
+static int add_event(struct oracle *o, const struct trace_rec *r,
+		     bool synthetic)
 {
+	if (r->ev == EV_FLUSH_ENTRY || r->ev == EV_FLUSH_RET) {
+		if (synthetic)
+			return 0;
+		if (grow((void **)&o->fl, &o->capfl, o->nfl, sizeof(*o->fl)))
+			return -1;
+		o->fl[o->nfl++] = (struct o_flush){
+			.ts = r->ts, .pid = r->pid,
+			.entry = r->ev == EV_FLUSH_ENTRY,
+			.size = r->ev == EV_FLUSH_ENTRY ? r->flush_size : 0,
+		};
+		return 0;
+	}
 	if (r->ev != EV_WRITEBACK_ONE || r->pglen == 0) {
 		o->ev_ignored++;
 		return 0;
 	}
 	if (grow((void **)&o->ev, &o->capev, o->nev, sizeof(*o->ev)))
 		return -1;
-	o->ev[o->nev++] = (struct o_event){ trace_rec_flush_time(r), r->pgoff,
-					    r->pglen, r->ts, r->pid };
+	o->ev[o->nev++] = (struct o_event){
+		.ts = trace_rec_flush_time(r), .pgoff = r->pgoff,
+		.pglen = r->pglen, .tp_ts = r->ts,
+		.flush_size = r->flush_ts ? r->flush_size : 0, .pid = r->pid,
+		.paired = r->flush_ts != 0, .synthetic = synthetic,
+	};
 	see_time(o, trace_rec_flush_time(r));
 	return 1;
 }
 
-long oracle_add_events(struct oracle *o, const struct trace_rec *v, size_t n)
+int oracle_add_event(struct oracle *o, const struct trace_rec *r)
+{
+	return add_event(o, r, false);
+}
+
+static long add_events(struct oracle *o, const struct trace_rec *v, size_t n,
+		       bool synthetic)
 {
 	long kept = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int k = oracle_add_event(o, &v[i]);
+		int k = add_event(o, &v[i], synthetic);
 
 		if (k < 0)
 			return -1;
 		kept += k;
 	}
 	return kept;
+}
+
+long oracle_add_events(struct oracle *o, const struct trace_rec *v, size_t n)
+{
+	return add_events(o, v, n, false);
+}
+
+long oracle_add_synthetic_events(struct oracle *o, const struct trace_rec *v,
+				 size_t n)
+{
+	return add_events(o, v, n, true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -232,6 +318,16 @@ struct query {		/* a failing store: cov[store] >= some te */
 	uint32_t store;
 	uint32_t l, r;		/* sync-piece positions [l, r) */
 	uint32_t cur;		/* sampling cursor */
+	uint32_t call;		/* the cover thread's running call (index
+				 * into ctx.calls), UINT32_MAX: none */
+	uint64_t thr;		/* missed iff t_end <= thr (class) */
+	uint64_t nmissed, nviol;	/* of this query, exact */
+};
+
+struct call {		/* a sync call, for the late/missed class */
+	int32_t tid;
+	uint64_t ts, te;
+	uint32_t idx;
 };
 
 struct ctx {
@@ -252,6 +348,8 @@ struct ctx {
 	struct query *q;
 	size_t nq, capq;
 	uint64_t pairs;
+	struct call *calls;	/* by (tid, ts) */
+	size_t ncalls;
 };
 
 #define COV_DONE 1		/* cov[] computed */
@@ -617,6 +715,128 @@ static int count_per_sync(struct ctx *c, uint64_t *missed)
 	return 0;
 }
 
+/* ---- classes: late or missed ---- */
+
+static int cmp_call_tid_ts(const void *a, const void *b)
+{
+	const struct call *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The call thread tid was in at t: its last call begun at or before t,
+ * unless it had ended before t.  UINT32_MAX: none. */
+static uint32_t running_call(const struct ctx *c, int32_t tid, uint64_t t)
+{
+	size_t lo = 0, hi = c->ncalls;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->calls[mid].tid < tid ||
+		    (c->calls[mid].tid == tid && c->calls[mid].ts <= t))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || c->calls[lo - 1].tid != tid || c->calls[lo - 1].te < t)
+		return UINT32_MAX;
+	return (uint32_t)(lo - 1);
+}
+
+struct thr_ev {
+	uint64_t thr;
+	uint32_t q;
+	uint8_t total;		/* counts violations, else missed ones */
+};
+
+static int cmp_thr_ev(const void *a, const void *b)
+{
+	const struct thr_ev *x = a, *y = b;
+
+	if (x->thr != y->thr)
+		return x->thr < y->thr ? -1 : 1;
+	return x->q < y->q ? -1 : x->q > y->q;
+}
+
+static int cmp_u32_te(const void *a, const void *b, void *arg)
+{
+	const struct ctx *c = arg;
+	uint64_t x = c->ss[*(const uint32_t *)a].te;
+	uint64_t y = c->ss[*(const uint32_t *)b].te;
+
+	return x == y ? 0 : (x < y ? -1 : 1);
+}
+
+/* Each query's threshold (its cover thread's running call), and its exact
+ * numbers of violations and of missed ones; the class totals in r. */
+static int classify(struct ctx *c, struct oracle_report *r)
+{
+	const struct oracle *o = c->o;
+	struct thr_ev *te = NULL;
+	uint32_t *po = NULL;
+	int64_t *fw = NULL;
+	uint64_t nmissed = 0;
+	size_t pi = 0;
+
+	c->calls = malloc((o->nsy + 1) * sizeof(*c->calls));
+	te = malloc((2 * c->nq + 1) * sizeof(*te));
+	po = malloc((c->nss + 1) * sizeof(*po));
+	fw = calloc(c->nss + 2, sizeof(*fw));
+	if (!c->calls || !te || !po || !fw) {
+		free(te);
+		free(po);
+		free(fw);
+		return -1;
+	}
+	for (size_t i = 0; i < o->nsy; i++)
+		c->calls[i] = (struct call){ o->sy[i].tid, o->sy[i].ts,
+					     o->sy[i].te, o->sy[i].idx };
+	c->ncalls = o->nsy;
+	qsort(c->calls, c->ncalls, sizeof(*c->calls), cmp_call_tid_ts);
+	for (size_t i = 0; i < c->nq; i++) {
+		struct query *q = &c->q[i];
+		uint64_t cv = c->cov[q->store];
+
+		q->call = UINT32_MAX;
+		q->thr = ORACLE_NONE;
+		if (cv != ORACLE_NONE) {
+			q->call = running_call(c, o->ev[c->cov_ev[q->store]].pid, cv);
+			q->thr = q->call == UINT32_MAX ? cv : c->calls[q->call].ts;
+		}
+		te[2 * i] = (struct thr_ev){ q->thr, (uint32_t)i, 0 };
+		te[2 * i + 1] = (struct thr_ev){ cv, (uint32_t)i, 1 };
+	}
+	qsort(te, 2 * c->nq, sizeof(*te), cmp_thr_ev);
+	for (size_t i = 0; i < c->nss; i++)
+		po[i] = (uint32_t)i;
+	qsort_r(po, c->nss, sizeof(*po), cmp_u32_te, c);
+	for (size_t k = 0; k < 2 * c->nq; k++) {
+		struct query *q = &c->q[te[k].q];
+		int64_t n;
+
+		while (pi < c->nss && c->ss[po[pi]].te <= te[k].thr)
+			fw_add(fw, c->nss, po[pi++], 1);
+		n = fw_sum(fw, q->r - 1) - (q->l ? fw_sum(fw, q->l - 1) : 0);
+		if (te[k].total)
+			q->nviol = (uint64_t)n;
+		else
+			q->nmissed = (uint64_t)n;
+	}
+	for (size_t i = 0; i < c->nq; i++)
+		nmissed += c->q[i].nmissed;
+	r->by_class[ORACLE_MISSED] = nmissed;
+	r->by_class[ORACLE_LATE] = r->violations - nmissed;
+	free(te);
+	free(po);
+	free(fw);
+	return 0;
+}
+
 /* ---- samples ---- */
 
 struct cand {
@@ -707,6 +927,57 @@ static void fill_violation(const struct ctx *c, const struct query *q,
 			 c->cov_ev[q->store] >= c->o->nev ? ORACLE_NONE :
 			 c->o->ev[c->cov_ev[q->store]].tp_ts;
 	v->nnearby = nearby(c, s->pg, s->tb, sy->te, v->nearby);
+	v->cls = sy->te <= q->thr ? ORACLE_MISSED : ORACLE_LATE;
+	v->cover_pid = v->cover_tp_ts == ORACLE_NONE ? 0 :
+		       c->o->ev[c->cov_ev[q->store]].pid;
+	v->cover_call_idx = SIZE_MAX;
+	v->cover_call_t_start = v->cover_call_t_end = ORACLE_NONE;
+	if (q->call != UINT32_MAX) {
+		v->cover_call_idx = c->calls[q->call].idx;
+		v->cover_call_t_start = c->calls[q->call].ts;
+		v->cover_call_t_end = c->calls[q->call].te;
+	}
+}
+
+/* Earlier sample: by sync t_start, t_end, index, page. */
+static bool viol_before(const struct oracle_violation *x,
+			const struct oracle_violation *y)
+{
+	if (x->sync_t_start != y->sync_t_start)
+		return x->sync_t_start < y->sync_t_start;
+	if (x->sync_t_end != y->sync_t_end)
+		return x->sync_t_end < y->sync_t_end;
+	if (x->sync_idx != y->sync_idx)
+		return x->sync_idx < y->sync_idx;
+	return x->pgoff < y->pgoff;
+}
+
+/* A sample of class k when the round robin found none: the earliest of
+ * the first query that has one. */
+static void sample_class(struct ctx *c, struct oracle_report *r,
+			 enum oracle_class k, const uint64_t *missed)
+{
+	for (size_t i = 0; i < c->nq; i++) {
+		struct query *q = &c->q[i];
+		uint64_t cv = c->cov[q->store];
+		size_t y;
+
+		if (k == ORACLE_MISSED) {
+			if (!q->nmissed)
+				continue;
+			y = seg_first_le(c, 1, 0, c->segn, q->l, q->r, q->thr);
+		} else {
+			if (q->nviol <= q->nmissed)
+				continue;
+			y = seg_first_le(c, 1, 0, c->segn, q->l, q->r, cv);
+			while (y < q->r && c->ss[y].te <= q->thr)
+				y = seg_first_le(c, 1, 0, c->segn, y + 1, q->r, cv);
+		}
+		if (y >= q->r)
+			continue;	/* cannot be: the counts say one is there */
+		fill_violation(c, q, y, missed, &r->viol[r->nviol++]);
+		return;
+	}
 }
 
 static int cmp_viol(const void *a, const void *b)
@@ -726,9 +997,11 @@ static int take_samples(struct ctx *c, struct oracle_report *r, size_t max,
 	size_t want = r->violations < max ? (size_t)r->violations : max;
 	bool progress = true;
 
+	bool have[ORACLE_CLASS__COUNT] = { false };
+
 	if (!want)
 		return 0;
-	r->viol = calloc(want, sizeof(*r->viol));
+	r->viol = calloc(want + 2, sizeof(*r->viol));	/* + one a class */
 	if (!r->viol)
 		return -1;
 	/* round robin over the failing stores: one sample each, then more */
@@ -749,8 +1022,219 @@ static int take_samples(struct ctx *c, struct oracle_report *r, size_t max,
 			progress = true;
 		}
 	}
+	for (size_t i = 0; i < r->nviol; i++)
+		have[r->viol[i].cls] = true;
+	if (r->by_class[ORACLE_MISSED] && !have[ORACLE_MISSED])
+		sample_class(c, r, ORACLE_MISSED, missed);
+	if (r->by_class[ORACLE_LATE] && !have[ORACLE_LATE])
+		sample_class(c, r, ORACLE_LATE, missed);
 	qsort(r->viol, r->nviol, sizeof(*r->viol), cmp_viol);
+	for (size_t i = 0; i < r->nviol; i++) {
+		size_t *f = &r->first[r->viol[i].cls];
+
+		if (*f == SIZE_MAX || viol_before(&r->viol[i], &r->viol[*f]))
+			*f = i;
+	}
 	return 0;
+}
+
+/* ---- the flush rule ---- */
+
+/* What the writeback event e lacks, or ORACLE_UNFL__COUNT when its flush is
+ * good: paired, returned no later than the event, of >= its range. */
+static enum oracle_unflushed_why unflushed(const struct o_event *e)
+{
+	uint64_t need = e->pglen > UINT64_MAX / ORACLE_PAGE ? UINT64_MAX :
+			e->pglen * ORACLE_PAGE;
+
+	if (!e->paired)
+		return ORACLE_UNFL_NONE;
+	if (e->ts > e->tp_ts)
+		return ORACLE_UNFL_AFTER;
+	if (!e->flush_size)
+		return ORACLE_UNFL_NO_SIZE;
+	if (e->flush_size < need)
+		return ORACLE_UNFL_SHORT;
+	return ORACLE_UNFL__COUNT;
+}
+
+static int cmp_flush_ts(const void *a, const void *b)
+{
+	const struct o_flush *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (int)y->entry - (int)x->entry;	/* entry first */
+}
+
+static int cmp_ev_tp(const void *a, const void *b, void *arg)
+{
+	const struct o_event *ev = arg;
+	const struct o_event *x = &ev[*(const uint32_t *)a];
+	const struct o_event *y = &ev[*(const uint32_t *)b];
+
+	if (x->tp_ts != y->tp_ts)
+		return x->tp_ts < y->tp_ts ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_ev_pid_tp(const void *a, const void *b, void *arg)
+{
+	const struct o_event *ev = arg;
+	const struct o_event *x = &ev[*(const uint32_t *)a];
+	const struct o_event *y = &ev[*(const uint32_t *)b];
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return cmp_ev_tp(a, b, arg);
+}
+
+static int cmp_fl_pid_ts(const void *a, const void *b, void *arg)
+{
+	const struct o_flush *fl = arg;
+	const struct o_flush *x = &fl[*(const uint32_t *)a];
+	const struct o_flush *y = &fl[*(const uint32_t *)b];
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* The sample of writeback event i: why, and its thread's writebacks and
+ * flushes around it (wb: its writebacks by (pid, tp_ts), nwb; rt: the
+ * flush returns by (pid, ts), nrt; o->fl sorted by ts). */
+static void fill_unflushed(const struct oracle *o, uint32_t i,
+			   const uint32_t *wb, size_t nwb, const uint32_t *rt,
+			   size_t nrt, struct oracle_unflushed *u)
+{
+	const struct o_event *e = &o->ev[i];
+	uint64_t next_wb = ORACLE_NONE;
+	size_t lo = 0, hi = nwb, a, b;
+
+	memset(u, 0, sizeof(*u));
+	u->ts = e->tp_ts;
+	u->pid = e->pid;
+	u->pgoff = e->pgoff;
+	u->pglen = e->pglen;
+	u->why = unflushed(e);
+	u->flush_ts = e->paired ? e->ts : 0;
+	u->flush_size = e->paired ? e->flush_size : 0;
+	u->prev_wb_ts = u->own_after_ts = ORACLE_NONE;
+	/* this event among its thread's writebacks */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct o_event *m = &o->ev[wb[mid]];
+
+		if (m->pid < e->pid || (m->pid == e->pid && m->tp_ts < e->tp_ts))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && o->ev[wb[lo - 1]].pid == e->pid)
+		u->prev_wb_ts = o->ev[wb[lo - 1]].tp_ts;
+	while (lo < nwb && o->ev[wb[lo]].pid == e->pid &&
+	       o->ev[wb[lo]].tp_ts <= e->tp_ts)
+		lo++;
+	if (lo < nwb && o->ev[wb[lo]].pid == e->pid)
+		next_wb = o->ev[wb[lo]].tp_ts;
+	/* its thread's first flush return after it (before its next one) */
+	lo = 0;
+	hi = nrt;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct o_flush *m = &o->fl[rt[mid]];
+
+		if (m->pid < e->pid || (m->pid == e->pid && m->ts <= e->tp_ts))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < nrt && o->fl[rt[lo]].pid == e->pid &&
+	    (next_wb == ORACLE_NONE || o->fl[rt[lo]].ts < next_wb))
+		u->own_after_ts = o->fl[rt[lo]].ts;
+	if (u->why == ORACLE_UNFL_NONE && u->own_after_ts != ORACLE_NONE)
+		u->why = ORACLE_UNFL_AFTER;
+	/* the flush records closest in time, any thread */
+	lo = 0;
+	hi = o->nfl;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (o->fl[mid].ts < e->tp_ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (a = b = lo; b - a < ORACLE_NEARBY && (a > 0 || b < o->nfl);) {
+		if (a == 0)
+			b++;
+		else if (b == o->nfl)
+			a--;
+		else if (e->tp_ts - o->fl[a - 1].ts <= o->fl[b].ts - e->tp_ts)
+			a--;
+		else
+			b++;
+	}
+	for (size_t k = a; k < b; k++)
+		u->nearby[u->nnearby++] = (struct oracle_flush_ref){
+			o->fl[k].ts, o->fl[k].pid, o->fl[k].entry, o->fl[k].size };
+}
+
+/* Check every kernel writeback event; samples: the first max by time. */
+static int check_flush_rule(struct oracle *o, struct oracle_report *r,
+			    size_t max)
+{
+	uint32_t *bad = NULL, *wb = NULL, *rt = NULL;
+	size_t nbad = 0, nwb = 0, nrt = 0, m;
+
+	r->flush_rule = o->flush_rule;
+	r->flush_records = o->nfl;
+	if (!o->flush_rule)
+		return 0;
+	bad = malloc((o->nev + 1) * sizeof(*bad));
+	wb = malloc((o->nev + 1) * sizeof(*wb));
+	rt = malloc((o->nfl + 1) * sizeof(*rt));
+	if (!bad || !wb || !rt)
+		goto nomem;
+	for (size_t i = 0; i < o->nev; i++) {
+		if (o->ev[i].synthetic)
+			continue;
+		wb[nwb++] = (uint32_t)i;
+		r->flush_checked++;
+		if (unflushed(&o->ev[i]) != ORACLE_UNFL__COUNT)
+			bad[nbad++] = (uint32_t)i;
+	}
+	r->by_class[ORACLE_UNFLUSHED] = nbad;
+	m = nbad < max ? nbad : max;
+	if (m) {
+		r->unfl = calloc(m, sizeof(*r->unfl));
+		if (!r->unfl)
+			goto nomem;
+		qsort(o->fl, o->nfl, sizeof(*o->fl), cmp_flush_ts);
+		for (size_t i = 0; i < o->nfl; i++)
+			if (!o->fl[i].entry)
+				rt[nrt++] = (uint32_t)i;
+		qsort_r(rt, nrt, sizeof(*rt), cmp_fl_pid_ts, o->fl);
+		qsort_r(wb, nwb, sizeof(*wb), cmp_ev_pid_tp, o->ev);
+		qsort_r(bad, nbad, sizeof(*bad), cmp_ev_tp, o->ev);
+		for (size_t k = 0; k < m; k++)
+			fill_unflushed(o, bad[k], wb, nwb, rt, nrt,
+				       &r->unfl[r->nunfl++]);
+		r->first[ORACLE_UNFLUSHED] = 0;
+	}
+	free(bad);
+	free(wb);
+	free(rt);
+	return 0;
+nomem:
+	free(bad);
+	free(wb);
+	free(rt);
+	return -1;
 }
 
 /* The pages of the failing stores (stores are sorted by page), merged into
@@ -847,6 +1331,7 @@ static void ctx_free(struct ctx *c)
 	free(c->seg);
 	free(c->diff);
 	free(c->q);
+	free(c->calls);
 }
 
 int64_t oracle_check(struct oracle *o, struct oracle_report *r,
@@ -860,6 +1345,8 @@ int64_t oracle_check(struct oracle *o, struct oracle_report *r,
 	memset(r, 0, sizeof(*r));
 	r->first_failed_sync = SIZE_MAX;
 	r->first_failed_t_start = r->first_failed_t_end = ORACLE_NONE;
+	for (int k = 0; k < ORACLE_CLASS__COUNT; k++)
+		r->first[k] = SIZE_MAX;
 	r->t0 = o->t0;
 	r->stores = o->nst;
 	r->events = o->nev;
@@ -957,13 +1444,17 @@ int64_t oracle_check(struct oracle *o, struct oracle_report *r,
 	first_failed(o, missed_sync, r);
 	if (failed_pages(&c, r))
 		goto nomem;
+	if (classify(&c, r))
+		goto nomem;
 	if (take_samples(&c, r, max_violations, missed_sync))
+		goto nomem;
+	if (check_flush_rule(o, r, max_violations))
 		goto nomem;
 	free(missed);
 	free(missed_sync);
 	free(checked);
 	ctx_free(&c);
-	return (int64_t)r->violations;
+	return (int64_t)(r->violations + r->by_class[ORACLE_UNFLUSHED]);
 
 nomem:
 	free(missed);
@@ -974,6 +1465,8 @@ nomem:
 	memset(r, 0, sizeof(*r));
 	r->first_failed_sync = SIZE_MAX;
 	r->first_failed_t_start = r->first_failed_t_end = ORACLE_NONE;
+	for (int k = 0; k < ORACLE_CLASS__COUNT; k++)
+		r->first[k] = SIZE_MAX;
 	errno = ENOMEM;
 	return -1;
 }
@@ -1004,6 +1497,11 @@ void oracle_report_free(struct oracle_report *r)
 	r->failed = NULL;
 	r->nfailed = 0;
 	r->pages_failed = 0;
+	free(r->unfl);
+	r->unfl = NULL;
+	r->nunfl = 0;
+	for (int k = 0; k < ORACLE_CLASS__COUNT; k++)
+		r->first[k] = SIZE_MAX;
 }
 
 /* ---- output ---- */
@@ -1101,6 +1599,74 @@ void oracle_violation_print(FILE *f, const struct oracle_report *r,
 	if (!v->nnearby)
 		fprintf(f, "  no writeback_one ever covered page %" PRIu64 "\n",
 			v->pgoff);
+	if (v->cls == ORACLE_LATE && v->cover_call_t_start != ORACLE_NONE)
+		fprintf(f, "  late: the call returned while tid %" PRId32 ", in a "
+			"call begun %.3f ms before this one returned, was still "
+			"flushing the page\n", v->cover_pid,
+			(double)(v->sync_t_end - v->cover_call_t_start) / 1e6);
+	else
+		fprintf(f, "  missed: no call was flushing the page when this "
+			"one returned\n");
+}
+
+void oracle_unflushed_print(FILE *f, const struct oracle_report *r,
+			    const struct oracle_unflushed *u)
+{
+	uint64_t t0 = r ? r->t0 : 0;
+	char a[40], b[40], d[40];
+
+	fprintf(f, "writeback_one of pages %" PRIu64 "..%" PRIu64 " (pglen %"
+		PRIu64 ") by pid %" PRId32 " at %s claims a flush it never made: "
+		"%s\n", u->pgoff, u->pgoff + u->pglen - 1, u->pglen, u->pid,
+		rel(a, sizeof(a), u->ts, t0), oracle_unflushed_why_name(u->why));
+	switch (u->why) {
+	case ORACLE_UNFL_NONE:
+		if (u->prev_wb_ts == ORACLE_NONE)
+			fprintf(f, "  no dax_flush of pid %" PRId32 " returned "
+				"before it (its first writeback_one)\n", u->pid);
+		else
+			fprintf(f, "  no dax_flush of pid %" PRId32 " returned "
+				"between its previous writeback_one (%s) and this "
+				"one\n", u->pid, rel(a, sizeof(a), u->prev_wb_ts, t0));
+		break;
+	case ORACLE_UNFL_AFTER:
+		if (u->flush_ts && u->flush_ts > u->ts)
+			fprintf(f, "  its dax_flush returned at %s, %s after the "
+				"event\n", rel(a, sizeof(a), u->flush_ts, t0),
+				dur(d, sizeof(d), u->flush_ts - u->ts));
+		else
+			fprintf(f, "  pid %" PRId32 "'s next dax_flush returned at "
+				"%s, %s after the event (none returned before it "
+				"since its previous writeback_one)\n", u->pid,
+				rel(a, sizeof(a), u->own_after_ts, t0),
+				dur(d, sizeof(d), u->own_after_ts - u->ts));
+		break;
+	case ORACLE_UNFL_SHORT:
+		fprintf(f, "  its dax_flush (returned at %s) flushed %" PRIu64
+			" bytes; the entry needs %" PRIu64 " (%" PRIu64 " pages)\n",
+			rel(a, sizeof(a), u->flush_ts, t0), u->flush_size,
+			u->pglen * ORACLE_PAGE, u->pglen);
+		break;
+	default:
+		fprintf(f, "  its dax_flush returned at %s, but its entry record "
+			"(the size flushed) is missing\n",
+			rel(a, sizeof(a), u->flush_ts, t0));
+		break;
+	}
+	for (unsigned i = 0; i < u->nnearby; i++) {
+		const struct oracle_flush_ref *e = &u->nearby[i];
+
+		fprintf(f, "  nearby dax_flush %s pid %" PRId32, e->entry ?
+			"entry" : "return", e->pid);
+		if (e->entry)
+			fprintf(f, " size %" PRIu64, e->size);
+		fprintf(f, " at %s (%s %s the event)\n",
+			rel(b, sizeof(b), e->ts, t0),
+			dur(d, sizeof(d), e->ts <= u->ts ? u->ts - e->ts :
+			    e->ts - u->ts), e->ts <= u->ts ? "before" : "after");
+	}
+	if (!u->nnearby)
+		fprintf(f, "  no dax_flush record at all near it\n");
 }
 
 static int jadd(json_object *o, const char *k, json_object *v)
@@ -1119,7 +1685,14 @@ static int jint(json_object *o, const char *k, uint64_t v)
 	return jadd(o, k, json_object_new_int64((int64_t)v));
 }
 
-static json_object *viol_json(const struct oracle_violation *v)
+static int jtime(json_object *o, const char *k, uint64_t v)
+{
+	if (v == ORACLE_NONE)
+		return json_object_object_add(o, k, NULL) ? -1 : 0;
+	return jint(o, k, v);
+}
+
+json_object *oracle_violation_json(const struct oracle_violation *v)
 {
 	json_object *j = json_object_new_object(), *s, *n;
 	int err = 0;
@@ -1166,6 +1739,68 @@ static json_object *viol_json(const struct oracle_violation *v)
 		err |= jint(e, "pgoff", v->nearby[i].pgoff);
 		err |= jint(e, "pglen", v->nearby[i].pglen);
 	}
+	err |= jadd(j, "class", json_object_new_string(oracle_class_name(v->cls)));
+	if (v->cover_ts == ORACLE_NONE)
+		err |= json_object_object_add(j, "cover_pid", NULL);
+	else
+		err |= jadd(j, "cover_pid", json_object_new_int(v->cover_pid));
+	if (v->cover_call_idx == SIZE_MAX) {
+		err |= json_object_object_add(j, "cover_call", NULL);
+	} else {
+		json_object *cc = json_object_new_object();
+
+		err |= jadd(j, "cover_call", cc);
+		if (!err) {
+			err |= jint(cc, "index", v->cover_call_idx);
+			err |= jadd(cc, "tid", json_object_new_int(v->cover_pid));
+			err |= jint(cc, "t_start_ns", v->cover_call_t_start);
+			err |= jint(cc, "t_end_ns", v->cover_call_t_end);
+		}
+	}
+	if (err) {
+		json_object_put(j);
+		return NULL;
+	}
+	return j;
+}
+
+json_object *oracle_unflushed_json(const struct oracle_unflushed *u)
+{
+	json_object *j = json_object_new_object(), *n;
+	int err = 0;
+
+	if (!j)
+		return NULL;
+	err |= jadd(j, "class", json_object_new_string(
+			    oracle_class_name(ORACLE_UNFLUSHED)));
+	err |= jadd(j, "why", json_object_new_string(
+			    oracle_unflushed_why_name(u->why)));
+	err |= jint(j, "ts_ns", u->ts);
+	err |= jadd(j, "pid", json_object_new_int(u->pid));
+	err |= jint(j, "pgoff", u->pgoff);
+	err |= jint(j, "pglen", u->pglen);
+	err |= jint(j, "needed_bytes", u->pglen * ORACLE_PAGE);
+	err |= jtime(j, "flush_return_ns", u->flush_ts ? u->flush_ts : ORACLE_NONE);
+	err |= jtime(j, "flush_size", u->flush_size ? u->flush_size : ORACLE_NONE);
+	err |= jtime(j, "previous_writeback_ns", u->prev_wb_ts);
+	err |= jtime(j, "own_flush_after_ns", u->own_after_ts);
+	n = json_object_new_array();
+	err |= jadd(j, "nearby_flushes", n);
+	for (unsigned i = 0; !err && i < u->nnearby; i++) {
+		json_object *e = json_object_new_object();
+
+		if (!e || json_object_array_add(n, e)) {
+			json_object_put(e);
+			err = 1;
+			break;
+		}
+		err |= jint(e, "ts_ns", u->nearby[i].ts);
+		err |= jadd(e, "pid", json_object_new_int(u->nearby[i].pid));
+		err |= jadd(e, "kind", json_object_new_string(
+				    u->nearby[i].entry ? "entry" : "return"));
+		if (u->nearby[i].entry)
+			err |= jint(e, "size", u->nearby[i].size);
+	}
 	if (err) {
 		json_object_put(j);
 		return NULL;
@@ -1175,7 +1810,13 @@ static json_object *viol_json(const struct oracle_violation *v)
 
 json_object *oracle_report_json(const struct oracle_report *r)
 {
-	json_object *j = json_object_new_object(), *a;
+	return oracle_report_json_n(r, SIZE_MAX);
+}
+
+json_object *oracle_report_json_n(const struct oracle_report *r,
+				  size_t max_samples)
+{
+	json_object *j = json_object_new_object(), *a, *k;
 	int err = 0;
 
 	if (!j)
@@ -1208,10 +1849,50 @@ json_object *oracle_report_json(const struct oracle_report *r)
 	}
 	a = json_object_new_array();
 	err |= jadd(j, "samples", a);
-	for (size_t i = 0; !err && i < r->nviol; i++) {
-		json_object *v = viol_json(&r->viol[i]);
+	for (size_t i = 0; !err && i < r->nviol && i < max_samples; i++) {
+		json_object *v = oracle_violation_json(&r->viol[i]);
 
 		if (!v || json_object_array_add(a, v)) {
+			json_object_put(v);
+			err = 1;
+		}
+	}
+	k = json_object_new_object();
+	err |= jadd(j, "violations_by_class", k);
+	for (int c = 0; !err && c < ORACLE_CLASS__COUNT; c++)
+		err |= jint(k, oracle_class_name(c), r->by_class[c]);
+	k = json_object_new_object();
+	err |= jadd(j, "flush_rule", k);
+	if (!err) {
+		err |= jadd(k, "checked", json_object_new_boolean(r->flush_rule));
+		err |= jint(k, "writebacks_checked", r->flush_checked);
+		err |= jint(k, "flush_records", r->flush_records);
+	}
+	a = json_object_new_array();
+	err |= jadd(j, "unflushed_samples", a);
+	for (size_t i = 0; !err && i < r->nunfl && i < max_samples; i++) {
+		json_object *v = oracle_unflushed_json(&r->unfl[i]);
+
+		if (!v || json_object_array_add(a, v)) {
+			json_object_put(v);
+			err = 1;
+		}
+	}
+	k = json_object_new_object();
+	err |= jadd(j, "first_by_class", k);
+	for (int c = 0; !err && c < ORACLE_CLASS__COUNT; c++) {
+		size_t f = r->first[c];
+		json_object *v = NULL;
+
+		if (c == ORACLE_UNFLUSHED ? f < r->nunfl : f < r->nviol) {
+			v = c == ORACLE_UNFLUSHED ? oracle_unflushed_json(&r->unfl[f]) :
+			    oracle_violation_json(&r->viol[f]);
+			if (!v) {
+				err = 1;
+				break;
+			}
+		}
+		if (json_object_object_add(k, oracle_class_name(c), v)) {
 			json_object_put(v);
 			err = 1;
 		}

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests for lib/oracle.c: hand-made streams with exact expected
  * violations (each bug of the v8 review), a randomized cross-check against
- * a brute-force (syncs x pages) reference under all three strategies, and
- * soak-sized checks (their timing in the diagnostics).
+ * a brute-force (syncs x pages) reference under all three strategies (with
+ * the late/missed class of every violation), the flush rule (class
+ * unflushed) on synthetic record streams paired by dax_trace_pair_flushes(),
+ * and soak-sized checks (their timing in the diagnostics).
  *   test_oracle [--quick]	--quick: skip the timing (for valgrind) */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -480,7 +482,7 @@ static void test_pages_past_cap(void)
 
 struct rstore { uint64_t pg, tb, ta; };
 struct rsync { uint64_t ts, te, first, npages; };
-struct rev { uint64_t ts, pgoff, pglen; };
+struct rev { uint64_t ts, pgoff, pglen; int32_t pid; };
 
 struct rcase {
 	uint64_t npages;
@@ -548,8 +550,12 @@ static void gen_case(struct rcase *c, uint64_t seed)
 			pg = rnd(c->npages + 20);
 			len = 1 + rnd(70);
 		}
-		c->ev[i] = (struct rev){ rnd(T + 2500), pg, len };
+		c->ev[i] = (struct rev){ rnd(T + 2500), pg, len, 0 };
 	}
+	/* the writer of each event: the thread of a sync (tid = its index)
+	 * or of none (drawn last: the streams above are as before) */
+	for (size_t i = 0; i < c->nev; i++)
+		c->ev[i].pid = (int32_t)rnd(c->nsy + 3);
 }
 
 static void free_case(struct rcase *c)
@@ -559,7 +565,30 @@ static void free_case(struct rcase *c)
 	free(c->ev);
 }
 
-struct bviol { size_t sync; uint64_t pg; uint64_t cover; };
+struct bviol { size_t sync; uint64_t pg; uint64_t cover; int cls; };
+
+/* The class, literally: the covering event's thread (earliest, then first
+ * added), its last sync call begun by then, running then, and begun before
+ * sync y returned: late; else missed.  Syncs have tid = their index. */
+static int brute_class(const struct rcase *c, size_t y, uint64_t p,
+		       uint64_t tb, uint64_t cover)
+{
+	const struct rev *e = NULL;
+	const struct rsync *call;
+
+	if (cover == ORACLE_NONE)
+		return ORACLE_MISSED;
+	for (size_t k = 0; k < c->nev && !e; k++)
+		if (c->ev[k].ts == cover && p >= c->ev[k].pgoff &&
+		    p - c->ev[k].pgoff < c->ev[k].pglen && c->ev[k].ts > tb)
+			e = &c->ev[k];
+	if (!e || e->pid < 0 || (size_t)e->pid >= c->nsy)
+		return ORACLE_MISSED;
+	call = &c->sy[e->pid];		/* its only call */
+	if (call->ts > cover || call->te < cover || call->ts >= c->sy[y].te)
+		return ORACLE_MISSED;
+	return ORACLE_LATE;
+}
 
 /* The rule, literally: for each sync, each page of its range. */
 static size_t brute(const struct rcase *c, struct bviol *out, uint64_t *pairs,
@@ -607,7 +636,8 @@ static size_t brute(const struct rcase *c, struct bviol *out, uint64_t *pairs,
 					cover = v->ts;
 			}
 			if (!sat)
-				out[n++] = (struct bviol){ y, p, cover };
+				out[n++] = (struct bviol){ y, p, cover,
+					brute_class(c, y, p, last->tb, cover) };
 		}
 		if (*pairs > pairs0)
 			(*checked)++;
@@ -626,8 +656,65 @@ static struct oracle *feed(const struct rcase *c, enum oracle_strategy s)
 		oracle_add_sync(o, c->sy[i].ts, c->sy[i].te, (int32_t)i,
 				ORACLE_FSYNC, c->sy[i].first, c->sy[i].npages);
 	for (size_t i = 0; i < c->nev; i++)
-		add_wb(o, c->ev[i].ts, 1, c->ev[i].pgoff, c->ev[i].pglen);
+		add_wb(o, c->ev[i].ts, c->ev[i].pid, c->ev[i].pgoff,
+		       c->ev[i].pglen);
 	return o;
+}
+
+/* Brute violation a before b: by sync t_start, t_end, index, page. */
+static bool bv_before(const struct rcase *c, const struct bviol *a,
+		      const struct bviol *b)
+{
+	const struct rsync *x = &c->sy[a->sync], *y = &c->sy[b->sync];
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts;
+	if (x->te != y->te)
+		return x->te < y->te;
+	if (a->sync != b->sync)
+		return a->sync < b->sync;
+	return a->pg < b->pg;
+}
+
+/* r's class counts and first samples against the brute force bv[0..nb):
+ * counts exact; every class with a violation has a sample; first[k] is of
+ * class k and the earliest sample of it, and (exact) the earliest brute
+ * violation of it when every violation was sampled. */
+static bool classes_good(const struct rcase *c, const struct bviol *bv,
+			 size_t nb, const struct oracle_report *r, bool all)
+{
+	uint64_t n[2] = { 0, 0 };
+	size_t bfirst[2] = { SIZE_MAX, SIZE_MAX };
+
+	for (size_t i = 0; i < nb; i++) {
+		n[bv[i].cls]++;
+		if (bfirst[bv[i].cls] == SIZE_MAX ||
+		    bv_before(c, &bv[i], &bv[bfirst[bv[i].cls]]))
+			bfirst[bv[i].cls] = i;
+	}
+	if (r->by_class[ORACLE_LATE] != n[ORACLE_LATE] ||
+	    r->by_class[ORACLE_MISSED] != n[ORACLE_MISSED] ||
+	    r->by_class[ORACLE_UNFLUSHED] != 0)
+		return false;
+	for (int k = ORACLE_LATE; k <= ORACLE_MISSED; k++) {
+		size_t f = r->first[k];
+
+		if (!n[k]) {
+			if (f != SIZE_MAX)
+				return false;
+			continue;
+		}
+		if (f >= r->nviol || (int)r->viol[f].cls != k)
+			return false;
+		for (size_t i = 0; i < r->nviol; i++)
+			if ((int)r->viol[i].cls == k && i != f &&
+			    (r->viol[i].sync_t_start < r->viol[f].sync_t_start))
+				return false;
+		if (all && (r->viol[f].sync_idx != bv[bfirst[k]].sync ||
+			    r->viol[f].pgoff != bv[bfirst[k]].pg))
+			return false;
+	}
+	return true;
 }
 
 static const uint8_t *rand_bad;	/* brute-force failing pages */
@@ -640,8 +727,8 @@ static bool rand_bad_page(uint64_t p)
 static void test_random(int nseeds)
 {
 	static const char *const sname[] = { "auto", "by store", "by sync" };
-	int bad[3] = { 0 }, bad_sample = 0, bad_set = 0;
-	uint64_t tot_v = 0, tot_pairs = 0, tot_pages = 0;
+	int bad[3] = { 0 }, bad_sample = 0, bad_set = 0, bad_cls = 0;
+	uint64_t tot_v = 0, tot_pairs = 0, tot_pages = 0, tot_late = 0;
 
 	for (int seed = 1; seed <= nseeds; seed++) {
 		struct rcase c;
@@ -655,6 +742,8 @@ static void test_random(int nseeds)
 		badpg = calloc(c.npages, 1);
 		nb = brute(&c, bv, &pairs, &checked);
 		tot_v += nb;
+		for (size_t i = 0; i < nb; i++)
+			tot_late += bv[i].cls == ORACLE_LATE;
 		tot_pairs += pairs;
 		for (size_t i = 0; i < nb; i++) {
 			if (!missed[bv[i].sync]++)
@@ -686,7 +775,18 @@ static void test_random(int nseeds)
 				       v->pgoff == bv[i].pg &&
 				       v->cover_ts == bv[i].cover &&
 				       v->sync_pages_missed == missed[bv[i].sync];
+				if (good && (int)v->cls != bv[i].cls && !bad_cls++)
+					diag("seed %d %s: sync %zu page %" PRIu64
+					     ": class %s, brute %s", seed, sname[s],
+					     bv[i].sync, bv[i].pg,
+					     oracle_class_name(v->cls),
+					     oracle_class_name(bv[i].cls));
 			}
+			if (!classes_good(&c, bv, nb, &r, true) && !bad_cls++)
+				diag("seed %d %s: class counts or first samples "
+				     "differ (late %" PRIu64 ", missed %" PRIu64 ")",
+				     seed, sname[s], r.by_class[ORACLE_LATE],
+				     r.by_class[ORACLE_MISSED]);
 			if (!good && !bad[s]++)
 				diag("seed %d %s: %" PRId64 "/%zu violations "
 				     "(brute %zu), pairs %" PRIu64 " (brute %"
@@ -718,8 +818,14 @@ static void test_random(int nseeds)
 						     "set or first failed sync "
 						     "differs", seed, cap);
 				}
+				/* up to cap, plus one of each class the
+				 * round robin did not reach */
 				good = nv == (int64_t)nb &&
-				       r.nviol == (nb < cap ? nb : cap);
+				       r.nviol >= (nb < cap ? nb : cap) &&
+				       r.nviol <= (nb < cap + 2 ? nb : cap + 2);
+				if (!classes_good(&c, bv, nb, &r, false) && !bad_cls++)
+					diag("seed %d: capped at %zu: class counts or "
+					     "first samples wrong", seed, cap);
 				for (size_t i = 0; good && i < r.nviol; i++) {
 					for (k = 0; k < nb; k++)
 						if (bv[k].sync == r.viol[i].sync_idx &&
@@ -740,8 +846,8 @@ static void test_random(int nseeds)
 		free_case(&c);
 	}
 	diag("random: %d cases, %" PRIu64 " (sync, page) pairs, %" PRIu64
-	     " violations on %" PRIu64 " pages", nseeds, tot_pairs, tot_v,
-	     tot_pages);
+	     " violations on %" PRIu64 " pages, %" PRIu64 " of them late",
+	     nseeds, tot_pairs, tot_v, tot_pages, tot_late);
 	for (int s = 0; s < 3; s++)
 		ok(!bad[s], "random streams, strategy %s: same violations, "
 		   "cover times, counts and pairs as brute force (%d bad)",
@@ -751,6 +857,322 @@ static void test_random(int nseeds)
 	ok(!bad_set, "random streams: failing-page set and earliest failing "
 	   "sync as brute force, every strategy, with or without a sample cap "
 	   "(%d bad)", bad_set);
+	ok(!bad_cls && tot_late > 0 && tot_late < tot_v,
+	   "random streams: every violation's class (late/missed) as brute "
+	   "force, exact counts by class, a sample and the earliest of each "
+	   "class, every strategy, with or without a cap (%d bad)", bad_cls);
+}
+
+/* ---- classes of hand-made violations ---- */
+
+/* Page 5 stored, sync A (tid 1, [200, 300]) while sync B (tid 2,
+ * [150, 400]) flushes it at 350: A returned while B, begun before A
+ * returned, was still flushing: late.  Page 6 stored, never flushed:
+ * missed.  Page 7 flushed at 500 by tid 3, in no call: missed. */
+static void test_classes(void)
+{
+	struct oracle *o = oracle_new(64);
+	struct oracle_report r;
+	uint64_t exp[] = { 0, 5, 0, 6, 0, 7, 1, 6, 1, 7 };
+	char *buf = NULL;
+	size_t len = 0;
+	json_object *j = NULL, *f, *x;
+	FILE *m;
+	bool good;
+
+	oracle_add_store(o, 5, 100, 110);
+	oracle_add_store(o, 6, 100, 110);
+	oracle_add_store(o, 7, 100, 110);
+	oracle_add_sync(o, 200, 300, 1, ORACLE_FSYNC, 0, 0);
+	oracle_add_sync(o, 150, 400, 2, ORACLE_FSYNC, 0, 0);
+	add_wb(o, 350, 2, 5, 1);
+	add_wb(o, 500, 3, 7, 1);
+	good = check_exact(o, exp, 5, &r);
+	ok(good && r.viol[0].cls == ORACLE_LATE && r.viol[0].cover_pid == 2 &&
+	   r.viol[0].cover_call_idx == 1 && r.viol[0].cover_call_t_start == 150 &&
+	   r.viol[0].cover_call_t_end == 400 && r.viol[1].cls == ORACLE_MISSED &&
+	   r.viol[1].cover_call_idx == SIZE_MAX && r.viol[2].cls == ORACLE_MISSED &&
+	   r.viol[2].cover_pid == 3 && r.viol[2].cover_call_idx == SIZE_MAX &&
+	   r.by_class[ORACLE_LATE] == 1 && r.by_class[ORACLE_MISSED] == 4 &&
+	   r.by_class[ORACLE_UNFLUSHED] == 0 && r.first[ORACLE_LATE] == 0 &&
+	   r.first[ORACLE_UNFLUSHED] == SIZE_MAX &&
+	   r.viol[r.first[ORACLE_MISSED]].sync_idx == 1 &&
+	   r.viol[r.first[ORACLE_MISSED]].pgoff == 6,
+	   "classes: page 5 late (flushed by tid 2's running call), 6 and 7 "
+	   "missed; counts 1 + 4; the earliest missed is of sync 1 (begun "
+	   "first)");
+	if (good) {
+		m = open_memstream(&buf, &len);
+		oracle_violation_print(m, &r, &r.viol[0]);
+		oracle_violation_print(m, &r, &r.viol[1]);
+		fclose(m);
+		j = oracle_report_json(&r);
+	}
+	ok(buf && strstr(buf, "late: the call returned while tid 2, in a call "
+			 "begun 0.000 ms before") &&
+	   strstr(buf, "missed: no call was flushing the page") && j &&
+	   json_object_object_get_ex(j, "violations_by_class", &x) &&
+	   json_object_get_int64(json_object_object_get(x, "late")) == 1 &&
+	   json_object_get_int64(json_object_object_get(x, "missed")) == 4 &&
+	   json_object_get_int64(json_object_object_get(x, "unflushed")) == 0 &&
+	   json_object_object_get_ex(j, "first_by_class", &f) &&
+	   json_object_get_int64(json_object_object_get(
+		   json_object_object_get(f, "late"), "pgoff")) == 5 &&
+	   !strcmp(json_object_get_string(json_object_object_get(
+		   json_object_object_get(f, "late"), "class")), "late") &&
+	   json_object_get_int64(json_object_object_get(json_object_object_get(
+		   json_object_object_get(f, "late"), "cover_call"), "tid")) == 2 &&
+	   json_object_get_int64(json_object_object_get(
+		   json_object_object_get(f, "missed"), "pgoff")) == 6 &&
+	   json_object_is_type(json_object_object_get(f, "unflushed"),
+			       json_type_null),
+	   "classes: printed with their reason; JSON counts by class and the "
+	   "first of each with its context (cover_call of the late one)");
+	if (good)
+		print_diag(&r, &r.viol[0]);
+	free(buf);
+	json_object_put(j);
+	oracle_report_free(&r);
+	oracle_free(o);
+}
+
+/* ---- the flush rule (class unflushed), synthetic record streams ---- */
+
+static struct trace_rec FE(int32_t pid, uint64_t ts, uint64_t size)
+{					/* dax_flush entry */
+	return (struct trace_rec){ .ev = EV_FLUSH_ENTRY, .pid = pid, .ts = ts,
+				   .flush_size = size };
+}
+
+static struct trace_rec FR(int32_t pid, uint64_t ts)	/* dax_flush return */
+{
+	return (struct trace_rec){ .ev = EV_FLUSH_RET, .pid = pid, .ts = ts };
+}
+
+#define PMD_BYTES (512u * 4096u)
+
+/* The stream v[0..n) paired as daxstress pairs it (sorted, then
+ * dax_trace_pair_flushes()), fed with a store to page 0 ([10, 11]) and a
+ * whole-file fsync [50, 1000] of tid 1, the flush rule on or off. */
+static int64_t rule_case(struct trace_rec *v, size_t n, bool rule,
+			 struct oracle_report *r)
+{
+	struct trace_vec tv = { .v = v, .n = n, .cap = n };
+	struct oracle *o = oracle_new(1024);
+	int64_t nv = -1;
+
+	if (o && dax_trace_pair_flushes(&tv, NULL) == 0 &&
+	    oracle_add_store(o, 0, 10, 11) == 0 &&
+	    oracle_add_sync(o, 50, 1000, 1, ORACLE_FSYNC, 0, 0) == 0 &&
+	    oracle_add_events(o, v, n) >= 0) {
+		oracle_set_flush_rule(o, rule);
+		nv = oracle_check(o, r, 16);
+	}
+	oracle_free(o);
+	return nv;
+}
+
+/* One unflushed violation, of why w, no other: the new class only. */
+static bool one_unflushed(int64_t nv, const struct oracle_report *r,
+			  enum oracle_unflushed_why w)
+{
+	return nv == 1 && r->violations == 0 && r->flush_rule &&
+	       r->by_class[ORACLE_UNFLUSHED] == 1 && r->nunfl == 1 &&
+	       r->first[ORACLE_UNFLUSHED] == 0 && r->unfl[0].why == w &&
+	       r->flush_checked >= 1;
+}
+
+static void unfl_diag(const struct oracle_report *r)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	for (size_t i = 0; i < r->nunfl; i++)
+		oracle_unflushed_print(f, r, &r->unfl[i]);
+	fclose(f);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		diag("%s", line);
+	free(buf);
+}
+
+static void test_flush_rule(void)
+{
+	struct oracle_report r;
+	int64_t nv;
+
+	/* the acceptance cases: each one violation of class unflushed */
+	{
+		struct trace_rec v[] = { wb(100, 1, 0, 512) };
+
+		nv = rule_case(v, 1, true, &r);
+		ok(one_unflushed(nv, &r, ORACLE_UNFL_NONE) &&
+		   r.unfl[0].flush_ts == 0 && r.unfl[0].pid == 1 &&
+		   r.unfl[0].pglen == 512 && r.unfl[0].prev_wb_ts == ORACLE_NONE &&
+		   r.unfl[0].nnearby == 0,
+		   "flush rule: a writeback with no flush is one unflushed "
+		   "violation (no flush), and no (sync, page) violation");
+		unfl_diag(&r);
+		oracle_report_free(&r);
+	}
+	{
+		struct trace_rec v[] = { FE(1, 90, 4096), FR(1, 95), wb(100, 1, 0, 512) };
+
+		nv = rule_case(v, 3, true, &r);
+		ok(one_unflushed(nv, &r, ORACLE_UNFL_SHORT) &&
+		   r.unfl[0].flush_ts == 95 && r.unfl[0].flush_size == 4096,
+		   "flush rule: a flush of a shorter range (4096 bytes for a "
+		   "512-page entry) is one unflushed violation");
+		unfl_diag(&r);
+		oracle_report_free(&r);
+	}
+	{
+		struct trace_rec v[] = { FE(2, 90, PMD_BYTES), FR(2, 95),
+					 wb(100, 1, 0, 512) };
+
+		nv = rule_case(v, 3, true, &r);
+		ok(one_unflushed(nv, &r, ORACLE_UNFL_NONE) &&
+		   r.unfl[0].nnearby == 2 && r.unfl[0].nearby[0].pid == 2 &&
+		   r.unfl[0].nearby[0].entry && r.unfl[0].nearby[0].size == PMD_BYTES &&
+		   r.unfl[0].nearby[1].pid == 2 && !r.unfl[0].nearby[1].entry,
+		   "flush rule: a flush by another thread is one unflushed "
+		   "violation; that thread's flush shown nearby");
+		unfl_diag(&r);
+		oracle_report_free(&r);
+	}
+	{
+		struct trace_rec v[] = { FE(1, 90, PMD_BYTES), wb(100, 1, 0, 512),
+					 FR(1, 105) };
+
+		nv = rule_case(v, 3, true, &r);
+		ok(one_unflushed(nv, &r, ORACLE_UNFL_AFTER) &&
+		   r.unfl[0].own_after_ts == 105 && r.unfl[0].flush_ts == 0,
+		   "flush rule: a flush that returns after the event is one "
+		   "unflushed violation (returned after the event, at 105)");
+		unfl_diag(&r);
+		{
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&buf, &len);
+			json_object *j, *f, *x;
+
+			oracle_unflushed_print(m, &r, &r.unfl[0]);
+			fclose(m);
+			j = oracle_report_json(&r);
+			ok(buf && strstr(buf, "claims a flush it never made") &&
+			   strstr(buf, "by pid 1") && strstr(buf, "after the event") &&
+			   j && json_object_object_get_ex(j, "violations_by_class", &x) &&
+			   json_object_get_int64(json_object_object_get(x, "unflushed")) == 1 &&
+			   json_object_get_int64(json_object_object_get(x, "late")) == 0 &&
+			   json_object_object_get_ex(j, "flush_rule", &x) &&
+			   json_object_get_boolean(json_object_object_get(x, "checked")) &&
+			   json_object_get_int64(json_object_object_get(x, "writebacks_checked")) == 1 &&
+			   json_object_get_int64(json_object_object_get(x, "flush_records")) == 2 &&
+			   json_object_object_get_ex(j, "first_by_class", &f) &&
+			   (x = json_object_object_get(f, "unflushed")) &&
+			   !strcmp(json_object_get_string(json_object_object_get(x, "why")),
+				   "flush returned after the event") &&
+			   json_object_get_int64(json_object_object_get(x, "own_flush_after_ns")) == 105 &&
+			   json_object_get_int64(json_object_object_get(x, "needed_bytes")) == PMD_BYTES &&
+			   json_object_is_type(json_object_object_get(x, "flush_return_ns"),
+					       json_type_null) &&
+			   json_object_array_length(json_object_object_get(x, "nearby_flushes")) == 2 &&
+			   json_object_is_type(json_object_object_get(f, "late"), json_type_null) &&
+			   json_object_array_length(json_object_object_get(j, "unflushed_samples")) == 1,
+			   "flush rule: printed (claims a flush it never made) and in "
+			   "JSON: counts by class, the rule, the first unflushed one "
+			   "with its context");
+			free(buf);
+			json_object_put(j);
+		}
+		oracle_report_free(&r);
+	}
+	{
+		struct trace_rec v[] = { FR(1, 95), wb(100, 1, 0, 512) };
+
+		nv = rule_case(v, 2, true, &r);
+		ok(one_unflushed(nv, &r, ORACLE_UNFL_NO_SIZE) && r.unfl[0].flush_ts == 95,
+		   "flush rule: a flush whose entry record (its size) is missing "
+		   "is one unflushed violation (the range is not proven)");
+		oracle_report_free(&r);
+	}
+	{
+		struct trace_rec v[] = { FE(1, 90, PMD_BYTES), FR(1, 95),
+					 wb(100, 1, 0, 512), wb(110, 1, 512, 512) };
+
+		nv = rule_case(v, 4, true, &r);
+		ok(one_unflushed(nv, &r, ORACLE_UNFL_NONE) && r.unfl[0].ts == 110 &&
+		   r.unfl[0].prev_wb_ts == 100 && r.flush_checked == 2,
+		   "flush rule: one flush, two writebacks: the second is unflushed "
+		   "(its thread's previous writeback at 100)");
+		oracle_report_free(&r);
+	}
+	/* positive controls: no violation */
+	{
+		struct trace_rec v[] = {
+			FE(1, 90, PMD_BYTES), FR(1, 95), wb(100, 1, 0, 512),
+			FE(1, 110, 4096), FE(2, 111, 8192), FR(1, 115), FR(2, 116),
+			wb(117, 2, 7, 1), wb(120, 1, 6, 1),
+			FE(1, 130, 4096), FR(1, 140), wb(140, 1, 8, 1) };
+
+		nv = rule_case(v, sizeof(v) / sizeof(v[0]), true, &r);
+		ok(nv == 0 && r.by_class[ORACLE_UNFLUSHED] == 0 &&
+		   r.flush_checked == 4 && r.nunfl == 0 &&
+		   r.first[ORACLE_UNFLUSHED] == SIZE_MAX,
+		   "flush rule: a PMD and PTE writebacks each after their own "
+		   "thread's flush of >= their range (a larger one, one "
+		   "returning at the event's time, two threads interleaved): no "
+		   "violation");
+		oracle_report_free(&r);
+	}
+	{
+		struct trace_rec v[] = { wb(100, 1, 0, 512) };
+
+		nv = rule_case(v, 1, false, &r);
+		ok(nv == 0 && !r.flush_rule && r.by_class[ORACLE_UNFLUSHED] == 0 &&
+		   r.flush_checked == 0,
+		   "flush rule off (no flush probes): not checked, and says so "
+		   "(flush_rule false)");
+		oracle_report_free(&r);
+	}
+	/* synthetic writebacks (truncate, punch) are not kernel events */
+	{
+		struct oracle *o = oracle_new(1024);
+		struct trace_rec syn = wb(100, -1, 0, 512);
+
+		oracle_add_store(o, 0, 10, 11);
+		oracle_add_sync(o, 50, 1000, 1, ORACLE_FSYNC, 0, 0);
+		oracle_set_flush_rule(o, true);
+		nv = oracle_add_synthetic_events(o, &syn, 1) == 1 ?
+		     oracle_check(o, &r, 16) : -1;
+		ok(nv == 0 && r.flush_rule && r.flush_checked == 0 && r.events == 1,
+		   "flush rule: a synthetic writeback covers its pages and is "
+		   "not subject to the rule");
+		oracle_report_free(&r);
+		oracle_free(o);
+	}
+	/* the cap: every unflushed event counted, the first ones sampled */
+	{
+		struct trace_rec v[40];
+		struct trace_vec tv = { .v = v, .n = 40, .cap = 40 };
+		struct oracle *o = oracle_new(1024);
+
+		for (int i = 0; i < 40; i++)
+			v[i] = wb(1000 - 10 * (uint64_t)i, 1 + i % 3, (uint64_t)i, 1);
+		dax_trace_pair_flushes(&tv, NULL);
+		oracle_add_events(o, v, 40);
+		oracle_set_flush_rule(o, true);
+		nv = oracle_check(o, &r, 5);
+		ok(nv == 40 && r.by_class[ORACLE_UNFLUSHED] == 40 && r.nunfl == 5 &&
+		   r.unfl[0].ts == 610 && r.unfl[4].ts == 650,
+		   "flush rule: 40 unflushed events counted, the earliest 5 "
+		   "sampled in time order");
+		oracle_report_free(&r);
+		oracle_free(o);
+	}
 }
 
 /* ---- timing: a soak-sized stream from a correct "kernel" ---- */
@@ -849,7 +1271,7 @@ int main(int argc, char **argv)
 {
 	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
 
-	tap_plan(33);
+	tap_plan(46);
 	test_missing();		/* 3 */
 	test_event_times();	/* 9 */
 	test_pmd();		/* 2 */
@@ -858,7 +1280,9 @@ int main(int argc, char **argv)
 	test_restore();		/* 2 */
 	test_partial();		/* 1 */
 	test_pages_past_cap();	/* 4 */
-	test_random(quick ? 8 : 40);	/* 5 */
+	test_random(quick ? 8 : 40);	/* 6 */
+	test_classes();		/* 2 */
+	test_flush_rule();	/* 11 */
 	if (quick) {
 		skip("timing (--quick)");
 		skip("timing, violation-heavy (--quick)");
@@ -870,6 +1294,11 @@ int main(int argc, char **argv)
 	}
 	ok(oracle_sync_kind_name(ORACLE_MSYNC)[0] == 'm' &&
 	   !strcmp(oracle_sync_kind_name(99), "?"), "sync kind names");
+	ok(!strcmp(oracle_class_name(ORACLE_UNFLUSHED), "unflushed") &&
+	   !strcmp(oracle_class_name(ORACLE_LATE), "late") &&
+	   !strcmp(oracle_class_name(99), "?") &&
+	   !strcmp(oracle_unflushed_why_name(ORACLE_UNFL_SHORT),
+		   "flush of a shorter range"), "class and reason names");
 	oracle_report_free(NULL);
 	oracle_free(NULL);
 	ok(1, "free functions accept NULL");
