@@ -17,7 +17,7 @@ cd "$(dirname "$0")/../.."
 fk=scripts/guest/fetch-kernel
 work=$(mktemp -d /tmp/daxbench-fetch-kver.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-echo "1..27"
+echo "1..29"
 
 # ---- resolution with a stand-in apt ----
 cat >"$work/names" <<'EOF'
@@ -181,6 +181,15 @@ k2=$("$fk" --deb "$work/debs/linux-image-${r}_6.12.999-1_amd64.deb" 2>/dev/null)
 fast=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print (b - a < 0.5) ? 0 : 1 }')
 [ "$k2" = "$k" ] && [ "$fast" = 0 ]
 check "cached: the second call only prints the directory" $? "'$k2'"
+printf '#!/bin/sh\necho "apt: offline" >&2\nexit 1\n' >"$work/apt-offline"
+chmod +x "$work/apt-offline"
+k=$(DAXBENCH_APT=$work/apt-offline "$fk" --kver 6.1 2>"$work/err"); st=$?
+[ $st -eq 0 ] && [ "$k" = "$work/cache/$r0" ] && grep -q 'cached' "$work/err"
+check "apt unreachable: the newest cached kernel of the line, with a note" $? "status $st, '$k'" "$(tail -n1 "$work/err")"
+DAXBENCH_APT=$work/apt-offline DAXBENCH_KERNEL_CACHE=$work/empty "$fk" --kver 7.2 >"$work/out" 2>"$work/err"; st=$?
+[ $st -eq 1 ] && [ ! -s "$work/out" ] && grep -q 'cannot resolve' "$work/err"
+check "apt unreachable and no cached kernel of the line: status 1, says so" $? \
+	"status $st, out '$(cat "$work/out")'" "$(tail -n1 "$work/err")"
 
 # ---- the real private apt, when it answers ----
 unset DAXBENCH_APT DAXBENCH_KERNEL_CACHE
