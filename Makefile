@@ -8,7 +8,10 @@
 #   make deps     install the Debian packages only
 #   make stress DURATION=1h   soak of the stress scenarios in the guest
 #   make ab KERNEL_A=.. KERNEL_B=..   compare two kernels (report in results/)
-#   make kernel [PATCH=file]  build a kernel from Debian's linux-source
+#   make kernel [KVER=7.2] [PATCH=file]  build a kernel from Debian's
+#                 linux-source-KVER (6.1, 6.12 or 7.2)
+#   make finding [KVER=7.2] [BOOTS=3] [DURATION=60]  the fsync race: stock
+#                 against fixed kernel, every DAX scenario (results/finding-*)
 #   make mutants  build and run every known-bad kernel against the oracles
 #   make bench-self  the suite's own measurement overhead
 #   make clean
@@ -32,7 +35,7 @@ UNIT_BIN := $(UNIT_SRC:.c=)
 
 BINS := bench/daxbench $(if $(STRESS_SRC),stress/daxstress)
 
-.PHONY: all run check deps clean stress ab kernel mutants bench-self
+.PHONY: all run check deps clean stress ab kernel mutants bench-self finding
 all: $(BINS) $(UNIT_BIN)
 
 lib/libdaxbench.a: $(LIB_OBJ)
@@ -78,7 +81,13 @@ ab:
 
 kernel:
 	@scripts/deps kernel
-	@scripts/kernel/build $(if $(PATCH),--patch $(PATCH)) $(if $(KSRC),--ksrc $(KSRC))
+	@scripts/kernel/build $(if $(KVER),--kver $(KVER)) $(if $(PATCH),--patch $(PATCH)) $(if $(KSRC),--ksrc $(KSRC))
+
+finding:
+	@scripts/deps kernel
+	@$(MAKE) --no-print-directory all
+	@scripts/finding $(if $(KVER),--kver $(KVER)) $(if $(BOOTS),--boots $(BOOTS)) \
+		$(if $(DURATION),--duration $(DURATION)) $(if $(FS),--fs $(FS))
 
 mutants:
 	@scripts/deps kernel
