@@ -17,7 +17,7 @@ fi
 work=$(mktemp -d /tmp/daxbench-ab-boots.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export DAXBENCH_GUEST_RUN=$PWD/tests/lib/fake-guest-run
-echo "1..10"
+echo "1..11"
 
 # ---- every kind of boot; slots A B B A ----
 printf '%s\n' stall-tcg ok warn stall-kvm timeout warn-fail ok >"$work/plan1"
@@ -60,3 +60,14 @@ check "no fourth attempt in a slot; the 8 boots kept in $kept for --reuse" $st "
 [ -n "$kept" ] && case $kept in results/failed-ab-*) rm -rf "$kept" ;; esac
 [ "$(ls -d results/failed-ab-* 2>/dev/null | wc -l)" -eq "$before" ]
 check "... and nothing else left in results/" $?
+
+# ---- a kernel that died (guest/run's status 123): left out, retried ----
+printf '%s\n' died ok ok ok ok >"$work/plan3"
+FAKE_GUEST_PLAN=$work/plan3 scripts/ab --repeat 2 --out "$work/r3" >"$work/r3.log" 2>&1; st=$?
+jq -e '.[0] | .status == 123 and .usable == false and .result == "kernel died or hung"
+       and (.message | test("kernel died at console.log:2: .*kernel BUG at fs/dax.c:1234!"))
+       and .kernel_warnings == ["kernel BUG at fs/dax.c:1234!"]' "$work/r3/boots.json" >/dev/null &&
+	[ $st -eq 0 ] && [ "$(jq '[.[] | select(.usable)] | length' "$work/r3/boots.json")" = 4 ] &&
+	grep -q 'kernel died or hung: left out of the comparison' "$work/r3/report.md"
+check "a boot whose kernel died (status 123) is left out with its line and retried; the report says so" $? \
+	"exit $st: $(jq -c '.[0]' "$work/r3/boots.json" 2>&1 | head -c 400)"
