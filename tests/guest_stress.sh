@@ -101,12 +101,12 @@ check "boot 1: the guest ran the checks (harness status $st)" "$st" "$(tail -3 "
 # The stock 6.1 kernel has a real race in dax_writeback_one(): TOWRITE is
 # cleared before the flush (a racing fsync skips the entry and returns
 # early: "late"), and get_unlocked_entry() on the scan's state can skip a
-# locked entry ("missed").  scripts/kernel/fixes/dax-writeback-no-skip.patch
-# fixes both (0 violations in a 5-minute soak; 735053 on stock in 30 min).
+# locked entry ("missed").  scripts/kernel/fixes/6.1/dax-writeback-wait.patch
+# fixes both (results/finding/).
 # A stock failure made only of those two kinds, with a clean kernel log, is
 # reported as TODO (a known kernel bug, not a suite failure); anything else
 # fails.
-todo="# TODO stock 6.1 dax_writeback_one race (late/missed), fixed by scripts/kernel/fixes/dax-writeback-no-skip.patch"
+todo="# TODO stock 6.1 dax_writeback_one race (late/missed: TOWRITE cleared before the flush, a locked entry skipped), fixed by scripts/kernel/fixes/6.1/dax-writeback-wait.patch"
 known_race() {	# known_race SCENARIO: a failure of the known kinds only
 	jq -e --arg s "$1" '.scenarios[] | select(.name == $s)
 		| .verdict == "fail" and (.kmsg | length) == 0 and (.violations > 0)

@@ -124,7 +124,7 @@ n=$((n + 1))
 if jq -e '.attribution_exact and .idle_sync_bytes_flushed == 0 and .no_store_sync_bytes_flushed == 0' "$f" >/dev/null 2>&1; then
 	echo "ok $n - pte-period: exact, idle and no-store syncs flush 0 bytes"
 elif jq -e '.attribution_exact and .idle_sync_bytes_flushed < 2097152 and .no_store_sync_bytes_flushed < 2097152' "$f" >/dev/null 2>&1; then
-	echo "not ok $n - pte-period: idle/no-store syncs flushed $(jq -c '[.idle_sync_bytes_flushed, .no_store_sync_bytes_flushed]' "$f") bytes # TODO stock 6.1 dax_writeback_one race (a locked entry skipped by an earlier sync), fixed by scripts/kernel/fixes/dax-writeback-no-skip.patch"
+	echo "not ok $n - pte-period: idle/no-store syncs flushed $(jq -c '[.idle_sync_bytes_flushed, .no_store_sync_bytes_flushed]' "$f") bytes # TODO stock 6.1 dax_writeback_one race (a locked entry skipped by an earlier sync), fixed by scripts/kernel/fixes/6.1/dax-writeback-wait.patch"
 else
 	echo "not ok $n - pte-period: exact, idle and no-store syncs flush 0 bytes: $(jq -c '{attribution_exact, idle_sync_bytes_flushed, no_store_sync_bytes_flushed}' "$f" 2>&1)"
 fi
