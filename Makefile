@@ -12,7 +12,8 @@
 #                 linux-source-KVER (6.1, 6.12 or 7.2)
 #   make finding [KVER=7.2] [BOOTS=3] [DURATION=60]  the fsync race: stock
 #                 against fixed kernel, every DAX scenario (results/finding-*)
-#   make mutants  build and run every known-bad kernel against the oracles
+#   make mutants [KVER=..] [FIX=..|none]  build and run every known-bad kernel
+#                 of a line against the oracles (reference: stock + the fix)
 #   make bench-self  the suite's own measurement overhead
 #   make clean
 SHELL := /bin/bash
@@ -89,10 +90,15 @@ finding:
 	@scripts/finding $(if $(KVER),--kver $(KVER)) $(if $(BOOTS),--boots $(BOOTS)) \
 		$(if $(DURATION),--duration $(DURATION)) $(if $(FS),--fs $(FS))
 
+# KVER=6.1|6.12|7.2 (default 6.1): the kernel line; the reference is stock +
+# scripts/kernel/fixes/KVER/dax-writeback-wait.patch unless FIX= names other
+# patches (FIX=none: the bare stock kernel); the mutants are those of
+# scripts/kernel/mutants/KVER/; every DAX scenario runs on the reference.
 mutants:
+	$(if $(KVER),$(eval KVER_ERR := $(shell scripts/debian/kver --check '$(KVER)' 2>&1))$(if $(KVER_ERR),$(error make mutants: $(strip $(patsubst kver:,,$(KVER_ERR))))))
 	@scripts/deps kernel
 	@$(MAKE) --no-print-directory all
-	@scripts/kernel/run-mutants $(foreach f,$(FIX),--fix $(f))
+	@scripts/kernel/run-mutants $(if $(KVER),--kver $(KVER)) $(foreach f,$(FIX),--fix $(f))
 
 bench-self:
 	@scripts/deps self
