@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # TAP test: one known-bad kernel end to end (build, boot, catch), with the
-# stock build of the same config as the control.
-#   - builds the stock kernel and the no-wrprotect mutant from Debian's
-#     linux-source-6.1 (scripts/kernel/build: ccache, build/kernel/; cold
+# reference build of the same config as the control.
+#   - builds the reference kernel, Debian's linux-source-6.1 + the line's
+#     fix (scripts/kernel/fixes/6.1/dax-writeback-wait.patch), and the
+#     no-wrprotect mutant on top of it (scripts/kernel/mutants/6.1/
+#     no-wrprotect.patch) (scripts/kernel/build: ccache, build/kernel/; cold
 #     about 20 min on 2 busy cores, warm a few seconds, rebuild of the
-#     mutant after the stock one about 20 s)
+#     mutant after the reference one about 20 s)
 #   - boots the mutant: daxstress rewrite-after-flush must fail (the flush
 #     oracle sees rewritten pages that no fsync flushed) and `daxbench fault
 #     --page pmd` must show 0 rewrite faults and a 0-byte fsync after them
-#   - boots the stock kernel with the same runs: both must pass, the kernel
-#     log must stay clean
+#   - boots the reference kernel with the same runs: both must pass, the
+#     kernel log must stay clean
 # Guest time about 2 x 45 s under TCG (DAXBENCH_MUTANT_DURATION, default 20 s
 # of stress per run).  Skips (ok # SKIP), never fails, only when the kernel
 # build prerequisites (scripts/deps kernel) cannot be installed; without
@@ -21,6 +23,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 out=$root/build/test-mutant
 dur=${DAXBENCH_MUTANT_DURATION:-20}
+kver=6.1
+fix=scripts/kernel/fixes/$kver/dax-writeback-wait.patch
+mpatch=scripts/kernel/mutants/$kver/no-wrprotect.patch
 planned=12
 echo "1..$planned"
 # shellcheck source=lib/tap.sh
@@ -43,11 +48,11 @@ ok "kernel build prerequisites installed (linux-source-6.1, ccache, bison, flex,
 
 # ---- 2, 3: the two kernels ----
 t0=$(date +%s)
-stock=$(scripts/kernel/build -q 2>"$out/build-stock.err"); st=$?
-check "stock kernel builds ($(( $(date +%s) - t0 )) s)" $st "$(tail -n 5 "$out/build-stock.err")"
+ref=$(scripts/kernel/build -q --kver $kver --patch "$fix" 2>"$out/build-ref.err"); st=$?
+check "reference kernel (stock $kver + $(basename "$fix")) builds ($(( $(date +%s) - t0 )) s)" $st "$(tail -n 5 "$out/build-ref.err")"
 t0=$(date +%s)
-mutant=$(scripts/kernel/build -q --patch scripts/kernel/mutants/no-wrprotect.patch 2>"$out/build-mutant.err"); st2=$?
-check "no-wrprotect mutant builds ($(( $(date +%s) - t0 )) s)" $st2 "$(tail -n 5 "$out/build-mutant.err")"
+mutant=$(scripts/kernel/build -q --kver $kver --patch "$fix" --patch "$mpatch" 2>"$out/build-mutant.err"); st2=$?
+check "no-wrprotect mutant builds on it ($(( $(date +%s) - t0 )) s)" $st2 "$(tail -n 5 "$out/build-mutant.err")"
 if [ $st -ne 0 ] || [ $st2 -ne 0 ]; then
 	while [ $n -lt $planned ]; do not_ok "known-bad kernel point $((n + 1)): not run, a kernel did not build"; done
 	exit 1
@@ -90,25 +95,25 @@ else
 fi
 f=$d/fault.json
 rf=$(jqv "$f" '.summary[2].faults.pmd_nopage') rb=$(jqv "$f" '.summary[3].bytes_flushed')
-check "daxbench fault shows it: rewrite takes 0 PMD faults (stock 32), got $rf" $(is "$rf" 0)
-check "daxbench fault shows it: fsync after the rewrite flushes 0 bytes (stock 64 MiB), got $rb" \
+check "daxbench fault shows it: rewrite takes 0 PMD faults (reference 32), got $rf" $(is "$rf" 0)
+check "daxbench fault shows it: fsync after the rewrite flushes 0 bytes (reference 64 MiB), got $rb" \
 	$(is "$rb" 0)
 
-boot stock "$stock"; st=$?
-check "the stock kernel boots and runs the same (harness status $st: 0 = clean kernel log)" $st \
-	"$(tail -n 3 "$out/stock.log")"
-d=$out/stock
+boot reference "$ref"; st=$?
+check "the reference kernel boots and runs the same (harness status $st: 0 = clean kernel log)" $st \
+	"$(tail -n 3 "$out/reference.log")"
+d=$out/reference
 if [ $have_stress = 1 ]; then
 	s=$(cat "$d/stress.status" 2>/dev/null || echo missing)
-	check "stock: daxstress rewrite-after-flush passes (exit $s)" $(is "$s" 0) \
+	check "reference: daxstress rewrite-after-flush passes (exit $s)" $(is "$s" 0) \
 		"$(grep -m3 '^# rewrite' "$d/stress.tap" 2>/dev/null)"
 else
-	skip "stock: daxstress rewrite-after-flush passes" "stress/daxstress is not built"
+	skip "reference: daxstress rewrite-after-flush passes" "stress/daxstress is not built"
 fi
 f=$d/fault.json
 rf=$(jqv "$f" '.summary[2].faults.pmd_nopage') rb=$(jqv "$f" '.summary[3].bytes_flushed')
 ib=$(jqv "$f" '.idle_fsync_bytes_flushed')
-check "stock: rewrite takes 32 PMD faults, got $rf" $(is "$rf" 32)
-check "stock: fsync after the rewrite flushes 64 MiB, got $rb" $(is "$rb" 67108864)
-check "stock: idle fsync flushes 0 bytes, got $ib" $(is "$ib" 0)
+check "reference: rewrite takes 32 PMD faults, got $rf" $(is "$rf" 32)
+check "reference: fsync after the rewrite flushes 64 MiB, got $rb" $(is "$rb" 67108864)
+check "reference: idle fsync flushes 0 bytes, got $ib" $(is "$ib" 0)
 [ $n -eq $planned ] || echo "# planned $planned, ran $n"
