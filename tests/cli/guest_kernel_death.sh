@@ -2,7 +2,7 @@
 # TAP test of scripts/guest/run's console watch: a kernel that dies or hangs
 # stops the guest within seconds (status 123, the line named on stderr and in
 # .kernel-died, console.log kept) instead of at the timeout; a WARNING or an
-# RCU stall does not.  Five boots of Debian's stock kernel (about 90 s under
+# RCU stall does not.  Five boots of Debian's stock kernel (90 to 120 s under
 # TCG), each with --timeout 120:
 #   boot 1: panic=0, `echo c >/proc/sysrq-trigger`: the kernel panics and
 #           spins; guest/run stops it (timed from the panic line on the live
