@@ -14,6 +14,10 @@
 #                 against fixed kernel, every DAX scenario (results/finding-*)
 #   make mutants [KVER=..] [FIX=..|none]  build and run every known-bad kernel
 #                 of a line against the oracles (reference: stock + the fix)
+#   make matrix [KVER="6.1 7.2"] [DURATION=20] [SUITE=quick] [SIDES=..]
+#                 [OUT=dir | REUSE=dir]  every kernel line as Debian's image,
+#                 stock and fixed build: the suite and every DAX scenario,
+#                 one table (results/matrix-*/matrix.txt, report.md)
 #   make bench-self  the suite's own measurement overhead
 #   make clean
 SHELL := /bin/bash
@@ -24,6 +28,16 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude $(PKG_CFLAGS) -pthread -MMD -MP
 LDLIBS += $(PKG_LIBS) -pthread -lm
+
+# One short line per file (`  CC      lib/opts.o`), as kernel and git builds
+# print; V=1 shows the full command lines.
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-7s %s\n' $(1) $(2);
+endif
 
 LIB_SRC := $(sort $(wildcard lib/*.c))
 LIB_OBJ := $(LIB_SRC:.c=.o)
@@ -36,20 +50,28 @@ UNIT_BIN := $(UNIT_SRC:.c=)
 
 BINS := bench/daxbench $(if $(STRESS_SRC),stress/daxstress)
 
-.PHONY: all run check deps clean stress ab kernel mutants bench-self finding
+.PHONY: all run check deps clean stress ab kernel mutants bench-self finding matrix
 all: $(BINS) $(UNIT_BIN)
 
+%.o: %.c
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
 lib/libdaxbench.a: $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	$(call quiet,AR,$@)
+	$(Q)$(AR) rcs $@ $^
 
 bench/daxbench: $(BENCH_OBJ) lib/libdaxbench.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 stress/daxstress: $(STRESS_OBJ) lib/libdaxbench.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 tests/unit/test_%: tests/unit/test_%.c lib/libdaxbench.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call quiet,CCLD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 deps:
 	@scripts/deps
@@ -89,6 +111,17 @@ finding:
 	@$(MAKE) --no-print-directory all
 	@scripts/finding $(if $(KVER),--kver $(KVER)) $(if $(BOOTS),--boots $(BOOTS)) \
 		$(if $(DURATION),--duration $(DURATION)) $(if $(FS),--fs $(FS))
+
+# The options are checked (--dry-run) before anything is installed or built:
+# a bad KVER or DURATION stops make at once with scripts/matrix's one line.
+MATRIX_ARGS = $(if $(KVER),--kver '$(KVER)') $(if $(DURATION),--duration $(DURATION)) \
+	$(if $(SUITE),--suite $(SUITE)) $(if $(SIDES),--sides $(SIDES)) $(if $(REPEAT),--repeat $(REPEAT)) \
+	$(if $(FS),--fs $(FS)) $(if $(OUT),--out $(OUT)) $(if $(REUSE),--reuse $(REUSE))
+matrix:
+	@scripts/matrix --dry-run $(MATRIX_ARGS) >/dev/null
+	@scripts/deps kernel
+	@$(MAKE) --no-print-directory all
+	@scripts/matrix $(MATRIX_ARGS)
 
 # KVER=6.1|6.12|7.2 (default 6.1): the kernel line; the reference is stock +
 # scripts/kernel/fixes/KVER/dax-writeback-wait.patch unless FIX= names other
