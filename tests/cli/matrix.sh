@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# scripts/matrix and scripts/matrix-table without booting anything:
+#   bad options        exit 2, one line naming the option, nothing written
+#   --dry-run          the plan: kernels x sides, --no-fixed, --reuse
+#   the table          synthetic boots (tests/lib/synthetic-results.sh for
+#                      the suite, a synthetic daxstress.json): kernel order,
+#                      verdicts (pass, the known race fail*, FAIL, missing),
+#                      violations, counts, fsync p50, kernel-log problems by
+#                      phase, exact counts that differ between kernels
+#                      flagged, varying ones not; files written atomically
+#   a whole run        scripts/matrix with a stand-in guest harness
+#                      (DAXBENCH_GUEST_RUN) and --kernel images: the guest
+#                      script, boot.json, the printed table, --reuse, a
+#                      boot that times out
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=../lib/tap.sh
+. tests/lib/tap.sh
+if ! command -v jq >/dev/null; then
+	echo "1..0 # SKIP jq missing (make check installs it)"
+	exit 0
+fi
+work=$(mktemp -d /tmp/daxbench-matrix.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+# shellcheck source=../lib/synthetic-results.sh
+. tests/lib/synthetic-results.sh
+
+echo "1..41"
+
+# ---- bad options: exit 2, one line naming the option, no directory ----
+touch "$work/bz"
+mkdir -p "$work/full" "$work/notmatrix"
+echo x >"$work/full/f"
+bad=(
+	"--kver|--kver 5.10"
+	"--kver|--kver 6.1,4.19"
+	"--kver|--kver"
+	"--kver|--kver --dry-run"
+	"--duration|--duration 0"
+	"--duration|--duration 5s"
+	"--sides|--sides debian,vanilla"
+	"--sides|--sides fixed --no-fixed"
+	"--repeat|--repeat 0"
+	"--seed|--seed -1"
+	"--fs|--fs btrfs"
+	"--suite|--suite nosuch"
+	"--kernel|--kernel 6.1:patched=$work/bz"
+	"--kernel|--kernel 6.1:stock=$work/nonexistent"
+	"--kernel|--kernel 5.4:stock=$work/bz"
+	"--out|--out $work/full"
+	"--reuse|--reuse $work/notmatrix"
+	"--reuse|--out $work/o --reuse $work/full"
+	"--frobnicate|--frobnicate"
+	"unexpected argument|6.1"
+)
+nbad=0 badfail=''
+for c in "${bad[@]}"; do
+	want=${c%%|*} args=${c#*|}
+	# shellcheck disable=SC2086
+	scripts/matrix $args >"$work/out" 2>"$work/err"
+	st=$?
+	lines=$(wc -l <"$work/err")
+	if [ $st -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$want" "$work/err" && [ ! -s "$work/out" ]; then
+		nbad=$((nbad + 1))
+	else
+		badfail="$badfail [${args//$work\//}: exit $st, $lines lines: $(head -c 120 "$work/err")]"
+	fi
+done
+[ -z "$badfail" ]
+check "${#bad[@]} bad option sets: each exit 2 with one line naming the option, nothing on stdout ($nbad ok)" $? "$badfail"
+[ ! -e results/matrix-never ] && [ -z "$(ls -d "$work"/never "$work"/o 2>/dev/null)" ]
+check "... and no result directory made" $?
+scripts/matrix-table >/dev/null 2>"$work/err"; st=$?
+[ $st -eq 2 ] && [ "$(wc -l <"$work/err")" -eq 1 ]
+check "matrix-table without DIR: exit 2, one line" $? "exit $st: $(cat "$work/err")"
+scripts/matrix-table "$work/notmatrix" >/dev/null 2>"$work/err"; st=$?
+[ $st -eq 2 ] && [ "$(wc -l <"$work/err")" -eq 1 ] && grep -q 'boots/' "$work/err"
+check "matrix-table on a directory without boots/: exit 2, one line" $? "exit $st: $(cat "$work/err")"
+
+# ---- the plan ----
+scripts/matrix --dry-run --out "$work/plan" >"$work/p1" 2>&1; st=$?
+[ $st -eq 0 ] && [ "$(grep -c '^  boot ' "$work/p1")" -eq 9 ] &&
+	[ "$(grep '^  boot ' "$work/p1" | awk '{print $2}' | paste -sd' ')" = "6.1-debian 6.1-stock 6.1-fixed 6.12-debian 6.12-stock 6.12-fixed 7.2-debian 7.2-stock 7.2-fixed" ] &&
+	[ ! -e "$work/plan" ]
+check "--dry-run: every line x debian, stock, fixed (9 boots, in order), nothing written" $? "$(cat "$work/p1")"
+scripts/matrix --dry-run --kver "7.2 6.1" --no-fixed --kernel "6.1:stock=$work/bz" >"$work/p2" 2>&1; st=$?
+[ $st -eq 0 ] && [ "$(grep '^  boot ' "$work/p2" | awk '{print $2}' | paste -sd' ')" = "7.2-debian 7.2-stock 6.1-debian 6.1-stock" ] &&
+	grep -q 'after building or checking 1 kernel' "$work/p2"
+check "--kver '7.2 6.1' --no-fixed --kernel 6.1:stock=BZ: 4 boots in the order given, 1 kernel to build" $? "$(cat "$work/p2")"
+
+# ---- synthetic boots ----
+# stress_json FILE SIDE [FAILING_SCENARIO:ERROR]: a daxstress.json with the
+# four DAX scenarios; on a stock side concurrent-fsync and pte-then-pmd fail
+# (the race), on a fixed side every scenario passes, unless FAILING_SCENARIO
+# fails with ERROR (not the oracle's)
+stress_json() {
+	jq -n --arg side "$2" --arg bad "${3:-}" '
+	  ($bad | index(":")) as $i | (if $i == null then [""] else [$bad[:$i], $bad[$i + 1:]] end) as $b |
+	  def sc($name; $n):
+	    ($side != "fixed" and ($name == "concurrent-fsync" or $name == "pte-then-pmd")) as $race |
+	    ($b[0] == $name) as $err |
+	    {name: $name, verdict: (if $race or $err then "fail" else "pass" end), seed: 7,
+	     duration_ns: 5000000000, sync_calls: (100 + $n), pages_checked: 100000,
+	     violations: (if $race then 120 + $n else 0 end),
+	     violations_by_class: {late: (if $race then 100 else 0 end), missed: (if $race then 20 + $n else 0 end), unflushed: 0},
+	     events: {faults: {pte_nopage: (4000 + $n), pmd_nopage: (30 + $n), pmd_fallback: $n, pfn_mkwrite: 0},
+	              flush: {entries: (3000 + $n), bytes: (123456789 + $n)}},
+	     failures: ((if $race then ["iteration 0: \(120 + $n) (sync, page) pairs not flushed, on 9 page(s)"] else [] end)
+	                + (if $err then [$b[1]] else [] end)),
+	     lost_events: 0, reproduce: "daxstress --scenario \($name)"};
+	  {suite: "daxbench", command: "stress", program: "daxstress",
+	   scenarios: [sc("concurrent-fsync"; 1), sc("pte-then-pmd"; 2), sc("rewrite-after-flush"; 3), sc("truncate-punch"; 4)]}' >"$1"
+}
+# boot DIR LINE SIDE [FSYNC_REWRITE_BYTES [FAILING_SCENARIO:ERROR]]
+boot() {
+	local d=$1/boots/$2-$3
+	mkdir -p "$d/suite"
+	gen "$d/suite" 1 "${#2}" "${4:-67108864}" 3
+	stress_json "$d/daxstress.json" "$3" "${5:-}"
+	echo 0 >"$d/suite.rc"
+	jq -r '[.scenarios[] | select(.verdict == "fail")] | if length > 0 then 1 else 0 end' "$d/daxstress.json" >"$d/daxstress.rc"
+	echo "kernel=$2.0-test-$3" >"$d/.guest-info"
+	echo tcg >"$d/.accel"
+	printf '[    0.000000] Linux version %s\n[   30.000000] daxbench-matrix: daxstress starts\n' "$2" >"$d/dmesg.txt"
+	jq -n --arg l "$2" --arg s "$3" '{line: $l, side: $s, image: "/x/bzImage", suite: "quick", repeat: 3,
+	  duration: 5, seed: 918, fs: "ext4", harness_status: 0, seconds: 100, complete: true}' >"$d/boot.json"
+}
+m=$work/m
+boot "$m" 7.2 fixed 4194304
+boot "$m" 6.1 stock
+boot "$m" 6.1 fixed 67108864 "truncate-punch:fsync failed: Input/output error (EIO)"
+boot "$m" 6.12 debian
+boot "$m" 7.2 stock 4194304
+# 7.2 stock: a WARNING during daxstress (after the marker)
+echo '[   31.000000] WARNING: CPU: 0 PID: 77 at fs/dax.c:1000 dax_writeback_one+0x10/0x20' >>"$m/boots/7.2-stock/dmesg.txt"
+# 7.2 fixed: the suite stopped before its sync point
+rm "$m/boots/7.2-fixed/suite/sync-pmd-fsync-w1.json"
+# 6.12 debian: the write pass's PMD faults vary between repeats (not exact)
+jq '.runs[1][0].faults.pmd_nopage = 31' "$m/boots/6.12-debian/suite/fault-pmd.json" >"$work/t" &&
+	mv "$work/t" "$m/boots/6.12-debian/suite/fault-pmd.json"
+# a directory without boot.json is not a boot
+mkdir -p "$m/boots/stray"
+
+scripts/matrix-table --print "$m" >"$work/t1.txt" 2>"$work/t1.err"; st=$?
+[ $st -eq 0 ] && [ -s "$m/matrix.json" ] && [ -s "$m/matrix.md" ] && [ -s "$m/matrix.txt" ] && cmp -s "$m/matrix.md" "$m/report.md"
+check "matrix-table: exit 0, matrix.json, matrix.md = report.md, matrix.txt" $? "exit $st: $(head -3 "$work/t1.err")"
+cmp -s "$work/t1.txt" "$m/matrix.txt" && [ ! -s "$work/t1.err" ]
+check "--print prints matrix.txt on stdout, nothing on stderr" $? "$(head -3 "$work/t1.err")"
+[ -z "$(find "$m" -maxdepth 1 -name '*.tmp*')" ]
+check "no temporary file left" $?
+j=$m/matrix.json
+check_json "kernels in version order (6.1 < 6.12 < 7.2), debian, stock, fixed" "$j" '[.kernels[].id]' \
+	'["6.1 stock","6.1 fixed","6.12 debian","7.2 stock","7.2 fixed"]'
+check_json "points: the suite's in the order they ran, then the scenarios" "$j" '[.points[].name]' \
+	'["fault-pmd","sync-pmd-fsync-w1","concurrent-fsync","pte-then-pmd","rewrite-after-flush","truncate-punch"]'
+check_json "every point has a row per kernel (30 rows)" "$j" '[.points[].rows | length] | add' 30
+check_json "concurrent-fsync: fail* on stock and debian (the known race), pass on fixed" "$j" \
+	'[.points[] | select(.name == "concurrent-fsync") | .rows[] | "\(.kernel)=\(.verdict)"] | join(",")' \
+	'6.1 stock=fail*,6.1 fixed=pass,6.12 debian=fail*,7.2 stock=fail*,7.2 fixed=pass'
+check_json "violations and their classes from daxstress" "$j" \
+	'[.points[] | select(.name == "pte-then-pmd") | .rows[0] | .violations, .by_class.late, .by_class.missed, .sync_calls]' \
+	'[122,100,22,102]'
+check_json "a scenario failing on a fixed kernel with an error of its own: FAIL, the error kept" "$j" \
+	'.points[] | select(.name == "truncate-punch") | .rows[1] | "\(.verdict) \(.why)"' \
+	'FAIL fsync failed: Input/output error (EIO)'
+check_json "the suite stopped early: the point is missing on that kernel" "$j" \
+	'[.points[] | select(.name == "sync-pmd-fsync-w1") | .rows[] | .verdict] | join(",")' 'pass,pass,pass,pass,missing'
+check_json "fault point counts: one repeat, every phase (pmd 64, wb 64 entries, 128 MiB flushed)" "$j" \
+	'.points[0].rows[0].counts | [.pmd, .pte, .fallback, .wb, .bytes, .approx]' '[64,0,0,64,134217728,false]'
+p1=$(jq '[.runs[][] | select(.name == "fsync") | .sync_ns] | sort | .[1]' "$m/boots/6.1-stock/suite/fault-pmd.json")
+p2=$(jq '[.runs[].sync.overall.sync_latency.p50] | sort | .[1]' "$m/boots/6.1-stock/suite/sync-pmd-fsync-w1.json")
+check_json "fsync p50: fault point the first fsync, sync point the calls; the median of 3 repeats" "$j" \
+	'[.points[0].rows[0].fsync_p50_ns, .points[1].rows[0].fsync_p50_ns]' "[$p1,$p2]"
+check_json "exact counts that differ: fsync-rewrite's flush on 7.2 (4 MiB) against 6.1 and 6.12 (64 MiB)" "$j" \
+	'[.points[0].differences[] | .metric] | sort' \
+	'["fsync-rewrite.flush.bytes","fsync-rewrite.flush.entries","fsync-rewrite.flush.entries_pmd","fsync-rewrite.flush.pages"]'
+check_json "... grouped by value, the kernels of each" "$j" \
+	'.points[0].differences[] | select(.metric == "fsync-rewrite.flush.bytes") | .groups' \
+	'[{"value":67108864,"kernels":["6.1 stock","6.1 fixed","6.12 debian"]},{"value":4194304,"kernels":["7.2 stock","7.2 fixed"]}]'
+check_json "a count that varies between repeats is not compared (write.faults.pmd_nopage on 6.12)" "$j" \
+	'.points[0] | [(.differences[] | select(.metric == "write.faults.pmd_nopage")), (.rows[2].varies | has("write.faults.pmd_nopage")), .rows[2].counts.approx]' \
+	'[true,true]'
+check_json "every row of the differing kernels flags it, with its value" "$j" \
+	'[.points[0].rows[] | (.differs | map(select(.metric == "fsync-rewrite.flush.bytes") | .value) | .[0])]' \
+	'[67108864,67108864,67108864,4194304,4194304]'
+check_json "scenario counts are never compared (time-bound)" "$j" '[.points[2:][] | .differences | length] | add' 0
+check_json "kernel log: the WARNING during daxstress shows on 7.2 stock's scenario rows, not its suite rows" "$j" \
+	'[.points[] | .rows[] | select(.kernel == "7.2 stock") | .kernel_log | length]' '[0,0,1,1,1,1]'
+check_json "totals: the FAIL, the missing row, the kernel log, 4 differences; not ok" "$j" \
+	'.totals | [.failed, .missing, .kernel_log, .differences, .known_race] + [.fixed_pass, .fixed_rows]' \
+	'[["6.1 fixed truncate-punch"],["7.2 fixed sync-pmd-fsync-w1"],["7.2 stock"],4,6,10,12]'
+check_json "... the verdict" "$j" '.ok' false
+t=$m/matrix.txt
+grep -E '^fault-pmd +6\.1 stock +pass' "$t" | grep -q 'fsync-rewrite.flush_bytes=67108864' &&
+	grep -E '^ +7\.2 stock +pass' "$t" | head -1 | grep -q 'fsync-rewrite.flush_bytes=4194304'
+check "matrix.txt: the point named once, each kernel a row, the differing count flagged in it" $? "$(head -12 "$t")"
+grep -E '^ +6\.12 debian +pass' "$t" | head -1 | grep -q '  ~64 ' && grep -q '128M' "$t" && grep -E '^fault-pmd' "$t" | grep -qE '[0-9.]+ms'
+check "matrix.txt: a varying count marked ~, bytes and fsync p50 human-readable" $? "$(grep -E '^fault-pmd|6\.12 debian' "$t" | head -3)"
+grep -E '^concurrent-fsync +6\.1 stock +fail\* +121 \(100/21/0\)' "$t" >/dev/null &&
+	grep -E '^truncate-punch' -A1 "$t" | grep -qE '6\.1 fixed +FAIL' &&
+	grep -q 'exact counts that differ between kernels:' "$t" &&
+	grep -q '6.1 fixed truncate-punch: fsync failed: Input/output error (EIO)' "$t" &&
+	grep -q 'verdict: NOT ok' "$t"
+check "matrix.txt: fail* and FAIL, violations (late/missed/unflushed), the differences, notes, the verdict" $?
+grep -q '^| \*\*fault-pmd\*\* | 6.1 stock | pass |' "$m/matrix.md" && grep -q '^## Exact counts that differ between kernels' "$m/matrix.md" &&
+	grep -q '| fault-pmd | fsync-rewrite.flush.bytes | \*\*67108864\*\* on 6.1 stock, 6.1 fixed, 6.12 debian; \*\*4194304\*\* on 7.2 stock, 7.2 fixed |' "$m/matrix.md" &&
+	grep -q 'WARNING: CPU: 0 PID: 77 at fs/dax.c:1000' "$m/matrix.md"
+check "matrix.md: the table, the differences, the kernel-log line" $?
+cp "$j" "$work/j1"
+scripts/matrix-table "$m" >/dev/null 2>&1
+cmp -s <(jq -S 'del(.created)' "$work/j1") <(jq -S 'del(.created)' "$j")
+check "deterministic: built again, the same matrix.json (but its date)" $?
+
+# ---- a whole run with a stand-in guest harness ----
+fake=$work/fake-guest-run
+cat >"$fake" <<'EOF'
+#!/usr/bin/env bash
+# stand-in for scripts/guest/run: the line from --kver or the image name,
+# a boot per call counted in $FAKE_MATRIX_LOG; FAKE_MATRIX_TIMEOUT=ID: that
+# boot times out (124, console log only)
+set -uo pipefail
+. "$FAKE_MATRIX_LIB"
+out='' kver='' kernel='' files=() script=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	--out) out=$2; shift 2 ;;
+	--kver) kver=$2; shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--file) files+=("$2"); shift 2 ;;
+	--*) shift 2 ;;
+	*) script=$1; shift ;;
+	esac
+done
+if [ -n "$kernel" ]; then side=$(basename "$kernel"); kver=${side%%-*}; side=${side#*-}; else side=debian; fi
+echo "$kver-$side ${files[*]} $script" >>"$FAKE_MATRIX_LOG"
+mkdir -p "$out"
+: >"$out/.guest-run"
+echo "[    0.000000] Linux version $kver (fake)" >"$out/console.log"
+[ "${FAKE_MATRIX_TIMEOUT:-}" != "$kver-$side" ] || exit 124
+[ -f "$script" ] && grep -q 'daxstress --dir' "$script" || exit 125
+mkdir -p "$out/suite"
+gen "$out/suite" 1 1 67108864 3
+stress_json "$out/daxstress.json" "$side"
+echo 0 >"$out/suite.rc"
+if [ "$side" = fixed ]; then echo 0; else echo 1; fi >"$out/daxstress.rc"
+echo "kernel=$kver.0-fake-$side" >"$out/.guest-info"
+echo tcg >"$out/.accel"
+cp "$out/console.log" "$out/dmesg.txt"
+echo 0 >"$out/.exit-status"
+EOF
+chmod +x "$fake"
+{ declare -f gen stress_json; } >"$work/fake-lib.sh"
+for s in stock fixed; do touch "$work/6.1-$s"; done
+export DAXBENCH_GUEST_RUN=$fake FAKE_MATRIX_LIB=$work/fake-lib.sh FAKE_MATRIX_LOG=$work/calls
+r=$work/run
+scripts/matrix --kver 6.1 --kernel "6.1:stock=$work/6.1-stock" --kernel "6.1:fixed=$work/6.1-fixed" \
+	--duration 5 --repeat 3 --seed 42 --out "$r" >"$work/r.out" 2>"$work/r.err"; st=$?
+check "matrix with the stand-in harness, 6.1 x debian, stock, fixed: exit 0 (only the known race fails)" $st \
+	"$(tail -3 "$work/r.err") $(tail -3 "$work/r.out")"
+[ "$(wc -l <"$work/calls")" -eq 3 ] && [ "$(awk '{print $1}' "$work/calls" | paste -sd' ')" = "6.1-debian 6.1-stock 6.1-fixed" ]
+check "three boots, debian, stock, fixed" $? "$(cat "$work/calls")"
+cmp -s "$work/r.out" "$r/matrix.txt" && [ ! -s "$work/r.err" ]
+check "the table printed on stdout is matrix.txt; no progress on stderr when it is not a terminal" $? "$(head -3 "$work/r.err")"
+sh=$r/boots/6.1-stock.sh
+grep -q 'DAXBENCH_REPEAT=3 sh /usr/local/share/daxbench/quick.sh' "$sh" &&
+	grep -q -- '--scenario concurrent-fsync,pte-then-pmd,rewrite-after-flush,truncate-punch --duration 20s' "$sh" &&
+	grep -q -- '--seed 42' "$sh" && grep -q 'daxbench-matrix: daxstress starts' "$sh" &&
+	grep -q "bench/suites/quick.sh:/usr/local/share/daxbench/ .*bench/suites/lib:/usr/local/share/daxbench/" "$work/calls"
+check "the guest script: the suite with --repeat, then daxstress 4 x 5 s with the seed, the kmsg marker" $? "$(cat "$sh")"
+check_json "boot.json: line, side, image, harness status, complete" "$r/boots/6.1-fixed/boot.json" \
+	'[.line, .side, (.image | endswith("/6.1-fixed")), .harness_status, .duration, .repeat, .seed, .complete]' \
+	'["6.1","fixed",true,0,5,3,42,true]'
+check_json "matrix.json: 3 kernels, releases from the guest, ok" "$r/matrix.json" \
+	'[[.kernels[].release], .ok, .totals.known_race]' '[["6.1.0-fake-debian","6.1.0-fake-stock","6.1.0-fake-fixed"],true,4]'
+: >"$work/calls"
+scripts/matrix --reuse "$r" --kver 6.1 --duration 5 >/dev/null 2>"$work/r2.err"; st=$?
+[ $st -eq 0 ] && [ ! -s "$work/calls" ]
+check "--reuse of a complete matrix: nothing booted, exit 0" $? "exit $st, $(cat "$work/calls") $(head -2 "$work/r2.err")"
+: >"$work/calls"
+FAKE_MATRIX_TIMEOUT=6.1-stock scripts/matrix --kver 6.1 --sides stock,fixed --kernel "6.1:stock=$work/6.1-stock" \
+	--kernel "6.1:fixed=$work/6.1-fixed" --duration 5 --out "$work/run2" >"$work/r3.out" 2>"$work/r3.err"; st=$?
+[ $st -eq 1 ] && [ "$(wc -l <"$work/calls")" -eq 2 ] &&
+	jq -e '.totals.boots_incomplete == ["6.1 stock"] and ([.points[].rows[] | select(.kernel == "6.1 stock") | .verdict] | unique) == ["missing"]
+	       and .kernels[0].harness_status == 124' "$work/run2/matrix.json" >/dev/null
+check "a boot that times out: its rows missing, the other boot kept, exit 1" $? "exit $st: $(tail -3 "$work/r3.out")"
+: >"$work/calls"
+scripts/matrix --reuse "$work/run2" --kver 6.1 --sides stock,fixed --kernel "6.1:stock=$work/6.1-stock" \
+	--kernel "6.1:fixed=$work/6.1-fixed" --duration 5 >/dev/null 2>&1; st=$?
+[ $st -eq 0 ] && [ "$(awk '{print $1}' "$work/calls" | paste -sd' ')" = 6.1-stock ] &&
+	jq -e '.ok and (.totals.boots_incomplete | length) == 0' "$work/run2/matrix.json" >/dev/null
+check "--reuse boots only the incomplete one again; then ok" $? "exit $st, calls: $(cat "$work/calls")"
+unset DAXBENCH_GUEST_RUN
+
+# ---- make matrix: a bad KVER stops before anything is installed or built ----
+make --no-print-directory matrix KVER=5.10 >"$work/mk.out" 2>&1; st=$?
+[ $st -ne 0 ] && grep -q "matrix: --kver: KVER '5.10' is not supported" "$work/mk.out" && ! grep -q 'deps:' "$work/mk.out"
+check "make matrix KVER=5.10: fails at once with the option's one-line error" $? "exit $st: $(head -3 "$work/mk.out")"
