@@ -25,7 +25,7 @@ trap 'rm -rf "$work"' EXIT
 # shellcheck source=../lib/synthetic-results.sh
 . tests/lib/synthetic-results.sh
 
-echo "1..41"
+echo "1..44"
 
 # ---- bad options: exit 2, one line naming the option, no directory ----
 touch "$work/bz"
@@ -42,6 +42,7 @@ bad=(
 	"--sides|--sides fixed --no-fixed"
 	"--repeat|--repeat 0"
 	"--seed|--seed -1"
+	"--attempts|--attempts 0"
 	"--fs|--fs btrfs"
 	"--suite|--suite nosuch"
 	"--kernel|--kernel 6.1:patched=$work/bz"
@@ -217,7 +218,8 @@ cat >"$fake" <<'EOF'
 #!/usr/bin/env bash
 # stand-in for scripts/guest/run: the line from --kver or the image name,
 # a boot per call counted in $FAKE_MATRIX_LOG; FAKE_MATRIX_TIMEOUT=ID: that
-# boot times out (124, console log only)
+# boot times out (124, console log only); FAKE_MATRIX_DIE_ONCE=ID: the
+# first boot of ID dies (123, an Oops in the console log), the next is fine
 set -uo pipefail
 . "$FAKE_MATRIX_LIB"
 out='' kver='' kernel='' files=() script=''
@@ -237,6 +239,12 @@ mkdir -p "$out"
 : >"$out/.guest-run"
 echo "[    0.000000] Linux version $kver (fake)" >"$out/console.log"
 [ "${FAKE_MATRIX_TIMEOUT:-}" != "$kver-$side" ] || exit 124
+if [ "${FAKE_MATRIX_DIE_ONCE:-}" = "$kver-$side" ] && [ ! -e "$FAKE_MATRIX_LOG.died" ]; then
+	: >"$FAKE_MATRIX_LOG.died"
+	echo "[    2.013683] Oops: int3: 0000 [#1] SMP NOPTI" >>"$out/console.log"
+	echo "guest/run: kernel died at console.log:2: Oops: int3" >&2
+	exit 123
+fi
 [ -f "$script" ] && grep -q 'daxstress --dir' "$script" || exit 125
 mkdir -p "$out/suite"
 gen "$out/suite" 1 1 67108864 3
@@ -277,18 +285,32 @@ scripts/matrix --reuse "$r" --kver 6.1 --duration 5 >/dev/null 2>"$work/r2.err";
 [ $st -eq 0 ] && [ ! -s "$work/calls" ]
 check "--reuse of a complete matrix: nothing booted, exit 0" $? "exit $st, $(cat "$work/calls") $(head -2 "$work/r2.err")"
 : >"$work/calls"
-FAKE_MATRIX_TIMEOUT=6.1-stock scripts/matrix --kver 6.1 --sides stock,fixed --kernel "6.1:stock=$work/6.1-stock" \
+FAKE_MATRIX_TIMEOUT=6.1-stock scripts/matrix --attempts 1 --kver 6.1 --sides stock,fixed --kernel "6.1:stock=$work/6.1-stock" \
 	--kernel "6.1:fixed=$work/6.1-fixed" --duration 5 --out "$work/run2" >"$work/r3.out" 2>"$work/r3.err"; st=$?
 [ $st -eq 1 ] && [ "$(wc -l <"$work/calls")" -eq 2 ] &&
 	jq -e '.totals.boots_incomplete == ["6.1 stock"] and ([.points[].rows[] | select(.kernel == "6.1 stock") | .verdict] | unique) == ["missing"]
 	       and .kernels[0].harness_status == 124' "$work/run2/matrix.json" >/dev/null
-check "a boot that times out: its rows missing, the other boot kept, exit 1" $? "exit $st: $(tail -3 "$work/r3.out")"
+check "--attempts 1, a boot that times out: its rows missing, the other boot kept, exit 1" $? "exit $st: $(tail -3 "$work/r3.out")"
 : >"$work/calls"
 scripts/matrix --reuse "$work/run2" --kver 6.1 --sides stock,fixed --kernel "6.1:stock=$work/6.1-stock" \
 	--kernel "6.1:fixed=$work/6.1-fixed" --duration 5 >/dev/null 2>&1; st=$?
 [ $st -eq 0 ] && [ "$(awk '{print $1}' "$work/calls" | paste -sd' ')" = 6.1-stock ] &&
 	jq -e '.ok and (.totals.boots_incomplete | length) == 0' "$work/run2/matrix.json" >/dev/null
 check "--reuse boots only the incomplete one again; then ok" $? "exit $st, calls: $(cat "$work/calls")"
+: >"$work/calls"
+FAKE_MATRIX_DIE_ONCE=6.1-fixed scripts/matrix --kver 6.1 --sides fixed --kernel "6.1:fixed=$work/6.1-fixed" \
+	--duration 5 --out "$work/run3" >"$work/r4.out" 2>"$work/r4.err"; st=$?
+[ $st -eq 0 ] && [ "$(wc -l <"$work/calls")" -eq 2 ] && [ -f "$work/run3/boots/6.1-fixed.attempt-1/attempt.json" ] &&
+	[ -f "$work/run3/boots/6.1-fixed.attempt-1/harness.log" ] && [ ! -e "$work/run3/boots/6.1-fixed.attempt-1/boot.json" ] &&
+	grep -q 'attempt 1 did not complete (harness 123' "$work/r4.err"
+check "a boot that dies is booted again (the attempt kept aside, said on stderr); exit 0" $? \
+	"exit $st, $(wc -l <"$work/calls") calls: $(head -3 "$work/r4.err")"
+check_json "... boot.json and the table: 2 attempts, the first's status and directory" "$work/run3/matrix.json" \
+	'.kernels[0] | [.attempts, .earlier_attempts[0].harness_status, .earlier_attempts[0].dir, .harness_status, (.earlier_attempts[0].error | test("Oops"))]' \
+	'[2,123,"boots/6.1-fixed.attempt-1",0,true]'
+grep -q '6.1 fixed attempt 1 (boots/6.1-fixed.attempt-1): harness 123' "$work/run3/matrix.txt" &&
+	grep -q '^| 6.1 fixed | 6.1.0-fake-fixed | tcg | [0-9]* | 2 | 0 |' "$work/run3/matrix.md"
+check "... shown in matrix.txt's notes and matrix.md's kernels" $? "$(grep -A3 notes "$work/run3/matrix.txt")"
 unset DAXBENCH_GUEST_RUN
 
 # ---- make matrix: a bad KVER stops before anything is installed or built ----
