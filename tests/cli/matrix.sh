@@ -13,7 +13,7 @@
 #                      script, boot.json, the printed table, --reuse, a
 #                      boot that times out
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=../lib/tap.sh
 . tests/lib/tap.sh
 if ! command -v jq >/dev/null; then
