@@ -215,8 +215,8 @@ struct oracle_unflushed {	/* a writeback event that broke the rule */
 	uint64_t flush_size;	/* its size, 0: unknown or none */
 	uint64_t prev_wb_ts;	/* pid's previous writeback, ORACLE_NONE */
 	uint64_t own_after_ts;	/* pid's first dax_flush return after the
-				 * event and before its next writeback,
-				 * ORACLE_NONE */
+				 * event and before its next writeback, not
+				 * paired with that one, ORACLE_NONE */
 	/* up to ORACLE_NEARBY dax_flush records of any thread closest in time
 	 * to ts, in ts order */
 	unsigned nnearby;

@@ -1111,8 +1111,7 @@ static void fill_unflushed(const struct oracle *o, uint32_t i,
 			   const uint32_t *wb, size_t nwb, const uint32_t *rt,
 			   size_t nrt, struct oracle_unflushed *u)
 {
-	const struct o_event *e = &o->ev[i];
-	uint64_t next_wb = ORACLE_NONE;
+	const struct o_event *e = &o->ev[i], *next = NULL;
 	size_t lo = 0, hi = nwb, a, b;
 
 	memset(u, 0, sizeof(*u));
@@ -1140,8 +1139,10 @@ static void fill_unflushed(const struct oracle *o, uint32_t i,
 	       o->ev[wb[lo]].tp_ts <= e->tp_ts)
 		lo++;
 	if (lo < nwb && o->ev[wb[lo]].pid == e->pid)
-		next_wb = o->ev[wb[lo]].tp_ts;
-	/* its thread's first flush return after it (before its next one) */
+		next = &o->ev[wb[lo]];
+	/* its thread's first flush return after it and before its next
+	 * writeback, unless that next writeback was paired with it (then it
+	 * is the next one's flush, made before it: the usual case) */
 	lo = 0;
 	hi = nrt;
 	while (lo < hi) {
@@ -1154,7 +1155,8 @@ static void fill_unflushed(const struct oracle *o, uint32_t i,
 			hi = mid;
 	}
 	if (lo < nrt && o->fl[rt[lo]].pid == e->pid &&
-	    (next_wb == ORACLE_NONE || o->fl[rt[lo]].ts < next_wb))
+	    (!next || (o->fl[rt[lo]].ts < next->tp_ts &&
+		       !(next->paired && next->ts == o->fl[rt[lo]].ts))))
 		u->own_after_ts = o->fl[rt[lo]].ts;
 	if (u->why == ORACLE_UNFL_NONE && u->own_after_ts != ORACLE_NONE)
 		u->why = ORACLE_UNFL_AFTER;

@@ -1091,6 +1091,27 @@ static void test_flush_rule(void)
 		oracle_report_free(&r);
 	}
 	{
+		/* the next writeback's own flush, after this one: no flush;
+		 * a return nothing used: this one's, late */
+		struct trace_rec v[] = { wb(100, 1, 0, 512), FE(1, 101, PMD_BYTES),
+					 FR(1, 102), wb(103, 1, 512, 512),
+					 FE(1, 104, PMD_BYTES), wb(105, 1, 0, 512),
+					 FR(1, 106), FE(1, 107, PMD_BYTES), FR(1, 108),
+					 wb(109, 1, 512, 512) };
+
+		nv = rule_case(v, sizeof(v) / sizeof(v[0]), true, &r);
+		ok(nv == 2 && r.nunfl == 2 && r.unfl[0].ts == 100 &&
+		   r.unfl[0].why == ORACLE_UNFL_NONE &&
+		   r.unfl[0].own_after_ts == ORACLE_NONE && r.unfl[1].ts == 105 &&
+		   r.unfl[1].why == ORACLE_UNFL_AFTER && r.unfl[1].own_after_ts == 106 &&
+		   r.unfl[1].prev_wb_ts == 103,
+		   "flush rule: a return after a writeback that its next writeback "
+		   "was paired with is that one's flush (no flush), one that "
+		   "nothing used returned late (after the event)");
+		unfl_diag(&r);
+		oracle_report_free(&r);
+	}
+	{
 		struct trace_rec v[] = { FR(1, 95), wb(100, 1, 0, 512) };
 
 		nv = rule_case(v, 2, true, &r);
@@ -1271,7 +1292,7 @@ int main(int argc, char **argv)
 {
 	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
 
-	tap_plan(46);
+	tap_plan(49);
 	test_missing();		/* 3 */
 	test_event_times();	/* 9 */
 	test_pmd();		/* 2 */
@@ -1282,7 +1303,7 @@ int main(int argc, char **argv)
 	test_pages_past_cap();	/* 4 */
 	test_random(quick ? 8 : 40);	/* 6 */
 	test_classes();		/* 2 */
-	test_flush_rule();	/* 11 */
+	test_flush_rule();	/* 12 */
 	if (quick) {
 		skip("timing (--quick)");
 		skip("timing, violation-heavy (--quick)");
