@@ -285,13 +285,80 @@ int collector_start(struct collector *co, struct dax_trace *tr,
 	co->keep_mask = keep_mask;
 	/* writebacks kept: keep their flushes too, to pair them at the end */
 	if ((keep_mask & EVBIT(EV_WRITEBACK_ONE)) && dax_trace_flush_timed(tr, NULL))
-		co->keep_mask |= EVBIT(EV_FLUSH_RET);
+		co->keep_mask |= EVBIT(EV_FLUSH_RET) | EVBIT(EV_FLUSH_ENTRY);
 	if (!tr || !threaded)
 		return 0;
 	if (pthread_create(&co->th, NULL, co_main, co))
 		return -1;
 	co->threaded = true;
 	return 0;
+}
+
+bool sc_inject_unflushed;
+
+struct inj_thread {
+	int32_t pid;
+	size_t ret, entry;	/* indices since its last writeback, or
+				 * SIZE_MAX */
+};
+
+/* --inject unflushed: in the time-sorted records, drop the flush records
+ * (return, and the entry before it) that each second writeback of the run
+ * would be paired with, as if that writeback had made no flush.  Returns
+ * the writebacks so robbed, or -1 (out of memory). */
+static int64_t inject_unflushed(struct trace_vec *tv)
+{
+	struct inj_thread *th = NULL;
+	size_t nth = 0, k = 0, out = 0;
+	uint8_t *drop = calloc(tv->n + 1, 1);
+	uint64_t nwb = 0;
+	int64_t robbed = 0;
+
+	if (!drop)
+		return -1;
+	for (size_t i = 0; i < tv->n; i++) {
+		const struct trace_rec *r = &tv->v[i];
+		struct inj_thread *t = NULL;
+
+		if (r->ev != EV_FLUSH_RET && r->ev != EV_FLUSH_ENTRY &&
+		    r->ev != EV_WRITEBACK_ONE)
+			continue;
+		for (k = 0; k < nth; k++)
+			if (th[k].pid == r->pid)
+				t = &th[k];
+		if (!t) {
+			struct inj_thread *n = realloc(th, (nth + 1) * sizeof(*th));
+
+			if (!n) {
+				free(th);
+				free(drop);
+				return -1;
+			}
+			th = n;
+			t = &th[nth++];
+			*t = (struct inj_thread){ r->pid, SIZE_MAX, SIZE_MAX };
+		}
+		if (r->ev == EV_FLUSH_ENTRY) {
+			t->entry = i;
+		} else if (r->ev == EV_FLUSH_RET) {
+			t->ret = i;
+		} else {
+			if (nwb++ % 2 && t->ret != SIZE_MAX) {
+				drop[t->ret] = 1;
+				if (t->entry != SIZE_MAX && t->entry < t->ret)
+					drop[t->entry] = 1;
+				robbed++;
+			}
+			t->ret = t->entry = SIZE_MAX;
+		}
+	}
+	for (size_t i = 0; i < tv->n; i++)
+		if (!drop[i])
+			tv->v[out++] = tv->v[i];
+	tv->n = out;
+	free(th);
+	free(drop);
+	return robbed;
 }
 
 int collector_finish(struct collector *co)
@@ -310,10 +377,22 @@ int collector_finish(struct collector *co)
 	if (co_drain(co))
 		return -1;
 	/* every record of the run is here now: sort (drains overlap in
-	 * time) and give each writeback its flush time */
-	if (co->keep_mask & EVBIT(EV_FLUSH_RET))
-		return dax_trace_pair_flushes(&co->keep, &co->pairing);
-	return 0;
+	 * time) and give each writeback its flush */
+	if (!(co->keep_mask & EVBIT(EV_FLUSH_RET)))
+		return 0;
+	if (sc_inject_unflushed) {
+		int64_t n;
+
+		if (dax_trace_pair_flushes(&co->keep, NULL))	/* sorts */
+			return -1;
+		n = inject_unflushed(&co->keep);
+		if (n < 0) {
+			errno = ENOMEM;
+			return -1;
+		}
+		co->injected = (uint64_t)n;
+	}
+	return dax_trace_pair_flushes(&co->keep, &co->pairing);
 }
 
 void collector_free(struct collector *co)
@@ -328,6 +407,25 @@ bool sc_check_lost(struct sctx *c)
 
 	if (!c->tr)
 		return true;
+	if (c->flush_rule) {
+		/* a missed probe hit is a flush without its record: the rule
+		 * would call its writeback unflushed */
+		uint64_t m = dax_trace_flush_missed(c->tr), d;
+
+		d = m > c->flush_missed_base ? m - c->flush_missed_base : 0;
+		c->flush_missed_base = m;
+		c->flush_missed += d;
+		if (d && c->p->opt.allow_lost) {
+			sc_diag(c, "iteration %u: the dax_flush probes missed %"
+				PRIu64 " hits (--allow-lost-events: unflushed "
+				"violations may be false)", c->iter, d);
+		} else if (d) {
+			sc_fail(c, "the dax_flush probes missed %" PRIu64 " hits "
+				"(kprobe_profile): the unflushed rule cannot be "
+				"trusted; pass --allow-lost-events to go on", d);
+			return false;
+		}
+	}
 	now = dax_trace_lost(c->tr);
 	lost = now - c->lost_base;
 	c->lost_base = now;
@@ -415,20 +513,31 @@ json_object *bitmap_ranges_json(const uint8_t *b, uint64_t n, size_t max,
 /* ------------------------------------------------------------------ */
 /* the oracle */
 
-static void print_violation(const struct oracle_report *r,
-			    const struct oracle_violation *v)
+/* The report of one violation (pair: unfl NULL; else unflushed), as
+ * lines; *text (may be NULL) gets them as a JSON array. */
+static void print_sample(const struct oracle_report *r,
+			 const struct oracle_violation *v,
+			 const struct oracle_unflushed *u, json_object **text)
 {
 	char *buf = NULL, *line, *save = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
 
+	if (text)
+		*text = json_object_new_array();
 	if (!m)
 		return;
-	oracle_violation_print(m, r, v);
+	if (u)
+		oracle_unflushed_print(m, r, u);
+	else
+		oracle_violation_print(m, r, v);
 	fclose(m);
 	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
+	     line = strtok_r(NULL, "\n", &save)) {
 		printf("#   %s\n", line);
+		if (text && *text)
+			json_object_array_add(*text, json_object_new_string(line));
+	}
 	free(buf);
 }
 
@@ -468,20 +577,24 @@ static void dump_streams(struct sctx *c, const struct check_in *in)
 	snprintf(path, sizeof(path), "%s/%s-iter-%u-events.csv", c->p->dump_dir,
 		 c->sc->name, c->iter);
 	if ((f = fopen(path, "w"))) {
-		/* flush_ts: writebacks paired with their dax_flush return
-		 * (dax_flush_return records), else 0 */
-		fprintf(f, "ts,pid,cpu,event,pgoff,pglen,address,result,flush_ts\n");
+		/* flush_ts, flush_size: writebacks paired with their
+		 * dax_flush return (dax_flush_return records) and that
+		 * flush's size (dax_flush_entry records: their size
+		 * argument), else 0 */
+		fprintf(f, "ts,pid,cpu,event,pgoff,pglen,address,result,flush_ts,"
+			"flush_size\n");
 		for (size_t i = 0; in->ev && i < in->ev->n; i++) {
 			const struct trace_rec *r = &in->ev->v[i];
 
 			fprintf(f, "%" PRIu64 ",%d,%d,%s,%" PRIu64 ",%" PRIu64 ",%#"
-				PRIx64 ",%#x,%" PRIu64 "\n", r->ts, r->pid, r->cpu,
-				dax_ev_name(r->ev), r->pgoff, r->pglen, r->address,
-				(unsigned)r->result, r->flush_ts);
+				PRIx64 ",%#x,%" PRIu64 ",%" PRIu64 "\n", r->ts, r->pid,
+				r->cpu, dax_ev_name(r->ev), r->pgoff, r->pglen,
+				r->address, (unsigned)r->result, r->flush_ts,
+				r->flush_size);
 		}
 		for (size_t i = 0; i < in->nextra; i++)
 			fprintf(f, "%" PRIu64 ",-1,-1,synthetic,%" PRIu64 ",%" PRIu64
-				",0,0,0\n", in->extra[i].ts, in->extra[i].pgoff,
+				",0,0,0,0\n", in->extra[i].ts, in->extra[i].pgoff,
 				in->extra[i].pglen);
 		fclose(f);
 	}
@@ -489,67 +602,28 @@ static void dump_streams(struct sctx *c, const struct check_in *in)
 		c->iter, c->p->dump_dir, c->sc->name, c->iter);
 }
 
-/* A violation is "late" when its page was being flushed by another call
- * that had begun before this one returned: the first writeback covering
- * the page came after the return, from a thread that was inside a sync
- * call all along (the call did not wait for a flush already under way);
- * "missed" otherwise (nobody flushed it until later). */
-struct call_ref {
-	int32_t tid;
-	uint64_t ts, te;
-};
-
-static int cmp_call(const void *a, const void *b)
+/* The first violation of class k in this scenario, when r has one: TAP
+ * lines and c->first_class[k]. */
+static void first_of_class(struct sctx *c, const struct oracle_report *r,
+			   enum oracle_class k)
 {
-	const struct call_ref *x = a, *y = b;
+	size_t f = r->first[k];
+	json_object *j, *text = NULL;
 
-	if (x->tid != y->tid)
-		return x->tid < y->tid ? -1 : 1;
-	return x->ts < y->ts ? -1 : x->ts > y->ts;
-}
-
-static bool is_late(const struct oracle_violation *v, const struct call_ref *cr,
-		    size_t ncr, struct call_ref *by)
-{
-	int32_t pid = 0;
-	bool found = false;
-	size_t lo = 0, hi = ncr;
-
-	if (v->cover_ts == ORACLE_NONE)
-		return false;
-	for (unsigned i = 0; i < v->nnearby; i++)
-		if (v->nearby[i].ts == v->cover_ts) {
-			pid = v->nearby[i].pid;
-			found = true;
-		}
-	if (!found || pid < 0)
-		return false;
-	/* the last call of that thread starting at or before the event */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cr[mid].tid < pid ||
-		    (cr[mid].tid == pid && cr[mid].ts <= v->cover_ts))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo || cr[lo - 1].tid != pid)
-		return false;
-	if (cr[lo - 1].te < v->cover_ts || cr[lo - 1].ts >= v->sync_t_end)
-		return false;
-	*by = cr[lo - 1];
-	return true;
-}
-
-/* The report's JSON with at most max samples. */
-static json_object *report_json(const struct oracle_report *r, size_t max)
-{
-	struct oracle_report t = *r;
-
-	if (t.nviol > max)
-		t.nviol = max;
-	return oracle_report_json(&t);
+	if (c->first_class[k] || !r->by_class[k] ||
+	    (k == ORACLE_UNFLUSHED ? f >= r->nunfl : f >= r->nviol))
+		return;
+	printf("# %s: first %s violation (iteration %u, %" PRIu64 " in it):\n",
+	       c->sc->name, oracle_class_name(k), c->iter, r->by_class[k]);
+	print_sample(r, k == ORACLE_UNFLUSHED ? NULL : &r->viol[f],
+		     k == ORACLE_UNFLUSHED ? &r->unfl[f] : NULL, &text);
+	j = json_object_new_object();
+	json_object_object_add(j, "iteration", ju64(c->iter));
+	json_object_object_add(j, "text", text);
+	json_object_object_add(j, "sample", k == ORACLE_UNFLUSHED ?
+			       oracle_unflushed_json(&r->unfl[f]) :
+			       oracle_violation_json(&r->viol[f]));
+	c->first_class[k] = j;
 }
 
 int64_t sc_check(struct sctx *c, const struct check_in *in)
@@ -591,13 +665,15 @@ int64_t sc_check(struct sctx *c, const struct check_in *in)
 			bad_syncs, strerror(first_err));
 	if (in->ev && oracle_add_events(o, in->ev->v, in->ev->n) < 0)
 		goto fail;
-	/* counted by the pairing (0 and 0: timed by the tracepoint) */
+	/* counted by the pairing (0 and 0: no flush probes) */
 	if (in->pairing) {
 		c->wb_paired += in->pairing->paired;
 		c->wb_unpaired += in->pairing->unpaired;
 	}
-	if (in->nextra && oracle_add_events(o, in->extra, in->nextra) < 0)
+	c->injected_unflushed += in->injected;
+	if (in->nextra && oracle_add_synthetic_events(o, in->extra, in->nextra) < 0)
 		goto fail;
+	oracle_set_flush_rule(o, c->flush_rule);
 
 	max = nstores < SAMPLE_CAP ? (size_t)nstores : SAMPLE_CAP;
 	if (max < 16)
@@ -608,28 +684,20 @@ int64_t sc_check(struct sctx *c, const struct check_in *in)
 	c->sync_calls += r.syncs + bad_syncs;
 	c->syncs_checked += r.syncs_checked;
 	c->pairs_checked += r.pairs_checked;
-	c->violations += r.violations;
+	c->violations += (uint64_t)v;
+	for (int k = 0; k < ORACLE_CLASS__COUNT; k++)
+		c->by_class[k] += r.by_class[k];
+	c->flush_checked += r.flush_checked;
 	c->stores += r.stores;
 	c->events += r.events;
+	for (size_t i = 0; i < r.nviol; i++) {
+		if (r.viol[i].cls == ORACLE_LATE)
+			c->samples_late++;
+		else
+			c->samples_missed++;
+	}
 	if (r.violations) {
-		struct call_ref *cr = NULL, by;
-		size_t ncr = 0, show = 0;
-		uint64_t late = 0;
-
-		for (size_t i = 0; i < in->nyl; i++)
-			ncr += in->yl[i]->n;
-		cr = malloc((ncr + 1) * sizeof(*cr));
-		ncr = 0;
-		for (size_t i = 0; cr && i < in->nyl; i++)
-			for (size_t k = 0; k < in->yl[i]->n; k++)
-				cr[ncr++] = (struct call_ref){ in->yl[i]->v[k].tid,
-					in->yl[i]->v[k].ts, in->yl[i]->v[k].te };
-		if (cr)
-			qsort(cr, ncr, sizeof(*cr), cmp_call);
-		for (size_t i = 0; cr && i < r.nviol; i++)
-			late += is_late(&r.viol[i], cr, ncr, &by);
-		c->samples_late += late;
-		c->samples_missed += r.nviol - late;
+		size_t show = 0;
 
 		/* the oracle's page set is exact, not built from samples */
 		for (size_t i = 0; sc_viol_pages(c) && i < r.nfailed; i++)
@@ -640,12 +708,14 @@ int64_t sc_check(struct sctx *c, const struct check_in *in)
 		sc_fail(c, "%" PRIu64 " (sync, page) pairs not flushed, on %"
 			PRIu64 " page(s), in %" PRIu64 " of %" PRIu64 " sync "
 			"calls (%" PRIu64 " pairs checked, %" PRIu64 " stores, %"
-			PRIu64 " writeback events); of %zu samples, %" PRIu64
-			" late (flushed by a call already running, after this "
-			"one returned), %" PRIu64 " missed", r.violations,
-			r.pages_failed, r.syncs_failed, r.syncs,
-			r.pairs_checked, r.stores, r.events, r.nviol, late,
-			(uint64_t)r.nviol - late);
+			PRIu64 " writeback events): %" PRIu64 " late (flushed by "
+			"a call already running, after this one returned), %"
+			PRIu64 " missed", r.violations, r.pages_failed,
+			r.syncs_failed, r.syncs, r.pairs_checked, r.stores,
+			r.events, r.by_class[ORACLE_LATE],
+			r.by_class[ORACLE_MISSED]);
+		first_of_class(c, &r, ORACLE_LATE);
+		first_of_class(c, &r, ORACLE_MISSED);
 		/* the first ones of a few different syncs */
 		for (size_t i = 0; i < r.nviol && c->reported < c->p->max_report;
 		     i++) {
@@ -654,20 +724,26 @@ int64_t sc_check(struct sctx *c, const struct check_in *in)
 				continue;
 			show = (i && r.viol[i].sync_idx == r.viol[i - 1].sync_idx) ?
 			       show + 1 : 1;
-			print_violation(&r, &r.viol[i]);
-			if (cr && is_late(&r.viol[i], cr, ncr, &by))
-				printf("#   late: the call returned while tid %d, in a "
-				       "call begun %.3f ms before this one returned, "
-				       "was still flushing the page\n", by.tid,
-				       (double)(r.viol[i].sync_t_end - by.ts) / 1e6);
-			else
-				printf("#   missed: no call was flushing the page when "
-				       "this one returned\n");
+			print_sample(&r, &r.viol[i], NULL, NULL);
 			c->reported++;
 		}
-		free(cr);
+	}
+	if (r.by_class[ORACLE_UNFLUSHED]) {
+		sc_fail(c, "%" PRIu64 " of %" PRIu64 " writeback events claim a "
+			"flush they never made (unflushed: no completed dax_flush "
+			"of the entry's range by their thread before the event)%s",
+			r.by_class[ORACLE_UNFLUSHED], r.flush_checked,
+			in->injected ? " (--inject unflushed)" : "");
+		first_of_class(c, &r, ORACLE_UNFLUSHED);
+		for (size_t i = 1; i < r.nunfl && i < 3 &&
+		     c->reported < c->p->max_report; i++) {
+			print_sample(&r, NULL, &r.unfl[i], NULL);
+			c->reported++;
+		}
+	}
+	if (v > 0) {
 		if (!c->first_report)
-			c->first_report = report_json(&r, 8);
+			c->first_report = oracle_report_json_n(&r, 8);
 		if (c->p->dump_dir && !c->dumped) {
 			dump_streams(c, in);
 			c->dumped = true;

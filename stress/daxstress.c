@@ -30,7 +30,7 @@
 #define KMSG_KEEP 16
 
 const char *const inject_names[] = { "none", "partial-sync", "async",
-				     "kmsg-warning", NULL };
+				     "kmsg-warning", "unflushed", NULL };
 const char *const page_sel_names[] = { "mixed", "pmd", "pte", NULL };
 
 static const struct scenario *const scenarios[] = {
@@ -72,7 +72,10 @@ static void usage(FILE *f)
 "                        iterations alternate)\n"
 "  --inject KIND         negative control: partial-sync or async (on\n"
 "                        concurrent-fsync: the oracle must fire), kmsg-warning\n"
-"                        (a fake WARNING in the kernel log: every scenario fails)\n"
+"                        (a fake WARNING in the kernel log: every scenario fails),\n"
+"                        unflushed (DAX scenarios, needs kprobe events: the\n"
+"                        dax_flush records of every second writeback dropped,\n"
+"                        each must be an unflushed violation)\n"
 "  --output FILE         JSON summary, written atomically\n"
 "  --trace-buffer SIZE   per-cpu trace buffer (default 32M)\n"
 "  --allow-lost-events   go on when trace events were lost\n"
@@ -80,6 +83,11 @@ static void usage(FILE *f)
 "  --dump DIR            write the streams of a scenario's first failing\n"
 "                        iteration (stores, sync calls, events) as CSV to DIR\n"
 "  --version, --help\n"
+"Violations are of a class: late or missed (a page stored before a sync call\n"
+"not written back by it: flushed by a call still running when it returned,\n"
+"or not), and unflushed (a dax_writeback_one event with no completed\n"
+"dax_flush of its range by its thread before it: checked with kprobe events\n"
+"only; without them every scenario says the rule was not checked).\n"
 "Exit status: 0 every scenario passed or was skipped, 1 one failed, 2 bad\n"
 "options, 4 every selected scenario was skipped.\n");
 }
@@ -151,7 +159,7 @@ static void parse(int argc, char **argv, struct stress_params *p,
 		OPT_LONG_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
-	bool has_cf = false;
+	bool has_cf = false, has_dax = false;
 	int c;
 
 	*p = (struct stress_params){ .round_ns = 1000000000ull, .max_report = 5,
@@ -216,11 +224,16 @@ static void parse(int argc, char **argv, struct stress_params *p,
 	opt_common_finish(argc, argv, &p->opt);
 	if (!sel->n)
 		select_add(sel, "all");
-	for (size_t i = 0; i < sel->n; i++)
+	for (size_t i = 0; i < sel->n; i++) {
 		has_cf |= sel->v[i] == &scenario_concurrent_fsync;
+		has_dax |= sel->v[i]->needs_dax;
+	}
 	if ((p->inject == INJ_PARTIAL_SYNC || p->inject == INJ_ASYNC) && !has_cf)
 		opt_die("--inject", "%s applies to concurrent-fsync, which is not "
 			"selected", inject_names[p->inject]);
+	if (p->inject == INJ_UNFLUSHED && !has_dax)
+		opt_die("--inject", "unflushed applies to the DAX scenarios, none of "
+			"which is selected");
 	if (!p->opt.seed_set)
 		p->opt.seed = (now_ns() ^ ((uint64_t)getpid() << 20)) % 1000000000ull;
 }
@@ -289,7 +302,8 @@ static void repro_line(char *out, size_t len, const char *prog,
 		quote(out, len, num);
 	}
 	if (p->inject != INJ_NONE &&
-	    (p->inject == INJ_KMSG_WARNING || c->sc == &scenario_concurrent_fsync)) {
+	    (p->inject == INJ_KMSG_WARNING || c->sc == &scenario_concurrent_fsync ||
+	     (p->inject == INJ_UNFLUSHED && c->sc->needs_dax))) {
 		snprintf(num, sizeof(num), "--inject=%s", inject_names[p->inject]);
 		quote(out, len, num);
 	}
@@ -350,7 +364,7 @@ int main(int argc, char **argv)
 	char why[512] = "", kwhy[256] = "", fsdesc[320];
 	uint64_t t0 = now_ns(), per = 0;
 	uint64_t tot_calls = 0, tot_checked = 0, tot_pairs = 0, tot_viol = 0,
-		 tot_stores = 0, tot_lost = 0;
+		 tot_stores = 0, tot_lost = 0, tot_class[ORACLE_CLASS__COUNT] = { 0 };
 	unsigned npass = 0, nfail = 0, nskip = 0, nrun = 0;
 	bool dax, trace_tried = false;
 	int rc;
@@ -358,6 +372,7 @@ int main(int argc, char **argv)
 	opt_set_progname("daxstress");
 	parse(argc, argv, &p, &sel);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	sc_inject_unflushed = p.inject == INJ_UNFLUSHED;
 
 	kw = kmsg_open(kwhy, sizeof(kwhy));
 	dax = probe_dax(p.opt.dir, &probe, fsdesc, sizeof(fsdesc));
@@ -437,21 +452,41 @@ int main(int argc, char **argv)
 
 				trace_tried = true;
 				tr = dax_trace_open(&to, why, sizeof(why));
-				if (tr && !dax_trace_flush_timed(tr, &fwhy))
+				if (tr && !dax_trace_flush_timed(tr, &fwhy)) {
 					fprintf(stderr, "daxstress: writebacks timed by "
-						"their tracepoint, not by their flush: "
+						"their tracepoint, not by their flush, "
+						"and the unflushed rule not checked: "
 						"%s\n", fwhy);
+					printf("# unflushed rule: NOT CHECKED in any "
+					       "scenario: no dax_flush probes (%s)\n",
+					       fwhy);
+				}
 			}
 			if (sc->needs_dax && !tr) {
 				snprintf(c.skip_reason, sizeof(c.skip_reason),
 					 "no fs_dax tracing: %s", why);
 			} else {
+				const char *fwhy = NULL;
+
 				c.tr = sc->needs_dax ? tr : NULL;
 				c.lost_base = c.tr ? dax_trace_lost(c.tr) : 0;
+				c.flush_rule = c.tr && dax_trace_flush_timed(c.tr, &fwhy);
+				if (c.flush_rule)
+					c.flush_missed_base = dax_trace_flush_missed(c.tr);
+				else if (c.tr)
+					snprintf(c.flush_rule_why, sizeof(c.flush_rule_why),
+						 "no dax_flush probes: %s", fwhy);
+				else
+					snprintf(c.flush_rule_why, sizeof(c.flush_rule_why),
+						 "not applicable: the page cache has no "
+						 "dax_flush");
 				printf("# %s: %s\n", sc->name, sc->desc);
 				v = sc->run(&c);
 				if (v == SV_FAIL)
 					c.failed = true;
+				if (p.inject == INJ_UNFLUSHED && c.tr && !c.flush_rule)
+					sc_fail(&c, "--inject unflushed needs the dax_flush "
+						"probes (%s)", c.flush_rule_why);
 				if (p.inject == INJ_KMSG_WARNING) {
 					char msg[128];
 
@@ -498,13 +533,33 @@ int main(int argc, char **argv)
 		       c.iterations == 1 ? "" : "s", c.t_start / 1e9, c.sync_calls,
 		       c.syncs_checked, c.pairs_checked, c.violations, c.stores,
 		       c.events);
-		if (c.tr)
-			printf("# %s: flush time: %s (%" PRIu64 " writeback "
-			       "events paired with their dax_flush return, %"
-			       PRIu64 " unpaired: tracepoint time)\n", sc->name,
-			       dax_trace_flush_timed(c.tr, NULL) ?
-			       "dax_flush return" : "tracepoint", c.wb_paired,
-			       c.wb_unpaired);
+		printf("# %s: violations by class: late %" PRIu64 ", missed %"
+		       PRIu64 ", unflushed %" PRIu64 "\n", sc->name,
+		       c.by_class[ORACLE_LATE], c.by_class[ORACLE_MISSED],
+		       c.by_class[ORACLE_UNFLUSHED]);
+		if (c.flush_rule)
+			printf("# %s: flush time: dax_flush return (%" PRIu64
+			       " writeback events paired with their dax_flush "
+			       "return, %" PRIu64 " unpaired: unflushed)\n",
+			       sc->name, c.wb_paired, c.wb_unpaired);
+		else if (c.tr)
+			printf("# %s: flush time: tracepoint\n", sc->name);
+		if (c.flush_rule)
+			printf("# %s: unflushed rule: checked on %" PRIu64 " writeback "
+			       "events (each must follow a completed dax_flush of "
+			       "its range by its thread)%s\n", sc->name,
+			       c.flush_checked, c.flush_missed ?
+			       "; the probes MISSED hits (see above)" : "");
+		else if (c.tr)
+			printf("# %s: unflushed rule: NOT CHECKED: %s\n", sc->name,
+			       c.flush_rule_why);
+		else
+			printf("# %s: unflushed rule: %s\n", sc->name,
+			       c.flush_rule_why);
+		if (p.inject == INJ_UNFLUSHED && c.tr)
+			printf("# %s: --inject unflushed: the dax_flush records of %"
+			       PRIu64 " writeback events dropped\n", sc->name,
+			       c.injected_unflushed);
 		if (c.first_fail_ts != UINT64_MAX)
 			printf("# %s: first violation in a sync call begun %.3f s "
 			       "into the scenario\n", sc->name, first_fail / 1e9);
@@ -544,7 +599,41 @@ int main(int argc, char **argv)
 
 			json_object_object_add(k, "late", ju64(c.samples_late));
 			json_object_object_add(k, "missed", ju64(c.samples_missed));
+			/* unflushed (its exact count) only when there are:
+			 * a failure of the known stock race has late and
+			 * missed samples only */
+			if (c.by_class[ORACLE_UNFLUSHED])
+				json_object_object_add(k, "unflushed",
+						       ju64(c.by_class[ORACLE_UNFLUSHED]));
 			json_object_object_add(j, "violation_samples_by_kind", k);
+		}
+		{
+			/* exact counts: violations is their sum; the first of
+			 * each class with its full context */
+			json_object *k = json_object_new_object(),
+				    *f = json_object_new_object(),
+				    *u = json_object_new_object();
+
+			for (int q = 0; q < ORACLE_CLASS__COUNT; q++) {
+				json_object_object_add(k, oracle_class_name(q),
+						       ju64(c.by_class[q]));
+				json_object_object_add(f, oracle_class_name(q),
+						       c.first_class[q]);
+				tot_class[q] += c.by_class[q];
+			}
+			json_object_object_add(j, "violations_by_class", k);
+			json_object_object_add(j, "first_violation_by_class", f);
+			json_object_object_add(u, "checked",
+					       json_object_new_boolean(c.flush_rule));
+			json_object_object_add(u, "why", c.flush_rule ? NULL :
+					       json_object_new_string(c.flush_rule_why));
+			json_object_object_add(u, "writebacks_checked",
+					       ju64(c.flush_checked));
+			json_object_object_add(u, "probe_missed", ju64(c.flush_missed));
+			if (p.inject == INJ_UNFLUSHED)
+				json_object_object_add(u, "injected",
+						       ju64(c.injected_unflushed));
+			json_object_object_add(j, "unflushed_rule", u);
 		}
 		json_object_object_add(j, "stores", ju64(c.stores));
 		json_object_object_add(j, "writeback_events", ju64(c.events));
@@ -617,6 +706,14 @@ int main(int argc, char **argv)
 	json_object_object_add(totals, "syncs_checked", ju64(tot_checked));
 	json_object_object_add(totals, "pages_checked", ju64(tot_pairs));
 	json_object_object_add(totals, "violations", ju64(tot_viol));
+	{
+		json_object *k = json_object_new_object();
+
+		for (int q = 0; q < ORACLE_CLASS__COUNT; q++)
+			json_object_object_add(k, oracle_class_name(q),
+					       ju64(tot_class[q]));
+		json_object_object_add(totals, "violations_by_class", k);
+	}
 	json_object_object_add(totals, "stores", ju64(tot_stores));
 	json_object_object_add(totals, "lost_events", ju64(tot_lost));
 	json_object_object_add(root, "totals", totals);

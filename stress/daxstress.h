@@ -35,6 +35,9 @@ enum inject_kind {
 	INJ_PARTIAL_SYNC,	/* concurrent-fsync: syncs cover the first half */
 	INJ_ASYNC,		/* concurrent-fsync: msync(MS_ASYNC) only */
 	INJ_KMSG_WARNING,	/* any scenario: log "WARNING: fake" */
+	INJ_UNFLUSHED,		/* DAX scenarios: the dax_flush records of
+				 * every second writeback are dropped before
+				 * pairing (needs the flush probes) */
 };
 extern const char *const inject_names[];	/* NULL-terminated */
 
@@ -85,6 +88,19 @@ struct sctx {
 	uint64_t stores, events, lost_events;
 	uint64_t lost_base;
 	uint64_t samples_late, samples_missed;	/* violation samples by kind */
+	uint64_t by_class[ORACLE_CLASS__COUNT];	/* violations by class, exact
+						 * (violations: their sum) */
+	/* the flush rule (class unflushed): checked iff the trace has the
+	 * dax_flush probes; else why not */
+	bool flush_rule;
+	char flush_rule_why[400];
+	uint64_t flush_checked;		/* writeback events it checked */
+	uint64_t flush_missed, flush_missed_base;	/* probe misses */
+	uint64_t injected_unflushed;	/* --inject unflushed: writebacks
+					 * whose flush records were dropped */
+	/* the scenario's first violation of each class: {"iteration",
+	 * "text" (the TAP lines), "sample"}, NULL while none */
+	json_object *first_class[ORACLE_CLASS__COUNT];
 	uint64_t wb_paired, wb_unpaired;	/* writeback_one records timed
 						 * by their dax_flush return /
 						 * left with their tracepoint
@@ -272,6 +288,8 @@ struct collector {
 	struct trace_vec tmp;
 	struct dax_counts counts;	/* every record of the file */
 	struct flush_pairing_stats pairing;	/* of keep, set by finish */
+	uint64_t injected;		/* --inject unflushed: writebacks
+					 * whose flush records were dropped */
 	pthread_t th;
 	bool threaded;
 	int stop;			/* __atomic */
@@ -281,13 +299,19 @@ struct collector {
 /* Start collecting (a thread draining every 20 ms when threaded). */
 int collector_start(struct collector *co, struct dax_trace *tr,
 		    uint64_t keep_mask, bool threaded);
-/* Stop the thread, drain what is left; with the flush probe, sort keep by
- * time and pair its writebacks with their flushes (EV_FLUSH_RET records
- * are then kept too).  0, or -1 (a drain failed, out of memory). */
+/* Stop the thread, drain what is left; with the flush probes, sort keep by
+ * time and pair its writebacks with their flushes (EV_FLUSH_RET and
+ * EV_FLUSH_ENTRY records are then kept too; with sc_inject_unflushed, the
+ * flush records of every second writeback are dropped first, counted in
+ * co->injected).  0, or -1 (a drain failed, out of memory). */
 int collector_finish(struct collector *co);
+
+/* --inject unflushed (set by main before any scenario runs). */
+extern bool sc_inject_unflushed;
 void collector_free(struct collector *co);
 
-/* Lost trace events since the last call: fails the scenario unless
+/* Lost trace events (and, with the flush rule, missed dax_flush probe
+ * hits) since the last call: fails the scenario unless
  * --allow-lost-events.  Returns true when the iteration can be trusted. */
 bool sc_check_lost(struct sctx *c);
 
@@ -300,13 +324,17 @@ struct check_in {
 	size_t nyl;
 	const struct trace_vec *ev;		/* drained records */
 	const struct flush_pairing_stats *pairing; /* of ev: tallied */
-	const struct trace_rec *extra;		/* synthetic writebacks */
+	uint64_t injected;			/* of ev: --inject unflushed */
+	const struct trace_rec *extra;		/* synthetic writebacks (not
+						 * subject to the flush rule) */
 	size_t nextra;
 };
 
-/* Feed everything to a fresh oracle over c->npages pages, check, tally,
- * print the first violations (page, store time, sync window, nearby
- * events), fail the scenario if any.  Returns the violations or -1. */
+/* Feed everything to a fresh oracle over c->npages pages (the flush rule on
+ * iff c->flush_rule), check, tally by class, print the first violation of
+ * each class new to the scenario with its full context and a few more
+ * (page, store time, sync window, nearby events), fail the scenario if
+ * any.  Returns the violations (every class) or -1. */
 int64_t sc_check(struct sctx *c, const struct check_in *in);
 
 /* ---- misc ---- */

@@ -286,6 +286,7 @@ static enum sverdict run(struct sctx *c)
 			struct check_in in = {
 				.sl = sl, .nsl = nw, .yl = yl, .nyl = nk + 1,
 				.ev = &co.keep, .pairing = &co.pairing,
+				.injected = co.injected,
 			};
 
 			sc_check(c, &in);

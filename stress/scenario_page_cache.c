@@ -239,6 +239,8 @@ static enum sverdict run(struct sctx *c)
 			c->syncs_checked += t->calls;
 			c->pairs_checked += t->pairs;
 			c->violations += t->bad;
+			/* no flush under way to wait for here: missed */
+			c->by_class[ORACLE_MISSED] += t->bad;
 			if (t->err)
 				sc_fail(c, "sync thread %u: %s failed: %s", i,
 					t->err_what, strerror(t->err));
@@ -256,6 +258,24 @@ static enum sverdict run(struct sctx *c)
 				"before it began", i, t->bad, t->bad_pg, t->bad_got,
 				oracle_sync_kind_name(t->bad_kind), t->bad_ts,
 				t->bad_te, t->bad_want);
+			if (!c->first_class[ORACLE_MISSED]) {
+				json_object *j = json_object_new_object(),
+					    *a = json_object_new_array();
+				char line[512];
+
+				snprintf(line, sizeof(line), "page %" PRIu64 ": version %"
+					 PRIu64 " on disk after %s [%" PRIu64 " .. %"
+					 PRIu64 "] ns returned (sync thread %u), "
+					 "version %" PRIu64 " was complete before it "
+					 "began", t->bad_pg, t->bad_got,
+					 oracle_sync_kind_name(t->bad_kind), t->bad_ts,
+					 t->bad_te, i, t->bad_want);
+				json_object_array_add(a, json_object_new_string(line));
+				json_object_object_add(j, "iteration", ju64(c->iter));
+				json_object_object_add(j, "text", a);
+				json_object_object_add(j, "sample", NULL);
+				c->first_class[ORACLE_MISSED] = j;
+			}
 		}
 		for (unsigned i = 0; i < nk; i++) {
 			free(k[i].snap);

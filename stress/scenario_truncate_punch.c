@@ -581,6 +581,7 @@ static enum sverdict run(struct sctx *c)
 			struct check_in in = {
 				.sl = sl, .nsl = nt, .yl = ylp, .nyl = 2,
 				.ev = &co.keep, .pairing = &co.pairing,
+				.injected = co.injected,
 				.extra = o.syn, .nextra = o.nsyn,
 			};
 
