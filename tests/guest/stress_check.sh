@@ -4,6 +4,9 @@
 #   all.{json,tap,rc}   every scenario, short runs (defaults), seed 1
 #   pc.{json,tap,rc}    page-cache on the same device remounted dax=never
 #   ps.*, async.*       negative controls (--inject partial-sync / async)
+#   unflushed.*         negative control of the unflushed rule (--inject
+#                       unflushed: the dax_flush records of every second
+#                       writeback dropped; needs kprobe events)
 #   bad-N.{rc,err}      bad options
 #   nodax.{json,tap,rc} DAX scenarios on a non-DAX directory (/tmp)
 # Statuses are recorded, not acted on: the script itself exits 0.
@@ -36,6 +39,11 @@ run ps --dir "$mnt" --scenario concurrent-fsync --inject partial-sync --size 8M 
 	--syncers 1 --iterations 2 --round 500ms --seed 2 --max-report 2 --output "$out/ps.json"
 run async --dir "$mnt" --scenario concurrent-fsync --inject async --size 8M \
 	--iterations 2 --round 500ms --seed 3 --max-report 2 --output "$out/async.json"
+# The unflushed rule: every robbed writeback (and nothing else) reported
+# (violations_by_class {late 0, missed 0, unflushed N}, N ==
+# unflushed_rule.injected > 0) on a scenario that passes on stock.
+run unflushed --dir "$mnt" --scenario rewrite-after-flush --inject unflushed \
+	--iterations 2 --seed 4 --max-report 2 --output "$out/unflushed.json"
 
 # Bad options: status 2, one line, no results file.
 n=0
