@@ -32,7 +32,7 @@ if ! command -v qemu-system-x86_64 >/dev/null || ! command -v jq >/dev/null ||
 	exit 0
 fi
 scenarios=(concurrent-fsync pte-then-pmd rewrite-after-flush truncate-punch)
-planned=$(( 2 + ${#scenarios[@]} + 4 + 3 + 6 + 6 + 7 + 3 + 5 + 6 ))
+planned=$(( 2 + ${#scenarios[@]} + 4 + 3 + 6 + 6 + 7 + 3 + 5 + 6 + 3 ))
 echo "1..$planned"
 # shellcheck source=lib/tap.sh
 . tests/lib/tap.sh
@@ -174,6 +174,17 @@ check "SIG$sig mid-run: daxstress died by it (status $(rc "$d/sigint.rc")), no r
 check "SIG$sig mid-run: no daxbench dynamic event nor instance left" $? \
 	"$(head -c 300 "$d/sigint-left.txt" 2>/dev/null || echo 'no sigint-left.txt')"
 
+# The unflushed rule (a writeback must follow a completed flush of its range
+# by its own thread): checked in every DAX scenario, clean on stock; its
+# negative control robs every second writeback of its flush records and must
+# report exactly those, as unflushed and nothing else.
+check_json "every DAX scenario checked the unflushed rule and found 0 unflushed writebacks" "$d/all.json" \
+	'[.scenarios[] | select(.verdict != "skip") | .unflushed_rule.checked == true and .violations_by_class.unflushed == 0] | length > 0 and all' true
+[ "$(rc "$d/unflushed.rc")" = 1 ]
+check "--inject unflushed: daxstress fails (exit 1)" $? "exit $(rc "$d/unflushed.rc")"
+check_json "unflushed: exactly the robbed writebacks reported, as unflushed only" "$d/unflushed.json" \
+	'.scenarios[0] | [.violations_by_class.late, .violations_by_class.missed, (.unflushed_rule.injected > 0 and .violations_by_class.unflushed == .unflushed_rule.injected)]' \
+	'[0,0,true]'
 # negative control: partial-sync
 [ "$(rc "$d/ps.rc")" = 1 ]
 check "--inject partial-sync: daxstress fails (exit 1)" $? "exit $(rc "$d/ps.rc")"
