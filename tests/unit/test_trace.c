@@ -628,6 +628,13 @@ static pid_t spawn(int mode, char *name, size_t nlen)
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);
+		/* A test run in the background inherits SIGINT ignored, and the
+		 * library rightly leaves an ignored signal ignored: the child
+		 * would never die of it.  These checks are about signals at
+		 * their default disposition. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		if (mode == 2)
 			child_own_handler(p[1]);
 		child_wait_signal(p[1], mode);
