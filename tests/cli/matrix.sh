@@ -130,7 +130,7 @@ m=$work/m
 boot "$m" 7.2 fixed 4194304
 boot "$m" 6.1 stock
 boot "$m" 6.1 fixed 67108864 "truncate-punch:fsync failed: Input/output error (EIO)"
-boot "$m" 6.12 debian 67108864 "truncate-punch:iteration 0: 7 (sync, page) pairs not flushed, on 7 page(s)"
+boot "$m" 6.12 debian 67108864 "rewrite-after-flush:iteration 0: 7 (sync, page) pairs not flushed, on 7 page(s)"
 boot "$m" 7.2 stock 4194304
 # 7.2 stock: a WARNING during daxstress (after the marker)
 echo '[   31.000000] WARNING: CPU: 0 PID: 77 at fs/dax.c:1000 dax_writeback_one+0x10/0x20' >>"$m/boots/7.2-stock/dmesg.txt"
@@ -164,8 +164,8 @@ check_json "violations and their classes from daxstress" "$j" \
 check_json "a scenario failing on a fixed kernel with an error of its own: FAIL, the error kept" "$j" \
 	'.points[] | select(.name == "truncate-punch") | .rows[1] | "\(.verdict) \(.why)"' \
 	'FAIL fsync failed: Input/output error (EIO)'
-check_json "a scenario the oracle fails outside the known race (truncate-punch on 6.12 debian): FAIL, the oracle's line kept" "$j" \
-	'.points[] | select(.name == "truncate-punch") | .rows[2] | "\(.verdict) \(.why)"' \
+check_json "a scenario the oracle fails outside the known race (rewrite-after-flush on 6.12 debian): FAIL, the oracle's line kept" "$j" \
+	'.points[] | select(.name == "rewrite-after-flush") | .rows[2] | "\(.verdict) \(.why)"' \
 	'FAIL iteration 0: 7 (sync, page) pairs not flushed, on 7 page(s)'
 check_json "the known race keeps no note (fail*)" "$j" \
 	'[.points[] | select(.name == "concurrent-fsync") | .rows[] | .why] | unique' '[null]'
@@ -194,7 +194,7 @@ check_json "kernel log: the WARNING during daxstress shows on 7.2 stock's scenar
 	'[.points[] | .rows[] | select(.kernel == "7.2 stock") | .kernel_log | length]' '[0,0,1,1,1,1]'
 check_json "totals: the FAIL, the missing row, the kernel log, 4 differences; not ok" "$j" \
 	'.totals | [.failed, .missing, .kernel_log, .differences, .known_race] + [.fixed_pass, .fixed_rows]' \
-	'[["6.1 fixed truncate-punch","6.12 debian truncate-punch"],["7.2 fixed sync-pmd-fsync-w1"],["7.2 stock"],4,6,10,12]'
+	'[["6.12 debian rewrite-after-flush","6.1 fixed truncate-punch"],["7.2 fixed sync-pmd-fsync-w1"],["7.2 stock"],4,6,10,12]'
 check_json "... the verdict" "$j" '.ok' false
 t=$m/matrix.txt
 grep -E '^fault-pmd +6\.1 stock +pass' "$t" | grep -q 'fsync-rewrite.flush_bytes=67108864' &&
