@@ -30,6 +30,7 @@
 #include "daxfile.h"
 #include "env.h"
 #include "fault_time.h"
+#include "workload.h"
 #include "hist.h"
 #include "opts.h"
 #include "progress.h"
@@ -102,16 +103,12 @@ static void *worker_main(void *arg)
 
 	pthread_barrier_wait(w->start);
 	for (uint64_t i = w->first; i < w->first + w->npages; i++) {
-		volatile uint64_t *word;
 		uint64_t t0, t1;
 
 		if (w->kind == PH_STORE_REWRITE &&
 		    !rewrite_selected(i, p->rw_num, p->rw_den))
 			continue;
-		word = (volatile uint64_t *)(w->base + i * PAGE);
-		t0 = now_ns();
-		*word = p->opt.seed ^ i;
-		t1 = now_ns();
+		wl_store_word(w->base, i, 0, p->opt.seed ^ i, &t0, &t1);
 		hist_record(&w->hist, t1 - t0);
 		w->stored++;
 	}
@@ -125,7 +122,6 @@ static int run_store_phase(const struct params *p, char *base,
 	struct worker *w = calloc(p->threads, sizeof(*w));
 	pthread_barrier_t start;
 	uint64_t t0;
-	int err = 0;
 	unsigned n;
 
 	if (!w)
@@ -135,9 +131,7 @@ static int run_store_phase(const struct params *p, char *base,
 		w[n] = (struct worker){ .start = &start, .base = base,
 			.first = n * per, .npages = per, .kind = kind, .p = p };
 		hist_init(&w[n].hist);
-		err = pthread_create(&w[n].th, NULL, worker_main, &w[n]);
-		if (err)
-			fatal("pthread_create: %s", strerror(err));
+		wl_spawn(&w[n].th, worker_main, &w[n]);
 	}
 	t0 = now_ns();
 	pthread_barrier_wait(&start);

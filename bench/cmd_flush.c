@@ -56,6 +56,7 @@
 #include "stats.h"
 #include "timing.h"
 #include "topology.h"
+#include "workload.h"
 
 #define MIN_SIZE 64ull
 #define MAX_SIZE (2ull << 20)
@@ -790,8 +791,7 @@ static void prepare_slots(const struct params *p, const struct topology *topo,
 		if (end > p->max_threads)
 			end = p->max_threads;
 		for (unsigned j = i; j < end; j++)
-			if ((errno = pthread_create(&pr[j].th, NULL, prep_main, &pr[j])))
-				fatal("pthread_create: %s", strerror(errno));
+			wl_spawn(&pr[j].th, prep_main, &pr[j]);
 		for (unsigned j = i; j < end; j++)
 			pthread_join(pr[j].th, NULL);
 	}
@@ -810,7 +810,6 @@ static uint64_t run_point(const struct params *p, const struct topology *topo,
 	pthread_barrier_t start;
 	uint64_t first = UINT64_MAX, last = 0, bytes = 0;
 	unsigned n;
-	int err;
 
 	if (!w)
 		fatal("out of memory");
@@ -819,9 +818,7 @@ static uint64_t run_point(const struct params *p, const struct topology *topo,
 		w[n] = (struct worker){ .start = &start, .p = p, .topo = topo,
 			.slot = &slots[n], .method = pt->method, .size = pt->size };
 		hist_init(&w[n].hist);
-		err = pthread_create(&w[n].th, NULL, worker_main, &w[n]);
-		if (err)
-			fatal("pthread_create: %s", strerror(err));
+		wl_spawn(&w[n].th, worker_main, &w[n]);
 	}
 	for (n = 0; n < pt->threads; n++)
 		pthread_join(w[n].th, NULL);

@@ -74,6 +74,7 @@
 #include "results.h"
 #include "stats.h"
 #include "sync_methods.h"
+#include "workload.h"
 #include "timing.h"
 #include "topology.h"
 #include "trace.h"
@@ -511,18 +512,6 @@ static inline void mark_pages(uint64_t *bits, uint32_t *any, uint64_t first,
 		__atomic_store_n(any, 1, __ATOMIC_RELEASE);
 }
 
-static inline void do_store(char *dst, const char *src, uint64_t size, uint64_t val)
-{
-	if (size <= 32) {
-		for (uint64_t i = 0; i < size / 8; i++)
-			((volatile uint64_t *)dst)[i] = val + i;
-	} else {
-		memcpy(dst, src, size);
-		*(volatile uint64_t *)dst = val;
-	}
-	__asm__ volatile("" ::: "memory");
-}
-
 static void wake_all(struct run *r)
 {
 	for (unsigned j = 0; j < r->p->syncers; j++) {
@@ -559,7 +548,7 @@ static void *writer_main(void *arg)
 	uint64_t i;
 
 	(void)ranges;
-	w->tid = (int32_t)syscall(SYS_gettid);
+	w->tid = wl_gettid();
 	if (p->pin && topology_bind_thread(r->topo, w->cpu) < 0)
 		w->err = errno ? errno : EINVAL;
 	wait_go(r);
@@ -614,7 +603,7 @@ static void *writer_main(void *arg)
 
 			__atomic_store_n(&w->seq, w->seq + 1, __ATOMIC_RELEASE);
 			t0 = now_ns();
-			do_store(dst, w->src, size, val0 + i);
+			wl_store(dst, w->src, size, val0 + i);
 			if (persist)
 				persist(dst, size);
 			t1 = now_ns();
@@ -623,7 +612,7 @@ static void *writer_main(void *arg)
 			hist_record(&w->lat, t1 - t0);
 		}
 #else
-		do_store(dst, w->src, size, val0 + i);
+		wl_store(dst, w->src, size, val0 + i);
 		if (persist)
 			persist(dst, size);
 		if (ranges)
@@ -813,7 +802,7 @@ static void *syncer_main(void *arg)
 	struct group *g = s->g;
 	uint64_t next;
 
-	s->tid = (int32_t)syscall(SYS_gettid);
+	s->tid = wl_gettid();
 	if (p->pin && topology_bind_thread(r->topo, s->cpu) < 0) {
 		s->err = errno ? errno : EINVAL;
 		s->err_what = "binding to its cpu";
@@ -1040,7 +1029,7 @@ static json_object *probe_run(const struct params *p, struct fileset *fs,
 	struct sync_range rg = { 0, CHUNK };
 	uint64_t t0, t1, n_pte, n_pmd, s0;
 	char err[512];
-	int32_t tid = (int32_t)syscall(SYS_gettid);
+	int32_t tid = wl_gettid();
 
 	json_object_object_add(o, "chunk_offset", json_object_new_uint64(0));
 	json_object_object_add(o, "method", json_object_new_string(ops->name));
@@ -1688,18 +1677,13 @@ static json_object *run_once(const struct params *p, const struct topology *topo
 		}
 	}
 	for (unsigned j = 0; j < p->syncers; j++)
-		if ((errno = pthread_create(&r.s[j].th, NULL, syncer_main, &r.s[j])))
-			fatal("pthread_create: %s", strerror(errno));
+		wl_spawn(&r.s[j].th, syncer_main, &r.s[j]);
 	for (unsigned i = 0; i < p->writers; i++)
-		if ((errno = pthread_create(&r.w[i].th, NULL, writer_main, &r.w[i])))
-			fatal("pthread_create: %s", strerror(errno));
+		wl_spawn(&r.w[i].th, writer_main, &r.w[i]);
 	progress("repeat %u/%u: running", rep + 1, p->repeat);
 	pthread_barrier_wait(&r.start);	/* every thread is ready */
 	if (r.start_delay_ns) {
-		struct timespec ts = { (time_t)(r.start_delay_ns / 1000000000ull),
-				       (long)(r.start_delay_ns % 1000000000ull) };
-
-		nanosleep(&ts, NULL);
+		wl_sleep_ns(r.start_delay_ns);
 	}
 	r.t0 = now_ns();
 	STORE(r.go, 1);

@@ -117,33 +117,6 @@ void sc_rng(const struct sctx *c, struct rng *r, uint64_t salt)
 	r->s ^= rng_next(r);
 }
 
-void sleep_ns(uint64_t ns)
-{
-	struct timespec ts = { (time_t)(ns / 1000000000u),
-			       (long)(ns % 1000000000u) };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-void spin_ns(uint64_t ns)
-{
-	uint64_t end = now_ns() + ns;
-
-	while (now_ns() < end)
-		__asm__ __volatile__("pause");
-}
-
-void spawn(pthread_t *th, void *(*fn)(void *), void *arg)
-{
-	int e = pthread_create(th, NULL, fn, arg);
-
-	if (e) {
-		fprintf(stderr, "daxstress: pthread_create: %s\n", strerror(e));
-		exit(1);
-	}
-}
-
 /* ------------------------------------------------------------------ */
 /* the file */
 
@@ -178,55 +151,6 @@ int sc_map(struct sctx *c, struct mapping *m, const struct daxfile *f,
 		return -1;
 	}
 	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* logs */
-
-int slog_init(struct slog *l, size_t cap)
-{
-	l->n = 0;
-	l->cap = cap;
-	l->v = malloc((cap ? cap : 1) * sizeof(*l->v));
-	if (!l->v)
-		return -1;
-	memset(l->v, 0, cap * sizeof(*l->v));	/* no page fault in the loop */
-	return 0;
-}
-
-void slog_free(struct slog *l)
-{
-	free(l->v);
-	l->v = NULL;
-	l->n = l->cap = 0;
-}
-
-int ylog_init(struct ylog *l, size_t cap)
-{
-	l->n = 0;
-	l->cap = cap;
-	l->v = calloc(cap ? cap : 1, sizeof(*l->v));
-	return l->v ? 0 : -1;
-}
-
-void ylog_free(struct ylog *l)
-{
-	free(l->v);
-	l->v = NULL;
-	l->n = l->cap = 0;
-}
-
-int sc_fsync(struct ylog *l, int fd)
-{
-	struct sync_rec r = { .tid = sc_gettid(), .kind = ORACLE_FSYNC };
-	int rc;
-
-	r.ts = now_ns();
-	rc = fsync(fd);
-	r.te = now_ns();
-	r.err = rc < 0 ? errno : 0;
-	ylog_add(l, &r);
-	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -268,7 +192,7 @@ static void *co_main(void *arg)
 	struct collector *co = arg;
 
 	while (!__atomic_load_n(&co->stop, __ATOMIC_ACQUIRE)) {
-		sleep_ns(20000000);
+		wl_sleep_ns(20000000);
 		if (co_drain(co)) {
 			co->err = errno ? errno : EIO;
 			break;

@@ -25,8 +25,9 @@
 #include "rng.h"
 #include "timing.h"
 #include "trace.h"
+#include "workload.h"
 
-#define SPAGE ((uint64_t)4096)		/* bytes per page */
+#define SPAGE WL_PAGE			/* bytes per page */
 #define SPMD_PAGES ((uint64_t)512)	/* pages per 2 MiB */
 #define SPMD_BYTES (SPAGE * SPMD_PAGES)
 
@@ -178,16 +179,6 @@ static inline uint64_t rng_below(struct rng *r, uint64_t n)	/* [0, n) */
 /* A generator for (this scenario, this iteration, salt). */
 void sc_rng(const struct sctx *c, struct rng *r, uint64_t salt);
 
-static inline int32_t sc_gettid(void)
-{
-	return (int32_t)syscall(SYS_gettid);
-}
-
-void sleep_ns(uint64_t ns);
-void spin_ns(uint64_t ns);
-/* pthread_create(th, fn, arg), or exit(1) with one line on stderr. */
-void spawn(pthread_t *th, void *(*fn)(void *), void *arg);
-
 /* ---- the file under test ---- */
 
 /* Create the scenario's file (c->size bytes, unlinked at once so that
@@ -196,84 +187,6 @@ void spawn(pthread_t *th, void *(*fn)(void *), void *arg);
 int sc_file_create(struct sctx *c, struct daxfile *f);
 int sc_map(struct sctx *c, struct mapping *m, const struct daxfile *f,
 	   enum page_mode mode);
-
-/* ---- per-thread logs (preallocated; appending takes no lock) ---- */
-
-struct store_rec {
-	uint64_t tb, ta;	/* now_ns() just before / just after */
-	uint64_t pg;
-};
-
-struct slog {
-	struct store_rec *v;
-	size_t n, cap;
-};
-
-int slog_init(struct slog *l, size_t cap);	/* pages touched up front */
-void slog_free(struct slog *l);
-
-static inline bool slog_full(const struct slog *l)
-{
-	return l->n >= l->cap;
-}
-
-static inline void slog_add(struct slog *l, uint64_t pg, uint64_t tb,
-			    uint64_t ta)
-{
-	if (l->n < l->cap)
-		l->v[l->n++] = (struct store_rec){ tb, ta, pg };
-}
-
-/* One 8-byte store to page pg of a mapping at base (word slot of the
- * page), timed and logged. */
-static inline void sc_store(struct slog *l, char *base, uint64_t pg,
-			    unsigned slot, uint64_t val)
-{
-	volatile uint64_t *w = (volatile uint64_t *)(base + pg * SPAGE +
-						     (slot % 512) * 8);
-	uint64_t tb, ta;
-
-	tb = now_ns();
-	__asm__ __volatile__("" ::: "memory");
-	*w = val;
-	__asm__ __volatile__("" ::: "memory");
-	ta = now_ns();
-	slog_add(l, pg, tb, ta);
-}
-
-static inline uint64_t sc_load(const char *base, uint64_t off)
-{
-	return *(const volatile uint64_t *)(base + off);
-}
-
-struct sync_rec {
-	uint64_t ts, te;
-	uint64_t first, npages;	/* expected coverage; (0, 0) whole file */
-	int32_t tid;
-	int32_t err;		/* errno of a failed call, else 0 */
-	enum oracle_sync_kind kind;
-};
-
-struct ylog {
-	struct sync_rec *v;
-	size_t n, cap;
-};
-
-int ylog_init(struct ylog *l, size_t cap);
-void ylog_free(struct ylog *l);
-static inline bool ylog_full(const struct ylog *l)
-{
-	return l->n >= l->cap;
-}
-
-static inline void ylog_add(struct ylog *l, const struct sync_rec *r)
-{
-	if (l->n < l->cap)
-		l->v[l->n++] = *r;
-}
-
-/* A timed whole-file fsync by the calling thread, logged. */
-int sc_fsync(struct ylog *l, int fd);
 
 /* ---- trace collector ---- */
 

@@ -71,7 +71,7 @@ static void *writer_main(void *arg)
 	sc_rng(s->c, &r, 100 + t->id);
 	/* every page once: each thread its share */
 	for (uint64_t pg = t->id; pg < s->npages; pg += nw)
-		sc_store(&t->sl, s->base, pg, t->id, tag | ++seq);
+		wl_store_logged(&t->sl, s->base, pg, t->id, tag | ++seq);
 	pthread_barrier_wait(&s->start);
 	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
 		if (slog_full(&t->sl)) {
@@ -79,64 +79,47 @@ static void *writer_main(void *arg)
 			break;
 		}
 		if (s->inj == INJ_PARTIAL_SYNC)
-			sc_store(&t->sl, s->base, s->npages / 2 +
+			wl_store_logged(&t->sl, s->base, s->npages / 2 +
 				 rng_below(&r, s->npages - s->npages / 2), t->id,
 				 tag | ++seq);
 		else
-			sc_store(&t->sl, s->base, rng_below(&r, s->npages), t->id,
+			wl_store_logged(&t->sl, s->base, rng_below(&r, s->npages), t->id,
 				 tag | ++seq);
 	}
 	return NULL;
 }
 
 /* One sync call, timed and logged.  final: the call closing an iteration
- * (an fsync unless a negative control replaces every call). */
-static void do_sync(struct cf *s, struct ylog *yl, struct rng *r, int32_t tid,
-		    bool final)
+ * (an fsync unless a negative control replaces every call).  A negative
+ * control's call is logged as an msync of the whole file: what the oracle
+ * is to expect of it. */
+static void do_sync(struct cf *s, struct ylog *yl, struct rng *r, bool final)
 {
-	struct sync_rec y = { .tid = tid };
 	uint64_t u = final ? 0 : rng_below(r, 100);
-	int rc;
 
 	if (s->inj == INJ_PARTIAL_SYNC) {
-		y.kind = ORACLE_MSYNC;		/* expected: the whole file */
-		y.ts = now_ns();
-		rc = msync(s->base, s->size / 2, MS_SYNC);
+		wl_call_logged(yl, WL_MSYNC, s->fd, s->base, s->size / 2, 0, 0);
 	} else if (s->inj == INJ_ASYNC) {
-		y.kind = ORACLE_MSYNC;
-		y.ts = now_ns();
-		rc = msync(s->base, s->size, MS_ASYNC);
+		wl_call_logged(yl, WL_MSYNC_ASYNC, s->fd, s->base, s->size, 0, 0);
 	} else if (u < 55) {
-		y.kind = ORACLE_FSYNC;
-		y.ts = now_ns();
-		rc = fsync(s->fd);
+		wl_call_logged(yl, WL_FSYNC, s->fd, NULL, 0, 0, 0);
 	} else if (u < 65) {
-		y.kind = ORACLE_FDATASYNC;
-		y.ts = now_ns();
-		rc = fdatasync(s->fd);
+		wl_call_logged(yl, WL_FDATASYNC, s->fd, NULL, 0, 0, 0);
 	} else if (u < 80) {
-		y.kind = ORACLE_MSYNC;
-		y.ts = now_ns();
-		rc = msync(s->base, s->size, MS_SYNC);
+		wl_call_logged(yl, WL_MSYNC, s->fd, s->base, s->size, 0, 0);
 	} else {
 		uint64_t first = rng_below(r, s->npages), left = s->npages - first;
+		uint64_t n = 1 + rng_below(r, left < 1024 ? left : 1024);
 
-		y.kind = ORACLE_MSYNC;
-		y.first = first;
-		y.npages = 1 + rng_below(r, left < 1024 ? left : 1024);
-		y.ts = now_ns();
-		rc = msync(s->base + first * SPAGE, y.npages * SPAGE, MS_SYNC);
+		wl_call_logged(yl, WL_MSYNC, s->fd, s->base + first * SPAGE,
+			       n * SPAGE, first, n);
 	}
-	y.te = now_ns();
-	y.err = rc < 0 ? errno : 0;
-	ylog_add(yl, &y);
 }
 
 static void *syncer_main(void *arg)
 {
 	struct cf_thread *t = arg;
 	struct cf *s = t->s;
-	int32_t tid = sc_gettid();
 	struct rng r;
 
 	sc_rng(s->c, &r, 200 + t->id);
@@ -155,10 +138,10 @@ static void *syncer_main(void *arg)
 		if (s->cyc_stop)
 			break;
 		if (s->cyc_together)
-			spin_ns(rng_below(&r, TOGETHER_NS));
+			wl_spin_ns(rng_below(&r, TOGETHER_NS));
 		else
-			sleep_ns(rng_below(&r, SPREAD_NS));
-		do_sync(s, &t->yl, &r, tid, false);
+			wl_sleep_ns(rng_below(&r, SPREAD_NS));
+		do_sync(s, &t->yl, &r, false);
 	}
 	return NULL;
 }
@@ -263,22 +246,22 @@ static enum sverdict run(struct sctx *c)
 		}
 		yl[nk] = &fin;
 		for (unsigned i = 0; i < nw; i++)
-			spawn(&w[i].th, writer_main, &w[i]);
+			wl_spawn(&w[i].th, writer_main, &w[i]);
 		for (unsigned i = 0; i < nk; i++)
-			spawn(&k[i].th, syncer_main, &k[i]);
+			wl_spawn(&k[i].th, syncer_main, &k[i]);
 
 		left = sc_time_left(c);
 		end = now_ns() + (c->round_ns < left ? c->round_ns :
 				  left > 100000000ull ? left : 100000000ull);
 		while (now_ns() < end && !__atomic_load_n(&s.stop, __ATOMIC_RELAXED))
-			sleep_ns(5000000);
+			wl_sleep_ns(5000000);
 		__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
 		for (unsigned i = 0; i < nw; i++)
 			pthread_join(w[i].th, NULL);
 		for (unsigned i = 0; i < nk; i++)
 			pthread_join(k[i].th, NULL);
 		sc_rng(c, &r, 400);
-		do_sync(&s, &fin, &r, sc_gettid(), true);
+		do_sync(&s, &fin, &r, true);
 
 		if (collector_finish(&co)) {
 			sc_fail(c, "reading trace events failed: %s", strerror(errno));

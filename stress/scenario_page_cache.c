@@ -105,21 +105,15 @@ static void *syncer_main(void *arg)
 	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
 		uint64_t u = rng_below(&r, 100), ts, te;
 		enum oracle_sync_kind kind;
+		enum wl_call call;
 		int rc;
 
 		for (uint64_t p = 0; p < s->npages; p++)
 			t->snap[p] = __atomic_load_n(&s->done[p], __ATOMIC_ACQUIRE);
+		call = u < 50 ? WL_FSYNC : u < 70 ? WL_FDATASYNC : WL_MSYNC;
+		kind = wl_call_kind(call);
 		ts = now_ns();
-		if (u < 50) {
-			kind = ORACLE_FSYNC;
-			rc = fsync(s->fd);
-		} else if (u < 70) {
-			kind = ORACLE_FDATASYNC;
-			rc = fdatasync(s->fd);
-		} else {
-			kind = ORACLE_MSYNC;
-			rc = msync(s->base, s->size, MS_SYNC);
-		}
+		rc = wl_call(call, s->fd, s->base, s->size);
 		te = now_ns();
 		if (rc < 0) {
 			t->err = errno;
@@ -150,7 +144,7 @@ static void *syncer_main(void *arg)
 			t->bad_te = te;
 			t->bad_kind = kind;
 		}
-		sleep_ns(rng_below(&r, 1000000));
+		wl_sleep_ns(rng_below(&r, 1000000));
 	}
 	return NULL;
 }
@@ -217,15 +211,15 @@ static enum sverdict run(struct sctx *c)
 			return SV_FAIL;
 		}
 		for (unsigned i = 0; i < nw; i++)
-			spawn(&w[i].th, writer_main, &w[i]);
+			wl_spawn(&w[i].th, writer_main, &w[i]);
 		for (unsigned i = 0; i < nk; i++)
-			spawn(&k[i].th, syncer_main, &k[i]);
+			wl_spawn(&k[i].th, syncer_main, &k[i]);
 		pthread_barrier_wait(&s.start);
 		left = sc_time_left(c);
 		end = now_ns() + (c->round_ns < left ? c->round_ns :
 				  left > 100000000ull ? left : 100000000ull);
 		while (now_ns() < end)
-			sleep_ns(5000000);
+			wl_sleep_ns(5000000);
 		__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
 		for (unsigned i = 0; i < nw; i++) {
 			pthread_join(w[i].th, NULL);

@@ -63,11 +63,11 @@ static void store_some(struct pp_thread *t, char *base, uint64_t g,
 		b = t->s->npages;
 	for (uint64_t p = a; p < b; p++)
 		if (rng_below(&t->r, one_in) == 0) {
-			sc_store(&t->sl, base, p, t->is_pmd, ++t->seq);
+			wl_store_logged(&t->sl, base, p, t->is_pmd, ++t->seq);
 			any++;
 		}
 	if (!any)
-		sc_store(&t->sl, base, a + rng_below(&t->r, b - a), t->is_pmd,
+		wl_store_logged(&t->sl, base, a + rng_below(&t->r, b - a), t->is_pmd,
 			 ++t->seq);
 }
 
@@ -78,7 +78,7 @@ static void read_all(struct pp_thread *t, const char *base, uint64_t g)
 	if (b > t->s->npages)
 		b = t->s->npages;
 	for (uint64_t p = a; p < b; p++)
-		x += sc_load(base, p * SPAGE);
+		x += wl_load(base, p * SPAGE);
 	t->sink += x;
 }
 
@@ -98,7 +98,7 @@ static void phase(struct pp_thread *t, int ph)
 			if (ph == PH_1 && cl == CL_C)
 				store_some(t, s->pmd, g, 4);
 			else if (ph == PH_1 && cl == CL_D)
-				t->sink += sc_load(s->pmd, (g * SPMD_PAGES +
+				t->sink += wl_load(s->pmd, (g * SPMD_PAGES +
 					rng_below(&t->r, SPMD_PAGES)) * SPAGE);
 			else if (ph == PH_2 && (cl == CL_A || cl == CL_B))
 				read_all(t, s->pmd, g);
@@ -114,9 +114,9 @@ static void phase(struct pp_thread *t, int ph)
 			uint64_t p = rng_below(&t->r, s->npages);
 
 			if (rng_below(&t->r, 4) == 0)
-				t->sink += sc_load(base, p * SPAGE);
+				t->sink += wl_load(base, p * SPAGE);
 			else
-				sc_store(&t->sl, base, p, t->is_pmd, ++t->seq);
+				wl_store_logged(&t->sl, base, p, t->is_pmd, ++t->seq);
 		}
 	}
 }
@@ -213,12 +213,12 @@ static enum sverdict run(struct sctx *c)
 			return SV_FAIL;
 		}
 		for (int i = 0; i < 2; i++)
-			spawn(&t[i].th, thread_main, &t[i]);
+			wl_spawn(&t[i].th, thread_main, &t[i]);
 
 		run_phase(&s, PH_1);
 		run_phase(&s, PH_2);
 		run_phase(&s, PH_3);
-		sc_fsync(&yl, f.fd);
+		wl_fsync_logged(&yl, f.fd);
 
 		/* the race: random stores through both, fsync and msync */
 		s.phase = PH_RACE;
@@ -228,29 +228,19 @@ static enum sverdict run(struct sctx *c)
 		end = now_ns() + (race < left ? race : left > 50000000ull ?
 				  left : 50000000ull);
 		while (now_ns() < end && !ylog_full(&yl)) {
-			struct sync_rec y = { .tid = sc_gettid() };
 			uint64_t u = rng_below(&r, 3);
-			int rc;
 
-			sleep_ns(rng_below(&r, 3000000));
-			if (u == 0) {
-				y.kind = ORACLE_FSYNC;
-				y.ts = now_ns();
-				rc = fsync(f.fd);
-			} else {
-				char *base = u == 1 ? s.pte : s.pmd;
-
-				y.kind = ORACLE_MSYNC;
-				y.ts = now_ns();
-				rc = msync(base, c->size, MS_SYNC);
-			}
-			y.te = now_ns();
-			y.err = rc < 0 ? errno : 0;
-			ylog_add(&yl, &y);
+			wl_sleep_ns(rng_below(&r, 3000000));
+			if (u == 0)
+				wl_fsync_logged(&yl, f.fd);
+			else
+				wl_call_logged(&yl, WL_MSYNC, f.fd,
+					       u == 1 ? s.pte : s.pmd, c->size,
+					       0, 0);
 		}
 		__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
 		pthread_barrier_wait(&s.b);
-		sc_fsync(&yl, f.fd);
+		wl_fsync_logged(&yl, f.fd);
 		run_phase(&s, PH_END);
 		for (int i = 0; i < 2; i++)
 			pthread_join(t[i].th, NULL);

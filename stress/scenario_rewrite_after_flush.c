@@ -62,7 +62,7 @@ static void *writer_main(void *arg)
 			break;
 		for (uint64_t pg = t->id; pg < s->npages; pg += nw)
 			if (!s->sel || bitmap_test(s->sel, pg))
-				sc_store(&t->sl, s->base, pg, t->id, s->val + pg);
+				wl_store_logged(&t->sl, s->base, pg, t->id, s->val + pg);
 		pthread_barrier_wait(&s->done);
 	}
 	return NULL;
@@ -142,9 +142,7 @@ static uint64_t mark(const struct trace_vec *tv, uint64_t a, uint64_t b,
 static void range_msync(struct rng *r, const struct mapping *m,
 			uint64_t npages, const uint8_t *sel, struct ylog *yl)
 {
-	struct sync_rec y = { .tid = sc_gettid(), .kind = ORACLE_MSYNC };
 	uint64_t p, first, n;
-	int rc;
 
 	for (p = rng_below(r, npages); !bitmap_test(sel, p);)
 		p = (p + 1) % npages;
@@ -154,13 +152,8 @@ static void range_msync(struct rng *r, const struct mapping *m,
 	n = 1 + rng_below(r, SPMD_PAGES * 3 / 2);
 	if (first + n > npages)
 		n = npages - first;
-	y.first = first;
-	y.npages = n;
-	y.ts = now_ns();
-	rc = msync(m->addr + first * SPAGE, n * SPAGE, MS_SYNC);
-	y.te = now_ns();
-	y.err = rc < 0 ? errno : 0;
-	ylog_add(yl, &y);
+	wl_call_logged(yl, WL_MSYNC, -1, m->addr + first * SPAGE, n * SPAGE,
+		       first, n);
 }
 
 /* The checks of one iteration beyond the oracle. */
@@ -303,7 +296,7 @@ static enum sverdict run(struct sctx *c)
 			return SV_FAIL;
 		}
 		for (unsigned i = 0; i < nw; i++)
-			spawn(&w[i].th, writer_main, &w[i]);
+			wl_spawn(&w[i].th, writer_main, &w[i]);
 		sc_rng(c, &r, 1);
 
 		/* every page, fsync; REWRITES x (some pages, msync of a
@@ -317,9 +310,9 @@ static enum sverdict run(struct sctx *c)
 			pthread_barrier_wait(&s.done);
 			if (k)
 				range_msync(&r, &m, c->npages, sel[k - 1], &yl);
-			sc_fsync(&yl, f.fd);
+			wl_fsync_logged(&yl, f.fd);
 		}
-		sc_fsync(&yl, f.fd);
+		wl_fsync_logged(&yl, f.fd);
 		s.quit = true;
 		pthread_barrier_wait(&s.go);
 		for (unsigned i = 0; i < nw; i++)

@@ -168,7 +168,7 @@ static void *reader_main(void *arg)
 
 		tp_jmp = &jb;
 		if (sigsetjmp(jb, 0) == 0) {
-			(void)sc_load(s->base, off);
+			(void)wl_load(s->base, off);
 			t->ops++;
 		} else {
 			uint64_t q2 = __atomic_load_n(&s->trunc_seq,
@@ -190,29 +190,18 @@ static void *syncer_main(void *arg)
 {
 	struct tp_thread *t = arg;
 	struct tp *s = t->s;
-	int32_t tid = sc_gettid();
 	struct rng r;
 
 	sc_rng(s->c, &r, 300);
 	pthread_barrier_wait(&s->start);
 	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED) &&
 	       !ylog_full(&t->yl)) {
-		struct sync_rec y = { .tid = tid };
-		int rc;
-
-		sleep_ns(rng_below(&r, 5000000));
-		if (rng_below(&r, 2)) {
-			y.kind = ORACLE_FSYNC;
-			y.ts = now_ns();
-			rc = fsync(s->fd);
-		} else {
-			y.kind = ORACLE_MSYNC;
-			y.ts = now_ns();
-			rc = msync(s->base, s->size, MS_SYNC);
-		}
-		y.te = now_ns();
-		y.err = rc < 0 ? errno : 0;
-		ylog_add(&t->yl, &y);
+		wl_sleep_ns(rng_below(&r, 5000000));
+		if (rng_below(&r, 2))
+			wl_fsync_logged(&t->yl, s->fd);
+		else
+			wl_call_logged(&t->yl, WL_MSYNC, s->fd, s->base,
+				       s->size, 0, 0);
 		t->ops++;
 	}
 	return NULL;
@@ -292,7 +281,7 @@ static void expect_zero(struct ops *o, uint64_t from, uint64_t to,
 	uint64_t off = from;
 
 	while (off < to) {
-		uint64_t v = sc_load(s->base, off & ~7ull);
+		uint64_t v = wl_load(s->base, off & ~7ull);
 
 		if (v) {
 			op_fail(o, "after %s: mapping reads %#" PRIx64 " at offset %"
@@ -388,7 +377,7 @@ static void op_truncate(struct ops *o)
 	destroyed(o, g0, s->nreg, now_ns());
 	if (ftruncate(s->fd, (off_t)to) < 0)
 		op_fail(o, "ftruncate to %" PRIu64 ": %s", to, strerror(errno));
-	sleep_ns(rng_below(&o->r, 3000000));	/* readers meet the new end */
+	wl_sleep_ns(rng_below(&o->r, 3000000));	/* readers meet the new end */
 	if (ftruncate(s->fd, (off_t)s->size) < 0)
 		op_fail(o, "ftruncate back to %" PRIu64 ": %s", s->size,
 			strerror(errno));
@@ -419,7 +408,7 @@ static void op_stale_pmd(struct ops *o)
 		goto out;
 	}
 	/* read faults: the zero PMD (or zero pages) */
-	v = sc_load(s->base, off) | sc_load(s->base, a * SPAGE);
+	v = wl_load(s->base, off) | wl_load(s->base, a * SPAGE);
 	if (v) {
 		op_fail(o, "stale-pmd: a punched region reads %#" PRIx64, v);
 		goto out;
@@ -437,7 +426,7 @@ static void op_stale_pmd(struct ops *o)
 		ta = now_ns();
 		slog_add(&o->me->sl, q, tb, ta);
 	}
-	v = sc_load(s->base, off);
+	v = wl_load(s->base, off);
 	if (pread(s->fd, &w, sizeof(w), (off_t)off) != sizeof(w))
 		w = 0;
 	if (v != pat)
@@ -535,9 +524,9 @@ static enum sverdict run(struct sctx *c)
 			return SV_FAIL;
 		}
 		for (unsigned i = 0; i < nw; i++)
-			spawn(&t[i].th, writer_main, &t[i]);
-		spawn(&rd->th, reader_main, rd);
-		spawn(&sy->th, syncer_main, sy);
+			wl_spawn(&t[i].th, writer_main, &t[i]);
+		wl_spawn(&rd->th, reader_main, rd);
+		wl_spawn(&sy->th, syncer_main, sy);
 		pthread_barrier_wait(&s.start);
 
 		o.s = &s;
@@ -558,12 +547,12 @@ static enum sverdict run(struct sctx *c)
 				op_stale_pmd(&o);
 			else
 				op_fallocate(&o);
-			sleep_ns(rng_below(&o.r, 2000000));
+			wl_sleep_ns(rng_below(&o.r, 2000000));
 		}
 		__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
 		for (unsigned i = 0; i < nw + 2; i++)
 			pthread_join(t[i].th, NULL);
-		sc_fsync(&me->yl, f.fd);
+		wl_fsync_logged(&me->yl, f.fd);
 
 		for (unsigned i = 0; i < nw; i++)
 			if (t[i].bad)

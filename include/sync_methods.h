@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The sync methods of `daxbench sync`, as a table of operations (in the
- * manner of fio's ioengine_ops): the driver in cmd_sync.c owns threads,
+ * manner of fio's ioengine_ops) over the calls of the workload layer
+ * (workload.h): the driver in bench/cmd_sync.c owns threads,
  * timing, attribution and output; a method only knows how to make one call.
  *
  *   fsync        fsync(fd)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The sync methods of `daxbench sync` (see sync_methods.h). */
+/* The sync methods of `daxbench sync` (see sync_methods.h): ops tables over
+ * the workload layer's calls (workload.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -8,13 +9,14 @@
 #include <libpmem.h>
 
 #include "sync_methods.h"
+#include "workload.h"
 
 static int do_fsync(struct sync_ctx *c, const struct sync_range *r, size_t n)
 {
 	(void)r;
 	(void)n;
 	c->syscalls++;
-	return fsync(c->fd);
+	return wl_call(WL_FSYNC, c->fd, NULL, 0);
 }
 
 static int do_fdatasync(struct sync_ctx *c, const struct sync_range *r, size_t n)
@@ -22,7 +24,7 @@ static int do_fdatasync(struct sync_ctx *c, const struct sync_range *r, size_t n
 	(void)r;
 	(void)n;
 	c->syscalls++;
-	return fdatasync(c->fd);
+	return wl_call(WL_FDATASYNC, c->fd, NULL, 0);
 }
 
 static int do_msync(struct sync_ctx *c, const struct sync_range *r, size_t n)
@@ -31,7 +33,7 @@ static int do_msync(struct sync_ctx *c, const struct sync_range *r, size_t n)
 	(void)n;
 	for (size_t i = 0; i < c->nmaps; i++) {
 		c->syscalls++;
-		if (msync(c->maps[i].addr, c->maps[i].len, MS_SYNC) < 0)
+		if (wl_call(WL_MSYNC, c->fd, c->maps[i].addr, c->maps[i].len) < 0)
 			return -1;
 	}
 	return 0;
@@ -60,7 +62,7 @@ static int msync_file_range(struct sync_ctx *c, uint64_t off, uint64_t len)
 		if (a >= b)
 			continue;
 		c->syscalls++;
-		if (msync(m->addr + (a - m->off), b - a, MS_SYNC) < 0)
+		if (wl_call(WL_MSYNC, c->fd, m->addr + (a - m->off), b - a) < 0)
 			return -1;
 	}
 	return 0;
@@ -79,8 +81,7 @@ static int do_sfr(struct sync_ctx *c, const struct sync_range *r, size_t n)
 	(void)r;
 	(void)n;
 	c->syscalls++;
-	return sync_file_range(c->fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE |
-			       SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+	return wl_call(WL_SFR, c->fd, NULL, 0);
 }
 
 static int do_mapsync(struct sync_ctx *c, const struct sync_range *r, size_t n)
