@@ -5,18 +5,14 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 bin=bench/daxbench
 work=$(mktemp -d /tmp/daxbench-opts.XXXXXX)
+# shellcheck source=../lib/tap.sh
+. tests/lib/tap.sh
+# shellcheck source=../lib/bad_input.sh
+. tests/lib/bad_input.sh
 ro=$work/readonly
-mkdir -p "$ro"
-cleanup() { umount "$ro" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-# A directory no file can be created in, even by root: a read-only mount.
-ro_kind=chmod
-if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o ro,size=1m tmpfs "$ro" 2>/dev/null; then
-	ro_kind="read-only mount"
-else
-	chmod 555 "$ro"
-fi
+trap 'readonly_dir_cleanup; rm -rf "$work"' EXIT
+# A directory no file can be created in, even by root.
+readonly_dir "$ro"
 
 cases=(
 	"--size|--dir $work --size 0"
@@ -38,27 +34,15 @@ cases=(
 	"--bogus|--dir $work --bogus"
 )
 echo "1..$(( ${#cases[@]} + 1 ))"
-n=0
 for c in "${cases[@]}"; do
 	opt=${c%%|*}
 	args=${c#*|}
-	n=$((n + 1))
 	out=$work/out-$n.json
 	# shellcheck disable=SC2086
 	$bin fault --output "$out" --quiet $args >/dev/null 2>"$work/err"
-	st=$?
-	lines=$(wc -l <"$work/err")
-	if [ $st -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$opt" "$work/err" &&
-	   [ ! -e "$out" ] && [ -z "$(ls "$work"/out-$n.json* "$work"/ev.csv* 2>/dev/null)" ]; then
-		echo "ok $n - fault $args: exit 2, one line naming $opt"
-	else
-		echo "not ok $n - fault $args: exit $st, $lines line(s): $(head -c 300 "$work/err")"
-	fi
+	check_refused "fault $args: exit 2, one line naming $opt" "$opt" $? "$work/err" \
+		"$out"* "$work"/ev.csv*
 done
 # The read-only case above is only meaningful if it was really read-only.
-n=$((n + 1))
-if touch "$ro/probe" 2>/dev/null; then
-	echo "not ok $n - the read-only directory ($ro_kind) accepted a file"
-else
-	echo "ok $n - the read-only directory ($ro_kind) refuses files"
-fi
+! touch "$ro/probe" 2>/dev/null
+check "the read-only directory ($ro_kind) refuses files" $?

@@ -6,6 +6,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=../lib/tap.sh
 . tests/lib/tap.sh
+# shellcheck source=../lib/bad_input.sh
+. tests/lib/bad_input.sh
 work=$(mktemp -d /tmp/daxbench-finding.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -27,11 +29,8 @@ for c in "${cases[@]}"; do
 	args=${c%%|*} want=${c##*|}
 	# shellcheck disable=SC2086  # the case's words are separate arguments
 	scripts/finding $args --out "$work/out" >"$work/stdout" 2>"$work/stderr" </dev/null
-	st=$?
-	lines=$(wc -l <"$work/stderr")
-	[ $st -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -F -- "$want" "$work/stderr" && [ ! -e "$work/out" ]
-	check "finding $args: exit 2, one line naming $want, no results" $? \
-		"status $st, $lines line(s): $(head -c 200 "$work/stderr")"
+	check_refused "finding $args: exit 2, one line naming $want, no results" "$want" $? \
+		"$work/stderr" "$work/out"
 done
 scripts/finding --help >"$work/help" 2>&1
 st=$?

@@ -37,6 +37,8 @@ bad=(
 echo "1..$(( 14 + ${#bad[@]} ))"
 # shellcheck source=../lib/tap.sh
 . tests/lib/tap.sh
+# shellcheck source=../lib/bad_input.sh
+. tests/lib/bad_input.sh
 
 if ! command -v jq >/dev/null; then
 	for _ in $(seq $(( 14 + ${#bad[@]} ))); do n=$((n + 1)); echo "ok $n - # SKIP jq is not installed"; done
@@ -130,12 +132,7 @@ for c in "${bad[@]}"; do
 	# our defaults first: a later value in $args wins (--output included)
 	$bin flush --output "$o" --duration 5ms --repeat 1 $args >/dev/null 2>"$work/err"
 	st=$?
-	lines=$(wc -l <"$work/err")
 	if [ "$opt" = "--output" ]; then o=/nonexistent/x.json; fi
-	if [ $st -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$opt" "$work/err" &&
-	   [ ! -e "$o" ] && [ -z "$(ls "$work"/bad-$i.json* 2>/dev/null)" ]; then
-		ok "flush $args: exit 2, one line naming $opt"
-	else
-		not_ok "flush $args: exit $st, $lines line(s): $(head -c 300 "$work/err")"
-	fi
+	check_refused "flush $args: exit 2, one line naming $opt" "$opt" $st "$work/err" \
+		"$o" "$work"/bad-$i.json*
 done

@@ -38,6 +38,8 @@ cases=(
 echo "1..$(( ${#cases[@]} + 12 ))"
 # shellcheck source=../lib/tap.sh
 . tests/lib/tap.sh
+# shellcheck source=../lib/bad_input.sh
+. tests/lib/bad_input.sh
 
 for c in "${cases[@]}"; do
 	opt=${c%%|*}
@@ -45,12 +47,8 @@ for c in "${cases[@]}"; do
 	out=$work/bad-$n.json
 	# shellcheck disable=SC2086
 	eval "$bin --output $out $args" >/dev/null 2>"$work/err"
-	st=$?
-	lines=$(wc -l <"$work/err")
-	[ $st -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$opt" "$work/err" &&
-		[ -z "$(ls "$out"* 2>/dev/null)" ]
-	check "daxstress $args: exit 2, one line naming $opt, no results file" $? \
-		"exit $st, $lines line(s): $(head -c 300 "$work/err")"
+	check_refused "daxstress $args: exit 2, one line naming $opt, no results file" "$opt" $? \
+		"$work/err" "$out"*
 done
 
 "$bin" --list >"$work/list" 2>&1

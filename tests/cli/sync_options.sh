@@ -10,15 +10,13 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 bin=bench/daxbench
 work=$(mktemp -d /tmp/daxbench-sync.XXXXXX)
+# shellcheck source=../lib/tap.sh
+. tests/lib/tap.sh
+# shellcheck source=../lib/bad_input.sh
+. tests/lib/bad_input.sh
 ro=$work/readonly
-mkdir -p "$ro"
-cleanup() { umount "$ro" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o ro,size=1m tmpfs "$ro" 2>/dev/null; then
-	:
-else
-	chmod 555 "$ro"
-fi
+trap 'readonly_dir_cleanup; rm -rf "$work"' EXIT
+readonly_dir "$ro"
 nnodes=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)
 
 d="--dir $work"
@@ -81,22 +79,13 @@ bad=(
 [ "$nnodes" -le 1 ] && bad+=("--numa|$d --numa remote")
 nrun=14
 echo "1..$(( ${#bad[@]} + nrun ))"
-# shellcheck source=../lib/tap.sh
-. tests/lib/tap.sh
 for c in "${bad[@]}"; do
 	opt=${c%%|*}
 	args=${c#*|}
 	out=$work/out-$n.json
 	# shellcheck disable=SC2086
 	eval "$bin sync --output $out --quiet --stores 10 $args" >/dev/null 2>"$work/err" </dev/null
-	st=$?
-	lines=$(wc -l <"$work/err")
-	if [ $st -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$opt" "$work/err" &&
-	   [ -z "$(ls "$work"/out-$n.json* 2>/dev/null)" ]; then
-		ok "sync $args: exit 2, one line naming $opt"
-	else
-		not_ok "sync $args: exit $st, $lines line(s): $(head -c 300 "$work/err")"
-	fi
+	check_refused "sync $args: exit 2, one line naming $opt" "$opt" $? "$work/err" "$out"*
 done
 
 if ! command -v jq >/dev/null; then
