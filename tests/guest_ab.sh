@@ -13,10 +13,7 @@ mkdir -p "$(dirname "$out")"
 # shellcheck source=lib/tap.sh
 . tests/lib/tap.sh
 planned=15
-if ! command -v qemu-system-x86_64 >/dev/null || [ ! -x bench/daxbench ]; then
-	echo "1..0 # SKIP qemu-system-x86_64 or bench/daxbench missing (make check installs and builds)"
-	exit 0
-fi
+need qemu-system-x86_64 bench/daxbench
 echo "1..$planned"
 tmp=$(mktemp -d /tmp/daxbench-guest-ab.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

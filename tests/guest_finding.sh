@@ -17,17 +17,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 kver=${1:-${DAXBENCH_TEST_KVER:-7.2}}
-out=build/test-guest-finding-$kver
-rm -rf "$out"
-mkdir -p "$out"
 # shellcheck source=lib/tap.sh
 . tests/lib/tap.sh
+out=build/test-guest-finding-$kver
+fresh_dir "$out"
 repro=results/finding/repro/dax-fsync-race.c
 fix=scripts/kernel/fixes/$kver/dax-writeback-wait.patch
-if ! command -v qemu-system-x86_64 >/dev/null || [ ! -x stress/daxstress ] || ! command -v jq >/dev/null; then
-	echo "1..0 # SKIP qemu-system-x86_64, jq or stress/daxstress missing (make check installs and builds)"
-	exit 0
-fi
+need qemu-system-x86_64 jq stress/daxstress
 echo "1..17"
 
 cc -O2 -static -pthread -o "$out/dax-fsync-race" "$repro" 2>"$out/cc.log"; st=$?

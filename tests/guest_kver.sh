@@ -9,15 +9,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 kver=${1:-${DAXBENCH_TEST_KVER:-7.2}}
-out=build/test-guest-kver-$kver
-rm -rf "$out"
-mkdir -p "$out"
 # shellcheck source=lib/tap.sh
 . tests/lib/tap.sh
-if ! command -v qemu-system-x86_64 >/dev/null || [ ! -x bench/daxbench ]; then
-	echo "1..0 # SKIP qemu-system-x86_64 or bench/daxbench missing (make check installs and builds)"
-	exit 0
-fi
+out=build/test-guest-kver-$kver
+fresh_dir "$out"
+need qemu-system-x86_64 bench/daxbench
 echo "1..17"
 
 kdir=$(scripts/guest/fetch-kernel --kver "$kver" 2>"$out/fetch.log"); st=$?

@@ -36,8 +36,7 @@ skip_rest() { # REASON
 	exit 0
 }
 
-rm -rf "$out"
-mkdir -p "$out"
+fresh_dir "$out"
 
 # ---- 1: prerequisites (the only reason to skip) ----
 if ! scripts/deps kernel >"$out/deps.log" 2>&1; then

@@ -22,20 +22,14 @@
 # the issue states them.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=lib/tap.sh
+. tests/lib/tap.sh
 out=build/test-guest-stress
-rm -rf "$out"
-mkdir -p "$out"
-
-if ! command -v qemu-system-x86_64 >/dev/null || ! command -v jq >/dev/null ||
-	[ ! -x stress/daxstress ]; then
-	echo "1..0 # SKIP qemu-system-x86_64, jq or stress/daxstress missing (make; scripts/deps)"
-	exit 0
-fi
+fresh_dir "$out"
+need qemu-system-x86_64 jq stress/daxstress
 scenarios=(concurrent-fsync pte-then-pmd rewrite-after-flush truncate-punch)
 planned=$(( 2 + ${#scenarios[@]} + 4 + 3 + 6 + 6 + 7 + 3 + 5 + 6 + 3 ))
 echo "1..$planned"
-# shellcheck source=lib/tap.sh
-. tests/lib/tap.sh
 rc() { cat "$1" 2>/dev/null || echo missing; }
 # A failing scenario's diagnostics (its first lines, then the reproduction).
 explain() {	# explain TAPFILE NAME

@@ -6,12 +6,10 @@
 # (16384 pages, 32 PMDs), see shared notes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-out=build/test-guest
-rm -rf "$out"
-mkdir -p "$out"
-
 # shellcheck source=lib/tap.sh
 . tests/lib/tap.sh
+out=build/test-guest
+fresh_dir "$out"
 planned=41
 echo "1..$planned"
 boot() {	# boot NAME SCRIPT [harness options]

@@ -12,12 +12,10 @@
 # (DAXBENCH_SYNC_START_DELAY_MS, one extra mixed run).  About 30 s under TCG.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-out=build/test-guest-sync
-rm -rf "$out"
-mkdir -p "$out"
-
 # shellcheck source=lib/tap.sh
 . tests/lib/tap.sh
+out=build/test-guest-sync
+fresh_dir "$out"
 planned=45
 echo "1..$planned"
 check_true() { check_json "$1" "$2" "$3" true; }	# NAME FILE JQ-EXPR

@@ -10,10 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=../lib/tap.sh
 . tests/lib/tap.sh
-if [ ! -x bench/daxbench ] || ! command -v jq >/dev/null; then
-	echo "1..0 # SKIP bench/daxbench or jq missing (make check builds and installs)"
-	exit 0
-fi
+need bench/daxbench jq
 work=$(mktemp -d /tmp/daxbench-ab-boots.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export DAXBENCH_GUEST_RUN=$PWD/tests/lib/fake-guest-run

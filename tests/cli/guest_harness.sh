@@ -14,10 +14,7 @@ run=$root/scripts/guest/run
 # shellcheck source=../lib/tap.sh
 . tests/lib/tap.sh
 
-if ! command -v qemu-system-x86_64 >/dev/null || [ ! -r /usr/share/qemu/qboot.rom ]; then
-	echo "1..0 # SKIP qemu-system-x86_64 or qboot.rom missing (run scripts/deps)"
-	exit 0
-fi
+need qemu-system-x86_64 /usr/share/qemu/qboot.rom
 echo "1..17"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/guest_harness.XXXXXX")

@@ -16,10 +16,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=../lib/tap.sh
 . tests/lib/tap.sh
-if ! command -v jq >/dev/null; then
-	echo "1..0 # SKIP jq missing (make check installs it)"
-	exit 0
-fi
+need jq
 work=$(mktemp -d /tmp/daxbench-matrix.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # shellcheck source=../lib/synthetic-results.sh

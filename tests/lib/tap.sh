@@ -9,6 +9,10 @@
 #   check_cmd NAME COMMAND...      ok when COMMAND (output discarded) succeeds
 #   check_json NAME FILE EXPR WANT ok when `jq -rc EXPR FILE` prints WANT (a
 #                                  string raw, anything else compact JSON)
+#   need THING...                  unless every THING is there (a command,
+#                                  or else a readable file), the plan
+#                                  "1..0 # SKIP ... missing" and exit 0
+#   fresh_dir DIR                  DIR removed and made again, empty
 # and counts the not-oks in tap_failed.
 n=0 tap_failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -35,3 +39,13 @@ check_json() {
 	got=$(jq -rc "$3" "$2" 2>&1)
 	if [ "$got" = "$4" ]; then ok "$1"; else not_ok "$1" "$3 is '$got', expected '$4' ($2)"; fi
 }
+need() {
+	local t missing=()
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 || [ -r "$t" ] || missing+=("$t")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "1..0 # SKIP ${missing[*]} missing (make check installs and builds)"
+	exit 0
+}
+fresh_dir() { rm -rf "$1" && mkdir -p "$1"; }
