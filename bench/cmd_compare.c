@@ -50,15 +50,19 @@ struct rule {
 	const char *unless;	/* skip when the phase has this key */
 };
 
+/* The usual count groups and exact counts (fault and any other command). */
+#define USUAL_COUNT_RULES \
+	{ "faults", R_COUNTS_IN, NULL, NULL }, \
+	{ "flush", R_COUNTS_IN, NULL, NULL }, \
+	{ "bytes_flushed", R_COUNT, NULL, NULL }, \
+	{ "bytes_dirtied", R_COUNT, NULL, NULL }, \
+	{ "pages_stored", R_COUNT, NULL, NULL }
+
 static const struct rule fault_rules[] = {
 	{ "store_latency", R_HIST, "store", NULL },
 	{ "sync_ns", R_TIME, "sync", NULL },
 	{ "duration_ns", R_TIME, "pass", "sync_ns" },
-	{ "faults", R_COUNTS_IN, NULL, NULL },
-	{ "flush", R_COUNTS_IN, NULL, NULL },
-	{ "bytes_flushed", R_COUNT, NULL, NULL },
-	{ "bytes_dirtied", R_COUNT, NULL, NULL },
-	{ "pages_stored", R_COUNT, NULL, NULL },
+	USUAL_COUNT_RULES,
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -82,11 +86,7 @@ static const struct rule sync_rules[] = {
 /* Commands without their own entry: every histogram, every *_ns number and
  * the usual count groups. */
 static const struct rule generic_rules[] = {
-	{ "faults", R_COUNTS_IN, NULL, NULL },
-	{ "flush", R_COUNTS_IN, NULL, NULL },
-	{ "bytes_flushed", R_COUNT, NULL, NULL },
-	{ "bytes_dirtied", R_COUNT, NULL, NULL },
-	{ "pages_stored", R_COUNT, NULL, NULL },
+	USUAL_COUNT_RULES,
 	{ NULL, 0, NULL, NULL },
 };
 

@@ -204,13 +204,30 @@ static bool scale(uint64_t i, uint64_t f, unsigned nf, uint64_t mul,
 
 #define SIZE_EXPECT "expected a number with an optional K, M, G or T suffix"
 
+/* v against [min, max] for a --opt whose value arg is a what ("size",
+ * "duration"), the bounds shown with fmt: one line and exit 2 when outside
+ * (no upper bound: "below the minimum"). */
+static void check_range(const char *opt, const char *what, const char *arg,
+			uint64_t v, uint64_t min, uint64_t max,
+			const char *(*fmt)(uint64_t, char *, size_t))
+{
+	char a[32], b[32];
+
+	if (v < min && max == UINT64_MAX)
+		opt_die(opt, "%s '%s' is below the minimum of %s", what,
+			shown(arg), fmt(min, a, sizeof(a)));
+	if (v < min || v > max)
+		opt_die(opt, "%s '%s' is out of range (allowed %s to %s)", what,
+			shown(arg), fmt(min, a, sizeof(a)), fmt(max, b, sizeof(b)));
+}
+
 uint64_t opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max)
 {
 	uint64_t i, f, mul = 1, v, rem;
 	unsigned nf;
 	bool lost, ovf, half;
 	const char *s;
-	char a[32], b[32];
+	char a[32];
 
 	if (!arg || !*arg)
 		opt_die(opt, "invalid size '' (" SIZE_EXPECT ")");
@@ -235,13 +252,7 @@ uint64_t opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max)
 	if (rem || lost)
 		opt_die(opt, "size '%s' is not a whole number of bytes",
 			shown(arg));
-	if (v < min && max == UINT64_MAX)
-		opt_die(opt, "size '%s' is below the minimum of %s",
-			shown(arg), fmt_size(min, a, sizeof(a)));
-	if (v < min || v > max)
-		opt_die(opt, "size '%s' is out of range (allowed %s to %s)",
-			shown(arg), fmt_size(min, a, sizeof(a)),
-			fmt_size(max, b, sizeof(b)));
+	check_range(opt, "size", arg, v, min, max, fmt_size);
 	return v;
 }
 
@@ -260,7 +271,7 @@ uint64_t opt_duration_ns(const char *opt, const char *arg, uint64_t min_ns,
 	unsigned nf;
 	bool lost, ovf, half;
 	const char *s;
-	char a[32], b[32];
+	char a[32];
 	size_t k;
 
 	if (!arg || !*arg)
@@ -283,13 +294,7 @@ uint64_t opt_duration_ns(const char *opt, const char *arg, uint64_t min_ns,
 			shown(arg), fmt_ns(max_ns, a, sizeof(a)));
 	v += half;		/* round to the nearest nanosecond */
 	(void)lost;		/* digits beyond 1e-18 cannot matter */
-	if (v < min_ns && max_ns == UINT64_MAX)
-		opt_die(opt, "duration '%s' is below the minimum of %s",
-			shown(arg), fmt_ns(min_ns, a, sizeof(a)));
-	if (v < min_ns || v > max_ns)
-		opt_die(opt, "duration '%s' is out of range (allowed %s to %s)",
-			shown(arg), fmt_ns(min_ns, a, sizeof(a)),
-			fmt_ns(max_ns, b, sizeof(b)));
+	check_range(opt, "duration", arg, v, min_ns, max_ns, fmt_ns);
 	return v;
 }
 
