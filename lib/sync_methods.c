@@ -11,20 +11,29 @@
 #include "sync_methods.h"
 #include "workload.h"
 
-static int do_fsync(struct sync_ctx *c, const struct sync_range *r, size_t n)
+/* fsync, fdatasync, sfr: one call on the file, whatever the ranges. */
+static int fd_call(struct sync_ctx *c, enum wl_call k,
+		   const struct sync_range *r, size_t n)
 {
 	(void)r;
 	(void)n;
 	c->syscalls++;
-	return wl_call(WL_FSYNC, c->fd, NULL, 0);
+	return wl_call(k, c->fd, NULL, 0);
+}
+
+static int do_fsync(struct sync_ctx *c, const struct sync_range *r, size_t n)
+{
+	return fd_call(c, WL_FSYNC, r, n);
 }
 
 static int do_fdatasync(struct sync_ctx *c, const struct sync_range *r, size_t n)
 {
-	(void)r;
-	(void)n;
-	c->syscalls++;
-	return wl_call(WL_FDATASYNC, c->fd, NULL, 0);
+	return fd_call(c, WL_FDATASYNC, r, n);
+}
+
+static int do_sfr(struct sync_ctx *c, const struct sync_range *r, size_t n)
+{
+	return fd_call(c, WL_SFR, r, n);
 }
 
 static int do_msync(struct sync_ctx *c, const struct sync_range *r, size_t n)
@@ -74,14 +83,6 @@ static int do_msync_range(struct sync_ctx *c, const struct sync_range *r, size_t
 		if (msync_file_range(c, r[i].off, r[i].len) < 0)
 			return -1;
 	return 0;
-}
-
-static int do_sfr(struct sync_ctx *c, const struct sync_range *r, size_t n)
-{
-	(void)r;
-	(void)n;
-	c->syscalls++;
-	return wl_call(WL_SFR, c->fd, NULL, 0);
 }
 
 static int do_mapsync(struct sync_ctx *c, const struct sync_range *r, size_t n)
