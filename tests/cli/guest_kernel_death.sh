@@ -87,13 +87,20 @@ sh -c 'echo x >/mnt/pmem/blocked' &
 sleep 100
 echo never-printed
 EOF
-vrun b3 'blocked for more than' --timeout 120 --out "$tmp/o3" "$tmp/hung.sh"
-names_line "$tmp/o3" 'blocked for more than 2 seconds'; nl=$?
-check "boot 3 (hung task): status 123, 'kernel hung at' the hung-task line" \
-	$(( st == 123 && nl == 0 ? 0 : 1 )) "status $st: $reason"
-[[ $reason == *"kernel hung at console.log:"* ]] && [ -f "$tmp/o3/.kernel-died" ] &&
-	! grep -q never-printed "$tmp/o3/console.log" && in_time
-check "boot 3: stopped, .kernel-died written, returned $lag s after the line" $? "$reason"
+# A boot whose script makes the kernel die or hang, then sleeps and would
+# print never-printed: status 123 naming the line, the reason says WHY, the
+# guest stopped, .kernel-died written, run returned in time.
+stopped_boot() { # N SCRIPT EVENT LINE WHY WHAT
+	vrun "b$1" "$3" --timeout 120 --out "$tmp/o$1" "$2"
+	names_line "$tmp/o$1" "$4"; nl=$?
+	check "boot $1 ($6): status 123, the line '$4' named" \
+		$(( st == 123 && nl == 0 ? 0 : 1 )) "status $st: $reason"
+	[[ $reason == *"$5"* ]] && [ -f "$tmp/o$1/.kernel-died" ] &&
+		! grep -q never-printed "$tmp/o$1/console.log" && in_time
+	check "boot $1: stopped, .kernel-died written, returned $lag s after the line" $? "$reason"
+}
+stopped_boot 3 "$tmp/hung.sh" 'blocked for more than' 'blocked for more than 2 seconds' \
+	"kernel hung at console.log:" "hung task"
 
 # ---- boot 4: BUG and Oops lines ----
 cat >"$tmp/bug.sh" <<'EOF'
@@ -102,13 +109,8 @@ echo 'Oops: 0002 [#1] PREEMPT SMP NOPTI' >/dev/kmsg
 sleep 100
 echo never-printed
 EOF
-vrun b4 'BUG: kernel NULL' --timeout 120 --out "$tmp/o4" "$tmp/bug.sh"
-names_line "$tmp/o4" 'BUG: kernel NULL pointer dereference'; nl=$?
-check "boot 4 (BUG: and Oops: lines): status 123, the first (BUG) line named" \
-	$(( st == 123 && nl == 0 ? 0 : 1 )) "status $st: $reason"
-[[ $reason == *"guest stopped"* ]] && [ -f "$tmp/o4/.kernel-died" ] &&
-	! grep -q never-printed "$tmp/o4/console.log" && in_time
-check "boot 4: stopped, .kernel-died written, returned $lag s after the line" $? "$reason"
+stopped_boot 4 "$tmp/bug.sh" 'BUG: kernel NULL' 'BUG: kernel NULL pointer dereference' \
+	"guest stopped" "BUG: and Oops: lines, the first named"
 
 # ---- boot 5: a WARNING and an RCU stall leave the guest running ----
 cat >"$tmp/warn.sh" <<'EOF'
