@@ -487,7 +487,7 @@ int cmd_fault(int argc, char **argv)
 			if (phases[ph].kind == PH_SYNC) {
 				uint64_t t0 = now_ns();
 
-				if (fsync(f.fd) < 0) {
+				if (wl_call(WL_FSYNC, f.fd, NULL, 0) < 0) {
 					fprintf(stderr, "%s: fsync: %s\n",
 						opt_progname(), strerror(errno));
 					return 1;
