@@ -158,11 +158,11 @@ static json_object *run_once(const struct params *p, const struct topology *topo
 	for (unsigned j = 0; j < p->syncers; j++) {
 		struct syncer *s = &r.s[j];
 
-		s->run = &r;
-		s->g = &r.groups[j];
-		s->idx = j;
+		s->thr.run = &r;
+		s->thr.g = &r.groups[j];
+		s->thr.idx = j;
 		s->ops = p->methods[j % p->nmethods];
-		s->cpu = p->pin ? placement_cpu(topo, &p->pl, p->writers + j) : -1;
+		s->thr.cpu = p->pin ? placement_cpu(topo, &p->pl, p->writers + j) : -1;
 		s->ctx = (struct sync_ctx){ .fd = fs->f.fd, .maps = fs->smaps,
 			.nmaps = fs->nsmaps, .file_size = p->size };
 		s->collect = xcalloc(r.nwords, sizeof(uint64_t));
@@ -172,11 +172,11 @@ static json_object *run_once(const struct params *p, const struct topology *topo
 		struct writer *w = &r.w[i];
 		uint64_t per = nslots / p->writers;
 
-		w->run = &r;
-		w->g = &r.groups[i % p->syncers];
-		w->g->nwriters++;
-		w->idx = i;
-		w->cpu = p->pin ? placement_cpu(topo, &p->pl, i) : -1;
+		w->thr.run = &r;
+		w->thr.g = &r.groups[i % p->syncers];
+		w->thr.g->nwriters++;
+		w->thr.idx = i;
+		w->thr.cpu = p->pin ? placement_cpu(topo, &p->pl, i) : -1;
 		w->dirty = xcalloc(r.nwords, sizeof(uint64_t));
 		w->src = xaligned(p->store_size);
 		for (uint64_t b = 0; b < p->store_size; b++)
@@ -191,9 +191,9 @@ static json_object *run_once(const struct params *p, const struct topology *topo
 		}
 	}
 	for (unsigned j = 0; j < p->syncers; j++)
-		wl_spawn(&r.s[j].th, sync_syncer_main, &r.s[j]);
+		wl_spawn(&r.s[j].thr.th, sync_syncer_main, &r.s[j]);
 	for (unsigned i = 0; i < p->writers; i++)
-		wl_spawn(&r.w[i].th, sync_writer_main, &r.w[i]);
+		wl_spawn(&r.w[i].thr.th, sync_writer_main, &r.w[i]);
 	progress("repeat %u/%u: running", rep + 1, p->repeat);
 	pthread_barrier_wait(&r.start);	/* every thread is ready */
 	if (r.start_delay_ns) {
@@ -224,18 +224,18 @@ static json_object *run_once(const struct params *p, const struct topology *topo
 		sync_drain(t);
 	}
 	for (unsigned i = 0; i < p->writers; i++)
-		pthread_join(r.w[i].th, NULL);
+		pthread_join(r.w[i].thr.th, NULL);
 	for (unsigned j = 0; j < p->syncers; j++)
-		pthread_join(r.s[j].th, NULL);
+		pthread_join(r.s[j].thr.th, NULL);
 	sync_drain(t);
 	for (unsigned i = 0; i < p->writers; i++)
-		if (r.w[i].err)
-			fatal("writer %u: cannot bind to cpu %d: %s", i, r.w[i].cpu,
-			     strerror(r.w[i].err));
+		if (r.w[i].thr.err)
+			fatal("writer %u: cannot bind to cpu %d: %s", i, r.w[i].thr.cpu,
+			     strerror(r.w[i].thr.err));
 	for (unsigned j = 0; j < p->syncers; j++)
-		if (r.s[j].err)
+		if (r.s[j].thr.err)
 			fatal("syncer %u (%s): %s: %s", j, r.s[j].ops->name,
-			     r.s[j].err_what ? r.s[j].err_what : "", strerror(r.s[j].err));
+			     r.s[j].err_what ? r.s[j].err_what : "", strerror(r.s[j].thr.err));
 
 	res = sync_analyse(p, &r, t, sum, probe, prefill_ns);
 	{
@@ -247,9 +247,9 @@ static json_object *run_once(const struct params *p, const struct topology *topo
 
 			json_object_object_add(x, "role", json_object_new_string(wr ? "writer" : "syncer"));
 			json_object_object_add(x, "index", json_object_new_int(wr ? (int)i : (int)(i - p->writers)));
-			json_object_object_add(x, "tid", json_object_new_int(wr ? r.w[i].tid : r.s[i - p->writers].tid));
+			json_object_object_add(x, "tid", json_object_new_int(wr ? r.w[i].thr.tid : r.s[i - p->writers].thr.tid));
 			json_object_object_add(x, "cpu", p->pin ? json_object_new_int(
-				wr ? r.w[i].cpu : r.s[i - p->writers].cpu) : NULL);
+				wr ? r.w[i].thr.cpu : r.s[i - p->writers].thr.cpu) : NULL);
 			json_object_object_add(x, wr ? "stores" : "calls", json_object_new_uint64(
 				wr ? r.w[i].stores : r.s[i - p->writers].ncalls_made));
 			if (!wr)

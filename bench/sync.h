@@ -147,14 +147,18 @@ struct group {				/* a syncer and its writers */
 
 struct run;
 
-struct writer {
+struct sync_thread {			/* what a writer and a syncer both are */
 	pthread_t th;
 	struct run *run;
-	struct group *g;
-	unsigned idx;
-	int cpu;
+	struct group *g;		/* writer: its syncer's; syncer: its own */
+	unsigned idx;			/* among the writers, or the syncers */
+	int cpu;			/* pinned to, -1: not pinned */
 	int32_t tid;
-	int err;
+	int err;			/* errno of what stopped it, 0: none */
+};
+
+struct writer {
+	struct sync_thread thr;
 	struct pattern pat;
 	uint64_t slot_base;
 	uint64_t *dirty;		/* bitmap of file pages, atomic */
@@ -166,13 +170,7 @@ struct writer {
 } __attribute__((aligned(64)));
 
 struct syncer {
-	pthread_t th;
-	struct run *run;
-	struct group *g;
-	unsigned idx;
-	int cpu;
-	int32_t tid;
-	int err;
+	struct sync_thread thr;
 	const char *err_what;
 	const struct sync_ops *ops;
 	struct sync_ctx ctx;

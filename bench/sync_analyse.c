@@ -42,10 +42,10 @@ static const char *role_of(int32_t pid, void *arg)
 	struct run *r = arg;
 
 	for (unsigned i = 0; i < r->p->writers; i++)
-		if (r->w[i].tid == pid)
+		if (r->w[i].thr.tid == pid)
 			return "writer";
 	for (unsigned i = 0; i < r->p->syncers; i++)
-		if (r->s[i].tid == pid)
+		if (r->s[i].thr.tid == pid)
 			return "syncer (outside its calls)";
 	return NULL;
 }
@@ -162,7 +162,7 @@ json_object *sync_analyse(const struct params *p, struct run *r,
 	k = 0;
 	for (unsigned j = 0; j < p->syncers; j++)
 		for (size_t c = 0; c < r->s[j].ncalls; c++, k++)
-			ac[k] = (struct attr_call){ .pid = r->s[j].tid,
+			ac[k] = (struct attr_call){ .pid = r->s[j].thr.tid,
 				.t_start = r->s[j].calls[c].t_start,
 				.t_end = r->s[j].calls[c].t_end };
 	attr_faults_init(&af);
@@ -176,7 +176,7 @@ json_object *sync_analyse(const struct params *p, struct run *r,
 		exact = attr_exact(ac, ncalls, &ares);
 		attr_index_free(ix);
 		for (unsigned i = 0; i < p->writers; i++)
-			pids[i] = r->w[i].tid;
+			pids[i] = r->w[i].thr.tid;
 		if (attr_faults_add(&af, t->tv.v, t->tv.n, pids, p->writers) < 0)
 			fatal("out of memory");
 		free(pids);
@@ -345,8 +345,8 @@ json_object *sync_analyse(const struct params *p, struct run *r,
 		for (unsigned j = 0; df && j < p->syncers; j++)
 			for (size_t c = 0; c < r->s[j].ncalls; c++)
 				fprintf(df, "%llu %d - CALL %llu 0 0 0\n%llu %d - END 0 0 0 0\n",
-					(unsigned long long)r->s[j].calls[c].t_start, r->s[j].tid,
-					(unsigned long long)c, (unsigned long long)r->s[j].calls[c].t_end, r->s[j].tid);
+					(unsigned long long)r->s[j].calls[c].t_start, r->s[j].thr.tid,
+					(unsigned long long)c, (unsigned long long)r->s[j].calls[c].t_end, r->s[j].thr.tid);
 		if (df)
 			fclose(df);
 	}

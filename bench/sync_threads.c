@@ -78,21 +78,21 @@ static void wait_go(struct run *r)
 void *sync_writer_main(void *arg)
 {
 	struct writer *w = arg;
-	struct run *r = w->run;
+	struct run *r = w->thr.run;
 	const struct params *p = r->p;
-	struct group *g = w->g;
+	struct group *g = w->thr.g;
 	const uint64_t size = p->store_size, every = p->every;
-	void (*persist)(const void *, size_t) = r->s[w->idx % p->syncers].ops->persist;
-	const bool ranges = r->s[w->idx % p->syncers].ops->uses_ranges;
-	const uint64_t val0 = p->opt.seed * 0x9e3779b97f4a7c15ull + w->idx;
+	void (*persist)(const void *, size_t) = r->s[w->thr.idx % p->syncers].ops->persist;
+	const bool ranges = r->s[w->thr.idx % p->syncers].ops->uses_ranges;
+	const uint64_t val0 = p->opt.seed * 0x9e3779b97f4a7c15ull + w->thr.idx;
 	uint64_t i;
 
 	(void)ranges;
-	w->tid = wl_gettid();
-	if (p->pin && topology_bind_thread(r->topo, w->cpu) < 0)
-		w->err = errno ? errno : EINVAL;
+	w->thr.tid = wl_gettid();
+	if (p->pin && topology_bind_thread(r->topo, w->thr.cpu) < 0)
+		w->thr.err = errno ? errno : EINVAL;
 	wait_go(r);
-	if (w->err) {
+	if (w->thr.err) {
 		ADD(g->writers_done, 1);
 		ADD(r->writers_done, 1);
 		sync_wake_all(r);
@@ -194,7 +194,7 @@ static __attribute__((unused)) uint64_t epoch(struct run *r, bool *quiet)
  * use ranges turn them into page ranges. */
 static size_t collect(struct syncer *s, uint64_t *dirtied, uint64_t *fresh)
 {
-	struct run *r = s->run;
+	struct run *r = s->thr.run;
 	const struct params *p = r->p;
 	uint64_t d = 0, f = 0, *bits[MAX_THREADS];
 	unsigned nb = 0;
@@ -202,7 +202,7 @@ static size_t collect(struct syncer *s, uint64_t *dirtied, uint64_t *fresh)
 
 	/* only the writers that set a bit since the last look (their flag is
 	 * set after their bits, and cleared here before reading them) */
-	for (unsigned i = s->idx; i < p->writers; i += p->syncers)
+	for (unsigned i = s->thr.idx; i < p->writers; i += p->syncers)
 		if (__atomic_load_n(&r->w[i].dirty_any, __ATOMIC_RELAXED) &&
 		    __atomic_exchange_n(&r->w[i].dirty_any, 0, __ATOMIC_ACQ_REL))
 			bits[nb++] = r->w[i].dirty;
@@ -256,8 +256,8 @@ static size_t collect(struct syncer *s, uint64_t *dirtied, uint64_t *fresh)
 #if MEASURE
 static int do_call(struct syncer *s, enum call_kind kind)
 {
-	struct run *r = s->run;
-	struct group *g = s->g;
+	struct run *r = s->thr.run;
+	struct group *g = s->thr.g;
 	uint64_t dirtied, fresh, done, t0, t1, sc0 = s->ctx.syscalls, L, e0, e1;
 	unsigned others;
 	size_t nr;
@@ -274,7 +274,7 @@ static int do_call(struct syncer *s, enum call_kind kind)
 	t1 = now_ns();
 	__atomic_fetch_sub(&r->inflight, 1, __ATOMIC_SEQ_CST);
 	if (rc < 0) {
-		s->err = errno ? errno : EIO;
+		s->thr.err = errno ? errno : EIO;
 		s->err_what = s->ops->name;
 		return -1;
 	}
@@ -319,12 +319,12 @@ static int do_call(struct syncer *s, enum call_kind kind)
 	if (s->ops->uses_ranges)
 		nr = collect(s, &dirtied, &fresh);
 	if (s->ops->sync(&s->ctx, s->ranges, nr) < 0) {
-		s->err = errno ? errno : EIO;
+		s->thr.err = errno ? errno : EIO;
 		s->err_what = s->ops->name;
 		return -1;
 	}
 	s->ncalls_made++;
-	s->last_completed = LOAD(s->g->completed);
+	s->last_completed = LOAD(s->thr.g->completed);
 	return 0;
 }
 #endif
@@ -337,29 +337,29 @@ static bool all_writers_done(struct run *r)
 void *sync_syncer_main(void *arg)
 {
 	struct syncer *s = arg;
-	struct run *r = s->run;
+	struct run *r = s->thr.run;
 	const struct params *p = r->p;
-	struct group *g = s->g;
+	struct group *g = s->thr.g;
 	uint64_t next;
 
-	s->tid = wl_gettid();
-	if (p->pin && topology_bind_thread(r->topo, s->cpu) < 0) {
-		s->err = errno ? errno : EINVAL;
+	s->thr.tid = wl_gettid();
+	if (p->pin && topology_bind_thread(r->topo, s->thr.cpu) < 0) {
+		s->thr.err = errno ? errno : EINVAL;
 		s->err_what = "binding to its cpu";
 	}
-	if (!s->err && s->ops->init && s->ops->init(&s->ctx) < 0) {
-		s->err = errno ? errno : EINVAL;
+	if (!s->thr.err && s->ops->init && s->ops->init(&s->ctx) < 0) {
+		s->thr.err = errno ? errno : EINVAL;
 		s->err_what = "init";
 	}
 	STORE(g->trigger, UINT64_MAX);
-	if (s->err) {		/* stop everyone: lockstep writers would wait */
+	if (s->thr.err) {		/* stop everyone: lockstep writers would wait */
 		STORE(r->stop, 1);
 		sync_wake_all(r);
 	}
 	wait_go(r);
 	s->t_start = now_ns();
 	next = s->t_start + p->period_ns;
-	while (!s->err) {
+	while (!s->thr.err) {
 		if (p->every) {
 			uint64_t target = p->lockstep ?
 				(LOAD(g->intervals_done) + 1) * p->every :
@@ -409,7 +409,7 @@ void *sync_syncer_main(void *arg)
 				next += ((t - next) / p->period_ns + 1) * p->period_ns;
 		}
 	}
-	if (s->err) {
+	if (s->thr.err) {
 		STORE(r->stop, 1);
 		sync_wake_all(r);
 	} else {
@@ -417,7 +417,7 @@ void *sync_syncer_main(void *arg)
 	}
 	/* every syncer has made its final call, so every writer is done */
 	pthread_barrier_wait(&r->idle);
-	if (!s->err)
+	if (!s->thr.err)
 		do_call(s, CALL_IDLE);
 	s->t_end = now_ns();
 	if (s->ops->fini)
