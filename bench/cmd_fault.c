@@ -532,15 +532,7 @@ int cmd_fault(int argc, char **argv)
 	}
 	progress_done();
 
-	tj = tr ? dax_trace_describe(tr) : json_object_new_object();
-	if (tr)
-		lost = dax_trace_lost(tr);
-	json_object_object_add(tj, "available", json_object_new_boolean(traced));
-	json_object_object_add(tj, "reason", traced ? NULL : json_object_new_string(why));
-	json_object_object_add(tj, "lost_events", json_object_new_uint64(lost));
-	json_object_object_add(tj, "flush_source", !traced ? NULL :
-		json_object_new_string(dax ? "fs_dax:dax_writeback_one" :
-				       "ext4:ext4_writepages_result"));
+	tj = results_trace(tr, traced, why, dax, &lost);
 	json_object_object_add(root, "trace", tj);
 	dax_trace_close(tr);
 	trace_vec_free(&tv);

@@ -4,7 +4,11 @@
 #ifndef DAXBENCH_RESULTS_H
 #define DAXBENCH_RESULTS_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <json-c/json.h>
+
+#include "trace.h"
 
 #define DAXBENCH_VERSION "0.1.0"
 
@@ -15,5 +19,13 @@ int results_write(const char *path, json_object *root);
 /* A new top-level result object: {"suite": "daxbench", "version", "command",
  * "argv": [...], "started": ISO-8601 UTC}. */
 json_object *results_new(const char *command, int argc, char **argv);
+
+/* A run's "trace" object: dax_trace_describe(tr) (tr may be NULL) with
+ * "available" (traced), "reason" (why, when not traced), "lost_events"
+ * (*lost, also set: dax_trace_lost(tr), 0 without tr) and "flush_source"
+ * (the event flushes are counted from: dax's or, on the page cache,
+ * ext4's). */
+json_object *results_trace(struct dax_trace *tr, bool traced, const char *why,
+			   bool dax, uint64_t *lost);
 
 #endif

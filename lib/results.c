@@ -77,3 +77,18 @@ json_object *results_new(const char *command, int argc, char **argv)
 	json_object_object_add(root, "started", json_object_new_string(stamp));
 	return root;
 }
+
+json_object *results_trace(struct dax_trace *tr, bool traced, const char *why,
+			   bool dax, uint64_t *lost)
+{
+	json_object *tj = tr ? dax_trace_describe(tr) : json_object_new_object();
+
+	*lost = tr ? dax_trace_lost(tr) : 0;
+	json_object_object_add(tj, "available", json_object_new_boolean(traced));
+	json_object_object_add(tj, "reason", traced ? NULL : json_object_new_string(why));
+	json_object_object_add(tj, "lost_events", json_object_new_uint64(*lost));
+	json_object_object_add(tj, "flush_source", !traced ? NULL :
+		json_object_new_string(dax ? "fs_dax:dax_writeback_one" :
+				       "ext4:ext4_writepages_result"));
+	return tj;
+}
