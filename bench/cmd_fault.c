@@ -562,19 +562,13 @@ int cmd_fault(int argc, char **argv)
 				       json_object_new_uint64(idle));
 	}
 
-	if (lost && !p.opt.allow_lost) {
-		fprintf(stderr, "%s: %llu trace events were lost: counts are incomplete; "
-			"raise --trace-buffer or pass --allow-lost-events (no results written)\n",
-			opt_progname(), (unsigned long long)lost);
+	if (results_lost_refused(lost, p.opt.allow_lost, "counts are incomplete")) {
 		rc = 1;
 	} else {
 		if (!p.opt.quiet)
 			print_table(&p, &tgt, res, dax, traced);
-		if (p.opt.output && results_write(p.opt.output, root) < 0) {
-			fprintf(stderr, "%s: --output: cannot write %s: %s\n",
-				opt_progname(), p.opt.output, strerror(errno));
+		if (results_save(p.opt.output, root))
 			rc = 1;
-		}
 	}
 	if (evf) {
 		/* Complete or absent, like the results file. */

@@ -1048,11 +1048,8 @@ int cmd_flush(int argc, char **argv)
 
 	if (!p.opt.quiet)
 		print_table(&p, topo, &t, &cf, pts, npts, clock_floor);
-	if (p.opt.output && results_write(p.opt.output, root) < 0) {
-		fprintf(stderr, "%s: --output: cannot write %s: %s\n",
-			opt_progname(), p.opt.output, strerror(errno));
+	if (results_save(p.opt.output, root))
 		rc = 1;
-	}
 
 	for (unsigned i = 0; i < npts; i++) {
 		free(pts[i].bps);

@@ -471,19 +471,13 @@ int cmd_sync(int argc, char **argv)
 		}
 	}
 
-	if (lost && !p.opt.allow_lost) {
-		fprintf(stderr, "%s: %llu trace events were lost: flush accounting is incomplete; "
-			"raise --trace-buffer or pass --allow-lost-events (no results written)\n",
-			opt_progname(), (unsigned long long)lost);
+	if (results_lost_refused(lost, p.opt.allow_lost, "flush accounting is incomplete")) {
 		rc = 1;
 	} else {
 		if (!p.opt.quiet && MEASURE)
 			sync_print_table(&p, &tgt, dax, traced, runs, rs);
-		if (p.opt.output && results_write(p.opt.output, root) < 0) {
-			fprintf(stderr, "%s: --output: cannot write %s: %s\n",
-				opt_progname(), p.opt.output, strerror(errno));
+		if (results_save(p.opt.output, root))
 			rc = 1;
-		}
 	}
 	free(rs);
 	json_object_put(root);

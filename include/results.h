@@ -20,6 +20,16 @@ int results_write(const char *path, json_object *root);
  * "argv": [...], "started": ISO-8601 UTC}. */
 json_object *results_new(const char *command, int argc, char **argv);
 
+/* --output: write root to output (nothing when output is NULL).  0, or 1
+ * after one line on stderr naming --output. */
+int results_save(const char *output, json_object *root);
+
+/* Lost trace events, not allowed (no --allow-lost-events): one line on
+ * stderr saying so, what is incomplete ("counts are incomplete") and that
+ * no results are written, and true.  False when none were lost or they are allowed. */
+bool results_lost_refused(uint64_t lost, bool allow_lost,
+			  const char *incomplete);
+
 /* A run's "trace" object: dax_trace_describe(tr) (tr may be NULL) with
  * "available" (traced), "reason" (why, when not traced), "lost_events"
  * (*lost, also set: dax_trace_lost(tr), 0 without tr) and "flush_source"

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "opts.h"
 #include "results.h"
 
 int results_write(const char *path, json_object *root)
@@ -91,4 +92,24 @@ json_object *results_trace(struct dax_trace *tr, bool traced, const char *why,
 		json_object_new_string(dax ? "fs_dax:dax_writeback_one" :
 				       "ext4:ext4_writepages_result"));
 	return tj;
+}
+
+int results_save(const char *output, json_object *root)
+{
+	if (!output || results_write(output, root) == 0)
+		return 0;
+	fprintf(stderr, "%s: --output: cannot write %s: %s\n", opt_progname(),
+		output, strerror(errno));
+	return 1;
+}
+
+bool results_lost_refused(uint64_t lost, bool allow_lost,
+			  const char *incomplete)
+{
+	if (!lost || allow_lost)
+		return false;
+	fprintf(stderr, "%s: %llu trace events were lost: %s; "
+		"raise --trace-buffer or pass --allow-lost-events (no results written)\n",
+		opt_progname(), (unsigned long long)lost, incomplete);
+	return true;
 }
