@@ -183,12 +183,7 @@ static void parse(int argc, char **argv, struct params *p)
 		OPT_LONG_SEED,
 		OPT_LONG_OUTPUT,
 		{ "events", required_argument, NULL, 'E' },
-		OPT_LONG_TRACE_BUFFER,
-		OPT_LONG_NO_TRACE,
-		OPT_LONG_ALLOW_LOST,
-		OPT_LONG_QUIET,
-		OPT_LONG_HELP,
-		{ NULL, 0, NULL, 0 },
+		OPT_LONG_TRACED_END,
 	};
 	uint64_t granule;
 	int c;

@@ -131,12 +131,7 @@ void sync_parse(int argc, char **argv, struct params *p,
 		{ "repeat", required_argument, NULL, 'R' },
 		OPT_LONG_SEED,
 		OPT_LONG_OUTPUT,
-		OPT_LONG_TRACE_BUFFER,
-		OPT_LONG_NO_TRACE,
-		OPT_LONG_ALLOW_LOST,
-		OPT_LONG_QUIET,
-		OPT_LONG_HELP,
-		{ NULL, 0, NULL, 0 },
+		OPT_LONG_TRACED_END,
 	};
 	bool every_given = false, period_given = false, dur_given = false;
 	bool ws_given = false;

@@ -88,6 +88,11 @@ enum {
 	{ "allow-lost-events", no_argument, NULL, OPT_ALLOW_LOST }
 #define OPT_LONG_QUIET	{ "quiet", no_argument, NULL, OPT_QUIET }
 #define OPT_LONG_HELP	{ "help", no_argument, NULL, OPT_HELP }
+/* The end of a traced command's table (fault, sync): the tracing options,
+ * --quiet, --help and the terminator. */
+#define OPT_LONG_TRACED_END \
+	OPT_LONG_TRACE_BUFFER, OPT_LONG_NO_TRACE, OPT_LONG_ALLOW_LOST, \
+	OPT_LONG_QUIET, OPT_LONG_HELP, { NULL, 0, NULL, 0 }
 
 struct common_opts {
 	/* Set by the command before parsing. */
