@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit test of lib/trace.c on the host's page cache (the host has no DAX):
+ * Unit test of lib/trace_*.c on the host's page cache (the host has no DAX):
  * the pairing of writebacks with their dax_flush return on synthetic record
  * streams (pure, runs anywhere); instance creation and settings, marker
  * round trip, exactness of draining (including partial pages and draining
