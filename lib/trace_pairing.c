@@ -11,6 +11,10 @@
  * than records of another cpu already returned (a thread that moved from
  * one cpu to the other in between: 35 ms apart seen under TCG), and a
  * writeback would then be paired before its flush record arrived.
+ *
+ * The pairing is one pass over the records sorted by ts, keeping for each
+ * thread (an open-addressing table by pid) the flush entered and not
+ * returned yet, and the latest flush returned since its last writeback.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -23,42 +27,19 @@
 
 struct fp_ent {
 	int32_t pid;
-	bool used, has_wb, has_entry;
-	uint64_t pending;	/* ts of the flush not yet paired, 0: none */
+	bool used, has_entry;
+	uint64_t pending;	/* ts of the latest flush returned since the
+				 * thread's last writeback_one, 0: none */
 	uint64_t pending_size;	/* its size (from its entry), 0: unknown */
-	uint64_t entry_ts;	/* the flush entered, not returned yet */
-	uint64_t entry_size;
-	uint64_t last_wb;	/* ts of the thread's last writeback_one */
+	uint64_t entry_size;	/* of the flush entered, not returned yet */
 };
 
-struct flush_pairing {
-	struct fp_ent *tab;	/* open addressing, cap a power of two */
+/* The threads of the pass. */
+struct fp_map {
+	struct fp_ent *tab;	/* open addressing, cap a power of two (0
+				 * before the first thread) */
 	size_t cap, n;
-	struct flush_pairing_stats st;
 };
-
-struct flush_pairing *flush_pairing_new(void)
-{
-	struct flush_pairing *fp = calloc(1, sizeof(*fp));
-
-	if (!fp)
-		return NULL;
-	fp->cap = 64;
-	fp->tab = calloc(fp->cap, sizeof(*fp->tab));
-	if (!fp->tab) {
-		free(fp);
-		return NULL;
-	}
-	return fp;
-}
-
-void flush_pairing_free(struct flush_pairing *fp)
-{
-	if (!fp)
-		return;
-	free(fp->tab);
-	free(fp);
-}
 
 static size_t fp_hash(int32_t pid, size_t cap)
 {
@@ -75,14 +56,17 @@ static struct fp_ent *fp_slot(struct fp_ent *tab, size_t cap, int32_t pid)
 }
 
 /* The entry of pid, made if new; NULL when out of memory. */
-static struct fp_ent *fp_get(struct flush_pairing *fp, int32_t pid)
+static struct fp_ent *fp_get(struct fp_map *fp, int32_t pid)
 {
-	struct fp_ent *e = fp_slot(fp->tab, fp->cap, pid);
+	struct fp_ent *e;
 
-	if (e->used)
-		return e;
+	if (fp->cap) {
+		e = fp_slot(fp->tab, fp->cap, pid);
+		if (e->used)
+			return e;
+	}
 	if (2 * (fp->n + 1) > fp->cap) {
-		size_t cap = fp->cap * 2;
+		size_t cap = fp->cap ? fp->cap * 2 : 64;
 		struct fp_ent *tab = calloc(cap, sizeof(*tab));
 
 		if (!tab)
@@ -93,8 +77,8 @@ static struct fp_ent *fp_get(struct flush_pairing *fp, int32_t pid)
 		free(fp->tab);
 		fp->tab = tab;
 		fp->cap = cap;
-		e = fp_slot(tab, cap, pid);
 	}
+	e = fp_slot(fp->tab, fp->cap, pid);
 	memset(e, 0, sizeof(*e));
 	e->used = true;
 	e->pid = pid;
@@ -102,8 +86,11 @@ static struct fp_ent *fp_get(struct flush_pairing *fp, int32_t pid)
 	return e;
 }
 
-int flush_pairing_feed(struct flush_pairing *fp, struct trace_rec *v, size_t n)
+int flush_pair_records(struct trace_rec *v, size_t n,
+		       struct flush_pairing_stats *st)
 {
+	struct flush_pairing_stats s = { 0 };
+	struct fp_map fp = { 0 };
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -115,86 +102,44 @@ int flush_pairing_feed(struct flush_pairing *fp, struct trace_rec *v, size_t n)
 			continue;
 		if (r->ev == EV_WRITEBACK_ONE)
 			r->flush_ts = r->flush_size = 0;
-		e = rc ? NULL : fp_get(fp, r->pid);
-		if (!e) {
-			if (!rc)
-				errno = ENOMEM;
-			rc = -1;
-			if (r->ev == EV_WRITEBACK_ONE)
-				fp->st.unpaired++;
-			else if (r->ev == EV_FLUSH_RET)
-				fp->st.flushes++;
-			else
-				fp->st.entries++;
-			continue;
+		e = rc ? NULL : fp_get(&fp, r->pid);
+		if (!e && !rc) {
+			errno = ENOMEM;
+			rc = -1;	/* this record and the rest: counted */
 		}
 		if (r->ev == EV_FLUSH_ENTRY) {
-			fp->st.entries++;
-			if (e->has_wb && r->ts < e->last_wb) {
-				fp->st.entries_unused++;	/* drained late */
+			s.entries++;
+			if (!e)
 				continue;
-			}
-			if (e->has_entry) {	/* its return never came */
-				fp->st.entries_unused++;
-				if (r->ts < e->entry_ts)
-					continue;
-			}
+			if (e->has_entry)	/* its return never came */
+				s.entries_unused++;
 			e->has_entry = true;
-			e->entry_ts = r->ts;
 			e->entry_size = r->flush_size;
-			continue;
-		}
-		if (r->ev == EV_FLUSH_RET) {
-			uint64_t size = 0;
-
-			fp->st.flushes++;
-			if (e->has_wb && r->ts < e->last_wb) {
-				/* before the thread's last writeback: drained
-				 * late; not this thread's next flush */
-				fp->st.flushes_unused++;
+		} else if (r->ev == EV_FLUSH_RET) {
+			s.flushes++;
+			if (!e)
 				continue;
-			}
-			if (e->has_entry && e->entry_ts <= r->ts) {
-				size = e->entry_size;
-				e->has_entry = false;
-			} else {
-				fp->st.flushes_no_entry++;
-			}
-			if (e->pending) {	/* a flush never followed by
+			if (!e->has_entry)
+				s.flushes_no_entry++;
+			if (e->pending)		/* a flush never followed by
 						 * its writeback record */
-				fp->st.flushes_unused++;
-				if (r->ts < e->pending)
-					continue;
-			}
+				s.flushes_unused++;
 			e->pending = r->ts;
-			e->pending_size = size;
-			continue;
-		}
-		if (e->has_wb && r->ts < e->last_wb) {
-			fp->st.unpaired++;	/* drained late: leave it */
-			continue;
-		}
-		if (e->pending && e->pending <= r->ts) {
+			e->pending_size = e->has_entry ? e->entry_size : 0;
+			e->has_entry = false;
+		} else if (e && e->pending) {
 			r->flush_ts = e->pending;
 			r->flush_size = e->pending_size;
 			e->pending = 0;
-			fp->st.paired++;
+			s.paired++;
 		} else {
-			fp->st.unpaired++;
+			s.unpaired++;
 		}
-		e->has_wb = true;
-		e->last_wb = r->ts;
 	}
+	free(fp.tab);
+	if (st)
+		*st = s;
 	return rc;
-}
-
-void flush_pairing_stats(const struct flush_pairing *fp,
-			 struct flush_pairing_stats *st)
-{
-	if (fp)
-		*st = fp->st;
-	else
-		memset(st, 0, sizeof(*st));
 }
 
 /* Stable merge sort of v[0..n) by ts (tmp: n records). */
@@ -217,27 +162,18 @@ static void sort_by_ts(struct trace_rec *v, struct trace_rec *tmp, size_t n)
 
 int dax_trace_pair_flushes(struct trace_vec *tv, struct flush_pairing_stats *st)
 {
-	struct flush_pairing *fp;
 	struct trace_rec *tmp;
-	int rc;
 
 	if (st)
 		memset(st, 0, sizeof(*st));
 	if (!tv || !tv->n)
 		return 0;
-	fp = flush_pairing_new();
 	tmp = malloc((tv->n / 2 + 1) * sizeof(*tmp));
-	if (!fp || !tmp) {
-		flush_pairing_free(fp);
-		free(tmp);
+	if (!tmp) {
 		errno = ENOMEM;
 		return -1;
 	}
 	sort_by_ts(tv->v, tmp, tv->n);
 	free(tmp);
-	rc = flush_pairing_feed(fp, tv->v, tv->n);
-	if (st)
-		flush_pairing_stats(fp, st);
-	flush_pairing_free(fp);
-	return rc;
+	return flush_pair_records(tv->v, tv->n, st);
 }
