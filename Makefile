@@ -57,8 +57,11 @@ all: $(BINS) $(UNIT_BIN)
 	$(call quiet,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+# Made afresh: `ar r` into the old archive would keep the member of a
+# lib/*.c since removed, and the linker could take it instead of the new code.
 lib/libdaxbench.a: $(LIB_OBJ)
 	$(call quiet,AR,$@)
+	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
 bench/daxbench: $(BENCH_OBJ) lib/libdaxbench.a

@@ -184,8 +184,8 @@ void dax_trace_close(struct dax_trace *t);
 
 /* ---- pairing of writebacks with their flush (pure; unit-tested) ----
  *
- * Feed records in timestamp order, in as many calls as wanted: the state of
- * each thread carries over.  Records of one thread are in program order,
+ * One pass over the records in timestamp order (flush_pair_records()).
+ * Records of one thread are in program order,
  * and dax_writeback_one() calls dax_flush() exactly once before its
  * tracepoint, so for a writeback_one record of thread P the flush is the
  * latest EV_FLUSH_RET record of P after P's previous writeback_one record.
@@ -195,36 +195,35 @@ void dax_trace_close(struct dax_trace *t);
  * return (no flush made, kprobe missed or lost, probe absent), flush_ts and
  * flush_size are 0 (unpaired).  Whether the flush covered the writeback's
  * range is for the oracle to say (oracle_set_flush_rule()), not the
- * pairing.  Should records come out of order anyway, a flush record older
- * than P's previous writeback_one is never used, and a writeback older than
- * P's previous one is left unpaired.  Other records are left alone.
+ * pairing.  Other records are left alone.
  * Writebacks of other files are filtered out at drain time: a thread that
  * flushes another DAX file in between and whose own flush record is then
  * lost would get the other file's (earlier) flush; records are lost only
  * when the buffer overflows (dax_trace_lost()) or a probe misses
  * (dax_trace_flush_missed()). */
-struct flush_pairing;
-
-struct flush_pairing *flush_pairing_new(void);	/* NULL: out of memory */
-void flush_pairing_free(struct flush_pairing *fp);	/* NULL is fine */
-/* Pair v[0..n) in place.  0, or -1 (ENOMEM: records from the failing one
- * on are left unpaired). */
-int flush_pairing_feed(struct flush_pairing *fp, struct trace_rec *v, size_t n);
 struct flush_pairing_stats {
 	uint64_t paired, unpaired;	/* writeback_one records */
-	uint64_t flushes;		/* EV_FLUSH_RET records fed */
-	uint64_t flushes_unused;	/* superseded or stale, never paired */
-	uint64_t entries;		/* EV_FLUSH_ENTRY records fed */
-	uint64_t entries_unused;	/* never followed by their return */
+	uint64_t flushes;		/* EV_FLUSH_RET records */
+	uint64_t flushes_unused;	/* superseded (another return of the
+					 * thread before its next writeback),
+					 * never paired */
+	uint64_t entries;		/* EV_FLUSH_ENTRY records */
+	uint64_t entries_unused;	/* never followed by their return
+					 * (another entry of the thread came
+					 * first) */
 	uint64_t flushes_no_entry;	/* returns without an entry record */
-};
-void flush_pairing_stats(const struct flush_pairing *fp,
-			 struct flush_pairing_stats *st);
+};	/* a return or an entry still waiting at the end is not "unused" */
 
-/* Sort tv by ts (stable: records of one cpu keep their order) and pair
- * every writeback in it with a fresh flush_pairing: for all the records of
- * a run, drained in any number of drains.  0, or -1 (ENOMEM); *st (may be
- * NULL) gets the counts. */
+/* Pair v[0..n), already sorted by ts, in place, in one pass.  0, or -1
+ * (ENOMEM: records from the failing one on are left unpaired, and
+ * counted); *st (may be NULL) gets the counts. */
+int flush_pair_records(struct trace_rec *v, size_t n,
+		       struct flush_pairing_stats *st);
+
+/* Sort tv by ts (stable: records of one cpu keep their order), then
+ * flush_pair_records(): for all the records of a run, drained in any
+ * number of drains, whatever the order the drains brought them in.  0, or
+ * -1 (ENOMEM); *st (may be NULL) gets the counts. */
 int dax_trace_pair_flushes(struct trace_vec *tv, struct flush_pairing_stats *st);
 
 #endif

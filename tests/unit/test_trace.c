@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit test of lib/trace.c on the host's page cache (the host has no DAX):
+ * Unit test of lib/trace_*.c on the host's page cache (the host has no DAX):
  * the pairing of writebacks with their dax_flush return on synthetic record
  * streams (pure, runs anywhere); instance creation and settings, marker
  * round trip, exactness of draining (including partial pages and draining
@@ -243,22 +243,51 @@ static struct trace_rec FE(int32_t pid, uint64_t ts, uint64_t size)
 				   .flush_size = size };
 }
 
+static void stats_add(struct flush_pairing_stats *tot,
+		      const struct flush_pairing_stats *st)
+{
+	tot->paired += st->paired;
+	tot->unpaired += st->unpaired;
+	tot->flushes += st->flushes;
+	tot->flushes_unused += st->flushes_unused;
+	tot->entries += st->entries;
+	tot->entries_unused += st->entries_unused;
+	tot->flushes_no_entry += st->flushes_no_entry;
+}
+
+/* Pair records in ts order (the one pass); the counts to *st (garbage
+ * before: the pass must set them) and added to *tot. */
+static void pair(struct trace_rec *v, size_t n, struct flush_pairing_stats *st,
+		 struct flush_pairing_stats *tot)
+{
+	memset(st, 0xff, sizeof(*st));
+	flush_pair_records(v, n, st);
+	stats_add(tot, st);
+}
+
+/* The same for records in any order (drains): dax_trace_pair_flushes()
+ * sorts them first. */
+static void pair_unsorted(struct trace_rec *v, size_t n,
+			  struct flush_pairing_stats *st,
+			  struct flush_pairing_stats *tot)
+{
+	struct trace_vec tv = { .v = v, .n = n, .cap = n };
+
+	memset(st, 0xff, sizeof(*st));
+	dax_trace_pair_flushes(&tv, st);
+	stats_add(tot, st);
+}
+
 /* The flush's size: from the entry record before its return. */
 static void test_pairing_sizes(void)
 {
-	struct flush_pairing *fp = flush_pairing_new();
-	struct flush_pairing_stats st;
+	struct flush_pairing_stats st, tot = { 0 };
 
-	if (!fp) {
-		for (int i = 0; i < 6; i++)
-			skip("no pairing state");
-		return;
-	}
 	{
 		struct trace_rec v[] = { FE(1, 10, 2097152), FE(2, 11, 4096), F(2, 12),
 					 F(1, 13), W(2, 14), W(1, 15) };
 
-		flush_pairing_feed(fp, v, 6);
+		pair(v, 6, &st, &tot);
 		ok(v[4].flush_ts == 12 && v[4].flush_size == 4096 &&
 		   v[5].flush_ts == 13 && v[5].flush_size == 2097152,
 		   "sizes: each writeback gets its own thread's flush and that "
@@ -267,8 +296,7 @@ static void test_pairing_sizes(void)
 	{
 		struct trace_rec v[] = { F(1, 20), W(1, 21) };
 
-		flush_pairing_feed(fp, v, 2);
-		flush_pairing_stats(fp, &st);
+		pair(v, 2, &st, &tot);
 		ok(v[1].flush_ts == 20 && v[1].flush_size == 0 && st.flushes_no_entry == 1,
 		   "a return without its entry record: paired, size 0 (unknown), "
 		   "counted flushes_no_entry");
@@ -277,56 +305,48 @@ static void test_pairing_sizes(void)
 		struct trace_rec v[] = { FE(1, 30, 8192), FE(1, 31, 4096), F(1, 32),
 					 W(1, 33) };
 
-		flush_pairing_feed(fp, v, 4);
-		flush_pairing_stats(fp, &st);
+		pair(v, 4, &st, &tot);
 		ok(v[3].flush_ts == 32 && v[3].flush_size == 4096 &&
 		   st.entries_unused == 1,
 		   "an entry never returned is superseded by the next one (unused 1)");
 	}
 	{
 		struct trace_rec v[] = { FE(3, 40, 2097152), F(4, 41), W(3, 42),
-					 F(3, 43), W(4, 44) };
+					 F(3, 43), W(4, 44), W(3, 50) };
 
 		v[2].flush_size = 555;	/* garbage: must be cleared */
-		flush_pairing_feed(fp, v, 5);
+		pair(v, 6, &st, &tot);
 		ok(v[2].flush_ts == 0 && v[2].flush_size == 0 &&
 		   v[4].flush_ts == 41 && v[4].flush_size == 0,
 		   "another thread's entry is not used; an unpaired writeback "
 		   "gets flush_ts and flush_size 0");
-	}
-	{
-		struct trace_rec v[] = { W(3, 50) };
-
-		flush_pairing_feed(fp, v, 1);
-		ok(v[0].flush_ts == 43 && v[0].flush_size == 2097152,
+		ok(v[5].flush_ts == 43 && v[5].flush_size == 2097152,
 		   "a flush that returned after its thread's writeback pairs the "
 		   "next writeback, with its size (2097152)");
 	}
-	flush_pairing_stats(fp, &st);
-	ok(st.entries == 5 && st.paired == 6 && st.unpaired == 1 && st.flushes == 6,
-	   "stats: 5 entries, 6 flushes, 6 paired, 1 unpaired (%llu %llu %llu %llu)",
-	   (unsigned long long)st.entries, (unsigned long long)st.flushes,
-	   (unsigned long long)st.paired, (unsigned long long)st.unpaired);
-	flush_pairing_free(fp);
+	ok(tot.entries == 5 && tot.paired == 6 && tot.unpaired == 1 && tot.flushes == 6 &&
+	   tot.flushes_unused == 0 && tot.entries_unused == 1 && tot.flushes_no_entry == 2,
+	   "stats: 5 entries (1 unused), 6 flushes (0 unused, 2 without entry), 6 paired, "
+	   "1 unpaired (%llu %llu %llu %llu %llu %llu %llu)",
+	   (unsigned long long)tot.entries, (unsigned long long)tot.entries_unused,
+	   (unsigned long long)tot.flushes, (unsigned long long)tot.flushes_unused,
+	   (unsigned long long)tot.flushes_no_entry, (unsigned long long)tot.paired,
+	   (unsigned long long)tot.unpaired);
 }
 
 static void test_pairing(void)
 {
-	struct flush_pairing *fp = flush_pairing_new();
-	struct flush_pairing_stats st;
+	struct flush_pairing_stats st, tot = { 0 }, zero = { 0 };
 
-	ok(fp != NULL, "flush_pairing_new");
-	if (!fp) {
-		for (int i = 1; i < NPURE; i++)
-			skip("no pairing state");
-		return;
-	}
+	memset(&st, 0xff, sizeof(st));
+	ok(flush_pair_records(NULL, 0, &st) == 0 && !memcmp(&st, &zero, sizeof(st)),
+	   "no records: 0, every count 0");
 	/* two threads interleaved, each flush followed by its writeback */
 	{
 		struct trace_rec v[] = { F(1, 10), F(2, 11), W(2, 20), W(1, 21),
 					 F(1, 30), F(2, 31), W(1, 40), W(2, 41) };
 
-		flush_pairing_feed(fp, v, 8);
+		pair(v, 8, &st, &tot);
 		ok(v[2].flush_ts == 11 && v[3].flush_ts == 10,
 		   "interleaved: pid 2's writeback gets pid 2's flush (11), pid 1's gets 10 "
 		   "(%llu, %llu)", (unsigned long long)v[2].flush_ts,
@@ -336,74 +356,74 @@ static void test_pairing(void)
 		   (unsigned long long)v[6].flush_ts, (unsigned long long)v[7].flush_ts);
 		ok(v[0].flush_ts == 0 && v[0].ev == EV_FLUSH_RET && v[0].ts == 10,
 		   "flush records left as they were");
-		flush_pairing_stats(fp, &st);
 		ok(st.paired == 4 && st.unpaired == 0 && st.flushes == 4 &&
-		   st.flushes_unused == 0, "stats: 4 paired, 0 unpaired, 4 flushes, 0 unused");
+		   st.flushes_unused == 0 && st.entries == 0 && st.entries_unused == 0 &&
+		   st.flushes_no_entry == 4,
+		   "stats: 4 paired, 0 unpaired, 4 flushes (4 without entry), 0 unused");
 	}
 	/* a missing flush record: unpaired, the tracepoint time stands */
 	{
 		struct trace_rec v[] = { W(1, 50) };
 
-		flush_pairing_feed(fp, v, 1);
+		pair(v, 1, &st, &tot);
 		ok(v[0].flush_ts == 0 && trace_rec_flush_time(&v[0]) == 50,
-		   "no flush since the thread's last writeback: unpaired, flush time = "
-		   "tracepoint ts 50");
+		   "no flush record of the thread: unpaired, flush time = tracepoint "
+		   "ts 50");
 	}
 	/* another thread's flush is not used */
 	{
 		struct trace_rec v[] = { F(3, 60), W(1, 61), W(3, 62) };
 
-		flush_pairing_feed(fp, v, 3);
+		pair(v, 3, &st, &tot);
 		ok(v[1].flush_ts == 0, "pid 3's flush not used for pid 1's writeback");
 		ok(v[2].flush_ts == 60, "... but for pid 3's own (60)");
 	}
 	/* several flushes before one writeback: the latest */
 	{
 		struct trace_rec v[] = { F(1, 70), F(1, 72), F(1, 75), W(1, 80) };
-		uint64_t unused0;
 
-		flush_pairing_stats(fp, &st);
-		unused0 = st.flushes_unused;
-		flush_pairing_feed(fp, v, 4);
+		pair(v, 4, &st, &tot);
 		ok(v[3].flush_ts == 75, "three flushes, one writeback: the latest (75), got %llu",
 		   (unsigned long long)v[3].flush_ts);
-		flush_pairing_stats(fp, &st);
-		ok(st.flushes_unused == unused0 + 2, "the two earlier flushes counted unused");
+		ok(st.flushes_unused == 2, "the two earlier flushes counted unused");
 	}
 	/* a flush is used once: a second writeback without a new flush */
 	{
 		struct trace_rec v[] = { F(2, 90), W(2, 91), W(2, 92) };
 
-		flush_pairing_feed(fp, v, 3);
+		pair(v, 3, &st, &tot);
 		ok(v[1].flush_ts == 90 && v[2].flush_ts == 0,
 		   "one flush pairs one writeback; the next one is unpaired");
 	}
-	/* the state carries over from one feed (drain) to the next */
+	/* the flush in a later drain than its writeback */
 	{
-		struct trace_rec a[] = { F(4, 100) }, b[] = { W(4, 105) };
+		struct trace_rec d[] = { W(4, 105), F(4, 100) };
 
-		flush_pairing_feed(fp, a, 1);
-		flush_pairing_feed(fp, b, 1);
-		ok(b[0].flush_ts == 100, "flush in one drain, writeback in the next: paired");
+		pair_unsorted(d, 2, &st, &tot);
+		ok(d[0].ev == EV_FLUSH_RET && d[1].ev == EV_WRITEBACK_ONE &&
+		   d[1].flush_ts == 100,
+		   "writeback given before its flush (two drains): sorted, then paired");
 	}
-	/* a flush drained late (older than the thread's last writeback) */
+	/* a flush drained late (after the thread's next writeback) */
 	{
-		struct trace_rec a[] = { W(5, 200) }, b[] = { F(5, 150), W(5, 210) };
+		struct trace_rec d[] = { W(5, 200), F(5, 150), W(5, 210) };
 
-		flush_pairing_feed(fp, a, 1);
-		flush_pairing_feed(fp, b, 2);
-		ok(a[0].flush_ts == 0 && b[1].flush_ts == 0,
-		   "a flush older than the thread's previous writeback is never used");
+		pair_unsorted(d, 3, &st, &tot);
+		ok(d[1].ts == 200 && d[1].flush_ts == 150 && d[2].ts == 210 &&
+		   d[2].flush_ts == 0,
+		   "a flush drained late pairs its own writeback once sorted; the next "
+		   "writeback, whose flush that is not, stays unpaired");
 	}
-	/* a writeback drained late (older than the thread's last one) */
+	/* a writeback drained late (after the thread's next ones) */
 	{
-		struct trace_rec a[] = { F(6, 300), W(6, 310), F(6, 320) },
-				 b[] = { W(6, 305), W(6, 330) };
+		struct trace_rec d[] = { F(6, 300), W(6, 310), F(6, 320), W(6, 305),
+					 W(6, 330) };
 
-		flush_pairing_feed(fp, a, 3);
-		flush_pairing_feed(fp, b, 2);
-		ok(b[0].flush_ts == 0 && b[1].flush_ts == 320,
-		   "a late writeback is left unpaired and does not take the next one's flush");
+		pair_unsorted(d, 5, &st, &tot);
+		ok(d[1].ts == 305 && d[1].flush_ts == 300 && d[2].ts == 310 &&
+		   d[2].flush_ts == 0 && d[4].ts == 330 && d[4].flush_ts == 320,
+		   "a late writeback takes its flush (300); the next one, whose flush "
+		   "it took, stays unpaired and does not take the following one's (320)");
 	}
 	/* other records are left alone, flush records between them are fine */
 	{
@@ -412,7 +432,7 @@ static void test_pairing(void)
 			{ .ev = EV_MARKER, .pid = 7, .ts = 402, .arg = 9 },
 			W(7, 403) };
 
-		flush_pairing_feed(fp, v, 4);
+		pair(v, 4, &st, &tot);
 		ok(v[1].flush_ts == 0 && v[1].ev == EV_PTE_FAULT && v[2].arg == 9 &&
 		   v[3].flush_ts == 400,
 		   "faults and markers in between: untouched, the writeback still paired");
@@ -428,7 +448,7 @@ static void test_pairing(void)
 			v[3000 + i] = W((int32_t)(10000 + 2999 - i), 5000 + i);
 		}
 		if (v)
-			flush_pairing_feed(fp, v, n);
+			pair(v, n, &st, &tot);
 		for (size_t i = 0; v && i < 3000; i++)
 			if (v[3000 + i].flush_ts != 1000 + (2999 - i))
 				good = false;
@@ -439,21 +459,28 @@ static void test_pairing(void)
 	{
 		struct trace_rec v[] = { F(0, 9000), F(-1, 9001), W(-1, 9002), W(0, 9003) };
 
-		flush_pairing_feed(fp, v, 4);
+		pair(v, 4, &st, &tot);
 		ok(v[2].flush_ts == 9001 && v[3].flush_ts == 9000, "pids 0 and -1 paired");
 	}
-	flush_pairing_stats(fp, &st);
 	diag("pairing stats: %llu paired, %llu unpaired, %llu flushes, %llu unused",
-	     (unsigned long long)st.paired, (unsigned long long)st.unpaired,
-	     (unsigned long long)st.flushes, (unsigned long long)st.flushes_unused);
-	ok(st.paired + st.unpaired == 4 + 1 + 2 + 1 + 2 + 1 + 2 + 3 + 1 + 3000 + 2,
+	     (unsigned long long)tot.paired, (unsigned long long)tot.unpaired,
+	     (unsigned long long)tot.flushes, (unsigned long long)tot.flushes_unused);
+	ok(tot.paired + tot.unpaired == 4 + 1 + 2 + 1 + 2 + 1 + 2 + 3 + 1 + 3000 + 2,
 	   "every writeback counted once, paired or unpaired (%llu + %llu)",
-	   (unsigned long long)st.paired, (unsigned long long)st.unpaired);
-	ok(st.unpaired == 1 + 1 + 1 + 2 + 1, "unpaired: exactly the 6 without a usable flush (%llu)",
-	   (unsigned long long)st.unpaired);
-	flush_pairing_free(fp);
-	flush_pairing_free(NULL);
-	ok(1, "flush_pairing_free(NULL) is harmless");
+	   (unsigned long long)tot.paired, (unsigned long long)tot.unpaired);
+	ok(tot.unpaired == 1 + 1 + 1 + 1 + 1,
+	   "unpaired: exactly the 5 without a usable flush (%llu)",
+	   (unsigned long long)tot.unpaired);
+	/* the size is the return's, taken at the return */
+	{
+		struct trace_rec v[] = { FE(8, 500, 8192), F(8, 501), FE(8, 502, 4096),
+					 W(8, 503) };
+
+		ok(flush_pair_records(v, 4, NULL) == 0 && v[3].flush_ts == 501 &&
+		   v[3].flush_size == 8192,
+		   "the size is that of the entry before the return (8192), not of the "
+		   "thread's next entry (4096); no counts asked (NULL)");
+	}
 
 	/* a run drained in two drains, a thread that moved between cpus: the
 	 * second drain brings cpu 0's older records after cpu 1's newer ones */
@@ -475,7 +502,7 @@ static void test_pairing(void)
 		   "dax_trace_pair_flushes: records of two drains out of order, sorted "
 		   "and every writeback paired with its own flush");
 		ok(ps.paired == 4 && ps.unpaired == 0 && ps.flushes == 4 && ps.flushes_unused == 0,
-		   "... stats 4 paired, 0 unpaired (fed in drain order it would be 2 and 2)");
+		   "... stats 4 paired, 0 unpaired, 4 flushes, 0 unused");
 	}
 	/* the sort is stable (a cpu's records with one ts keep their order) */
 	{
