@@ -94,7 +94,7 @@ uint64_t sc_time_left(const struct sctx *c)
 
 enum page_mode sc_page_mode(const struct sctx *c)
 {
-	switch (c->p->page) {
+	switch (c->o.page) {
 	case PS_PMD:
 		return PAGE_PMD;
 	case PS_PTE:
@@ -126,7 +126,7 @@ int sc_file_create(struct sctx *c, struct daxfile *f)
 
 	snprintf(name, sizeof(name), ".daxstress-%s-%d", c->sc->name,
 		 (int)getpid());
-	if (daxfile_create(f, c->p->opt.dir, name, c->size, err, sizeof(err))) {
+	if (daxfile_create(f, c->o.dir, name, c->size, err, sizeof(err))) {
 		sc_fail(c, "%s", err);
 		return -1;
 	}
@@ -201,12 +201,15 @@ static void *co_main(void *arg)
 	return NULL;
 }
 
-int collector_start(struct collector *co, struct dax_trace *tr,
+int collector_start(struct collector *co, const struct sctx *c,
 		    uint64_t keep_mask, bool threaded)
 {
+	struct dax_trace *tr = c->tr;
+
 	memset(co, 0, sizeof(*co));
 	co->tr = tr;
 	co->keep_mask = keep_mask;
+	co->inject_unflushed = c->o.inject == INJ_UNFLUSHED;
 	/* writebacks kept: keep their flushes too, to pair them at the end */
 	if ((keep_mask & EVBIT(EV_WRITEBACK_ONE)) && dax_trace_flush_timed(tr, NULL))
 		co->keep_mask |= EVBIT(EV_FLUSH_RET) | EVBIT(EV_FLUSH_ENTRY);
@@ -217,8 +220,6 @@ int collector_start(struct collector *co, struct dax_trace *tr,
 	co->threaded = true;
 	return 0;
 }
-
-bool sc_inject_unflushed;
 
 struct inj_thread {
 	int32_t pid;
@@ -304,7 +305,7 @@ int collector_finish(struct collector *co)
 	 * time) and give each writeback its flush */
 	if (!(co->keep_mask & EVBIT(EV_FLUSH_RET)))
 		return 0;
-	if (sc_inject_unflushed) {
+	if (co->inject_unflushed) {
 		int64_t n;
 
 		if (dax_trace_pair_flushes(&co->keep, NULL))	/* sorts */
@@ -339,7 +340,7 @@ bool sc_check_lost(struct sctx *c)
 		d = m > c->flush_missed_base ? m - c->flush_missed_base : 0;
 		c->flush_missed_base = m;
 		c->flush_missed += d;
-		if (d && c->p->opt.allow_lost) {
+		if (d && c->o.allow_lost) {
 			sc_diag(c, "iteration %u: the dax_flush probes missed %"
 				PRIu64 " hits (--allow-lost-events: unflushed "
 				"violations may be false)", c->iter, d);
@@ -356,7 +357,7 @@ bool sc_check_lost(struct sctx *c)
 	if (!lost)
 		return true;
 	c->lost_events += lost;
-	if (c->p->opt.allow_lost) {
+	if (c->o.allow_lost) {
 		sc_diag(c, "iteration %u: %" PRIu64 " trace events lost "
 			"(--allow-lost-events: violations may be false)",
 			c->iter, lost);
@@ -364,7 +365,7 @@ bool sc_check_lost(struct sctx *c)
 	}
 	sc_fail(c, "%" PRIu64 " trace events were lost: the oracle cannot be "
 		"trusted; raise --trace-buffer (now %" PRIu64 "K per cpu) or "
-		"pass --allow-lost-events", lost, c->p->opt.trace_kb);
+		"pass --allow-lost-events", lost, c->o.trace_kb);
 	return false;
 }
 
@@ -472,7 +473,7 @@ static void dump_streams(struct sctx *c, const struct check_in *in)
 	char path[4200];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s-iter-%u-stores.csv", c->p->dump_dir,
+	snprintf(path, sizeof(path), "%s/%s-iter-%u-stores.csv", c->o.dump_dir,
 		 c->sc->name, c->iter);
 	if ((f = fopen(path, "w"))) {
 		fprintf(f, "thread,pgoff,t_before,t_after\n");
@@ -483,7 +484,7 @@ static void dump_streams(struct sctx *c, const struct check_in *in)
 					in->sl[i]->v[k].ta);
 		fclose(f);
 	}
-	snprintf(path, sizeof(path), "%s/%s-iter-%u-syncs.csv", c->p->dump_dir,
+	snprintf(path, sizeof(path), "%s/%s-iter-%u-syncs.csv", c->o.dump_dir,
 		 c->sc->name, c->iter);
 	if ((f = fopen(path, "w"))) {
 		fprintf(f, "tid,kind,first,npages,t_start,t_end,errno\n");
@@ -498,7 +499,7 @@ static void dump_streams(struct sctx *c, const struct check_in *in)
 			}
 		fclose(f);
 	}
-	snprintf(path, sizeof(path), "%s/%s-iter-%u-events.csv", c->p->dump_dir,
+	snprintf(path, sizeof(path), "%s/%s-iter-%u-events.csv", c->o.dump_dir,
 		 c->sc->name, c->iter);
 	if ((f = fopen(path, "w"))) {
 		/* flush_ts, flush_size: writebacks paired with their
@@ -523,7 +524,7 @@ static void dump_streams(struct sctx *c, const struct check_in *in)
 		fclose(f);
 	}
 	sc_diag(c, "iteration %u: streams written to %s/%s-iter-%u-*.csv",
-		c->iter, c->p->dump_dir, c->sc->name, c->iter);
+		c->iter, c->o.dump_dir, c->sc->name, c->iter);
 }
 
 /* The first violation of class k in this scenario, when r has one: TAP
@@ -641,7 +642,7 @@ int64_t sc_check(struct sctx *c, const struct check_in *in)
 		first_of_class(c, &r, ORACLE_LATE);
 		first_of_class(c, &r, ORACLE_MISSED);
 		/* the first ones of a few different syncs */
-		for (size_t i = 0; i < r.nviol && c->reported < c->p->max_report;
+		for (size_t i = 0; i < r.nviol && c->reported < c->o.max_report;
 		     i++) {
 			if (i && r.viol[i].sync_idx == r.viol[i - 1].sync_idx &&
 			    show >= 2)
@@ -660,7 +661,7 @@ int64_t sc_check(struct sctx *c, const struct check_in *in)
 			in->injected ? " (--inject unflushed)" : "");
 		first_of_class(c, &r, ORACLE_UNFLUSHED);
 		for (size_t i = 1; i < r.nunfl && i < 3 &&
-		     c->reported < c->p->max_report; i++) {
+		     c->reported < c->o.max_report; i++) {
 			print_sample(&r, NULL, &r.unfl[i], NULL);
 			c->reported++;
 		}
@@ -668,7 +669,7 @@ int64_t sc_check(struct sctx *c, const struct check_in *in)
 	if (v > 0) {
 		if (!c->first_report)
 			c->first_report = oracle_report_json_n(&r, 8);
-		if (c->p->dump_dir && !c->dumped) {
+		if (c->o.dump_dir && !c->dumped) {
 			dump_streams(c, in);
 			c->dumped = true;
 		}

@@ -372,7 +372,6 @@ int main(int argc, char **argv)
 	opt_set_progname("daxstress");
 	parse(argc, argv, &p, &sel);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	sc_inject_unflushed = p.inject == INJ_UNFLUSHED;
 
 	kw = kmsg_open(kwhy, sizeof(kwhy));
 	dax = probe_dax(p.opt.dir, &probe, fsdesc, sizeof(fsdesc));
@@ -410,7 +409,10 @@ int main(int argc, char **argv)
 
 		memset(&c, 0, sizeof(c));
 		c.sc = sc;
-		c.p = &p;
+		c.o = (struct sc_opts){ .dir = p.opt.dir, .page = p.page,
+			.inject = p.inject, .max_report = p.max_report,
+			.dump_dir = p.dump_dir, .allow_lost = p.opt.allow_lost,
+			.trace_kb = p.opt.trace_kb };
 		c.seed = p.opt.seed;
 		for (const char *q = sc->name; *q; q++)
 			c.seed = (c.seed ^ (uint8_t)*q) * 0x100000001b3ull;

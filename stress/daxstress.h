@@ -47,6 +47,18 @@ extern const char *const page_sel_names[];	/* NULL-terminated */
 
 enum sverdict { SV_PASS, SV_FAIL, SV_SKIP };
 
+/* What the command line asks of every scenario: set by the driver in each
+ * scenario's context, read by the scenarios and what they share. */
+struct sc_opts {
+	const char *dir;		/* --dir */
+	enum page_sel page;		/* --page */
+	enum inject_kind inject;	/* --inject */
+	unsigned max_report;		/* --max-report */
+	const char *dump_dir;		/* --dump, or NULL */
+	bool allow_lost;		/* --allow-lost-events */
+	uint64_t trace_kb;		/* --trace-buffer, in KiB */
+};
+
 struct stress_params {
 	struct common_opts opt;		/* --dir, --seed, --output,
 					 * --trace-buffer, --allow-lost-events */
@@ -67,7 +79,7 @@ struct scenario;
 /* Per-scenario context: its parameters, the trace, and its tallies. */
 struct sctx {
 	const struct scenario *sc;
-	const struct stress_params *p;
+	struct sc_opts o;
 	struct dax_trace *tr;		/* NULL for page-cache */
 	uint64_t seed;			/* this scenario's seed */
 	uint64_t size, npages;
@@ -201,6 +213,7 @@ struct collector {
 	struct trace_vec tmp;
 	struct dax_counts counts;	/* every record of the file */
 	struct flush_pairing_stats pairing;	/* of keep, set by finish */
+	bool inject_unflushed;		/* --inject unflushed */
 	uint64_t injected;		/* --inject unflushed: writebacks
 					 * whose flush records were dropped */
 	pthread_t th;
@@ -209,18 +222,16 @@ struct collector {
 	int err;			/* errno of a failed drain */
 };
 
-/* Start collecting (a thread draining every 20 ms when threaded). */
-int collector_start(struct collector *co, struct dax_trace *tr,
+/* Start collecting the records of c's trace (a thread draining every
+ * 20 ms when threaded). */
+int collector_start(struct collector *co, const struct sctx *c,
 		    uint64_t keep_mask, bool threaded);
 /* Stop the thread, drain what is left; with the flush probes, sort keep by
  * time and pair its writebacks with their flushes (EV_FLUSH_RET and
- * EV_FLUSH_ENTRY records are then kept too; with sc_inject_unflushed, the
+ * EV_FLUSH_ENTRY records are then kept too; with --inject unflushed, the
  * flush records of every second writeback are dropped first, counted in
  * co->injected).  0, or -1 (a drain failed, out of memory). */
 int collector_finish(struct collector *co);
-
-/* --inject unflushed (set by main before any scenario runs). */
-extern bool sc_inject_unflushed;
 void collector_free(struct collector *co);
 
 /* Lost trace events (and, with the flush rule, missed dax_flush probe

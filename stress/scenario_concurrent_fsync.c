@@ -218,7 +218,7 @@ static enum sverdict run(struct sctx *c)
 		s.size = c->size;
 		s.npages = c->npages;
 		s.fd = f.fd;
-		s.inj = c->p->inject;
+		s.inj = c->o.inject;
 		sc_rng(c, &s.cyc_rng, 300);
 		pthread_barrier_init(&s.start, NULL, nw + nk);
 		pthread_barrier_init(&s.cyc1, NULL, nk);
@@ -236,8 +236,8 @@ static enum sverdict run(struct sctx *c)
 			yl[i] = &k[i].yl;
 		}
 		if (!ok || ylog_init(&fin, 4) ||
-		    collector_start(&co, c->tr, EVBIT(EV_WRITEBACK_ONE) |
-				    (c->p->dump_dir ? EVBIT(EV_PMD_FAULT_DONE) |
+		    collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE) |
+				    (c->o.dump_dir ? EVBIT(EV_PMD_FAULT_DONE) |
 				     EVBIT(EV_PTE_FAULT_DONE) |
 				     EVBIT(EV_WRITEBACK_RANGE) |
 				     EVBIT(EV_WRITEBACK_RANGE_DONE) : 0), true)) {

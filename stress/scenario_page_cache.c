@@ -179,7 +179,7 @@ static enum sverdict run(struct sctx *c)
 			daxfile_remove(&f);
 			if (e == EINVAL) {
 				snprintf(c->skip_reason, sizeof(c->skip_reason),
-					 "O_DIRECT is not supported in %s", c->p->opt.dir);
+					 "O_DIRECT is not supported in %s", c->o.dir);
 				return SV_SKIP;
 			}
 			sc_fail(c, "open %s with O_DIRECT: %s", proc, strerror(e));

@@ -208,7 +208,7 @@ static enum sverdict run(struct sctx *c)
 				return SV_FAIL;
 			}
 		}
-		if (collector_start(&co, c->tr, EVBIT(EV_WRITEBACK_ONE), true)) {
+		if (collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE), true)) {
 			sc_fail(c, "cannot start the trace collector");
 			return SV_FAIL;
 		}

@@ -289,7 +289,7 @@ static enum sverdict run(struct sctx *c)
 			ok = ok && !slog_init(&w[i].sl, cap);
 			sl[i] = &w[i].sl;
 		}
-		if (!ok || collector_start(&co, c->tr, EVBIT(EV_WRITEBACK_ONE) |
+		if (!ok || collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE) |
 					   EVBIT(EV_PTE_FAULT_DONE) |
 					   EVBIT(EV_PMD_FAULT_DONE), true)) {
 			sc_fail(c, "out of memory for the logs");

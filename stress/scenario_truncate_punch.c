@@ -518,7 +518,7 @@ static enum sverdict run(struct sctx *c)
 		ok = ok && !ylog_init(&sy->yl, 1 << 16) && !ylog_init(&me->yl, 4);
 		ylp[0] = &sy->yl;
 		ylp[1] = &me->yl;
-		if (!ok || collector_start(&co, c->tr, EVBIT(EV_WRITEBACK_ONE), true)) {
+		if (!ok || collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE), true)) {
 			sc_fail(c, "out of memory for the logs");
 			sigaction(SIGBUS, &old, NULL);
 			return SV_FAIL;
