@@ -31,7 +31,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "daxstress.h"
+#include "scenario.h"
 
 #define WLOG_CAP (1u << 19)	/* stores per writer per iteration */
 #define YLOG_CAP (1u << 16)	/* calls per sync thread per iteration */

@@ -29,7 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "daxstress.h"
+#include "scenario.h"
 
 enum { CL_A, CL_B, CL_C, CL_D };
 enum { PH_1 = 1, PH_2, PH_3, PH_RACE, PH_END };

@@ -29,7 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "daxstress.h"
+#include "scenario.h"
 
 #define REWRITES 3
 

@@ -41,7 +41,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "daxstress.h"
+#include "scenario.h"
 
 #define NFLOORS 64
 #define PATTERN 0xdeadbeefcafe0000ull

@@ -6,9 +6,10 @@
  * may be skipped), 1 when one failed, 2 on bad options, 4 when every
  * selected scenario was skipped (kselftest's convention).
  *
- * This file: options, the scenario table, seeding, the kernel-log watch
- * (every scenario fails on WARNING, BUG, Oops, bad pmd... logged while it
- * ran), the JSON summary and the reproduction line.
+ * This file, the driver: options, the scenario table, seeding, the
+ * kernel-log watch (every scenario fails on WARNING, BUG, Oops, bad pmd...
+ * logged while it ran), the JSON summary and the reproduction line.  It
+ * calls the scenarios' ops (scenario.h); they never call it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,7 +21,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "daxstress.h"
+#include "driver.h"
 #include "env.h"
 #include "kmsg.h"
 #include "opts.h"

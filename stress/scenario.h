@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * daxstress: race scenarios whose oracles prove the kernel flushed what it
- * had to.  Each scenario is an ops table (struct scenario) in its own
- * stress/scenario_*.c; stress/daxstress.c owns option parsing, the TAP
- * output, the scenario table, seeding, the kernel-log watch, the JSON
- * summary and the reproduction line; stress/common.c holds what scenarios
- * share: per-thread store and sync logs, the trace collector, and the feed
- * of the flush oracle (include/oracle.h).
+ * daxstress: what a scenario sees.  A scenario is an ops table (struct
+ * scenario) in its own stress/scenario_*.c, run by the driver
+ * (stress/driver.c: options, TAP, seeding, the iteration budget, the
+ * kernel-log watch, the JSON summary); it calls down into what the
+ * scenarios share: reporting (report.c), iterations, seeds and the file
+ * under test (iteration.c), the trace collector (collector.c) and the feed
+ * of the flush oracle (check.c, include/oracle.h).  Nothing here calls the
+ * driver.
  */
-#ifndef DAXSTRESS_H
-#define DAXSTRESS_H
+#ifndef STRESS_SCENARIO_H
+#define STRESS_SCENARIO_H
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -20,7 +21,6 @@
 
 #include "dax_counts.h"
 #include "daxfile.h"
-#include "opts.h"
 #include "oracle.h"
 #include "rng.h"
 #include "timing.h"
@@ -40,10 +40,8 @@ enum inject_kind {
 				 * every second writeback are dropped before
 				 * pairing (needs the flush probes) */
 };
-extern const char *const inject_names[];	/* NULL-terminated */
 
 enum page_sel { PS_MIXED, PS_PMD, PS_PTE };
-extern const char *const page_sel_names[];	/* NULL-terminated */
 
 enum sverdict { SV_PASS, SV_FAIL, SV_SKIP };
 
@@ -57,21 +55,6 @@ struct sc_opts {
 	const char *dump_dir;		/* --dump, or NULL */
 	bool allow_lost;		/* --allow-lost-events */
 	uint64_t trace_kb;		/* --trace-buffer, in KiB */
-};
-
-struct stress_params {
-	struct common_opts opt;		/* --dir, --seed, --output,
-					 * --trace-buffer, --allow-lost-events */
-	uint64_t duration_ns;		/* whole run, 0: by iterations */
-	unsigned iterations;		/* 0: scenario default or duration */
-	uint64_t size;			/* file size, 0: scenario default */
-	unsigned writers, syncers;	/* 0: scenario default */
-	uint64_t round_ns;		/* racing time per iteration */
-	enum page_sel page;
-	enum inject_kind inject;
-	unsigned max_report;		/* violations printed per scenario */
-	const char *dump_dir;		/* raw streams of a failing iteration */
-	bool size_set, writers_set, syncers_set, round_set, page_set;
 };
 
 struct scenario;
@@ -145,12 +128,6 @@ struct scenario {
 	unsigned default_iterations;
 	enum sverdict (*run)(struct sctx *c);
 };
-
-extern const struct scenario scenario_concurrent_fsync;
-extern const struct scenario scenario_pte_then_pmd;
-extern const struct scenario scenario_rewrite_after_flush;
-extern const struct scenario scenario_truncate_punch;
-extern const struct scenario scenario_page_cache;
 
 /* ---- reporting ---- */
 
