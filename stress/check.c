@@ -255,3 +255,22 @@ fail:
 	oracle_free(o);
 	return -1;
 }
+
+bool sc_check_collected(struct sctx *c, struct collector *co,
+			struct check_in *in)
+{
+	bool checked = false;
+
+	if (collector_finish(co)) {
+		sc_fail(c, "reading trace events failed: %s", strerror(errno));
+	} else if (sc_check_lost(c)) {
+		in->ev = &co->keep;
+		in->pairing = &co->pairing;
+		in->injected = co->injected;
+		sc_check(c, in);
+		checked = true;
+	}
+	for (size_t i = 0; i < sizeof(co->counts) / sizeof(uint64_t); i++)
+		((uint64_t *)&c->counts)[i] += ((uint64_t *)&co->counts)[i];
+	return checked;
+}

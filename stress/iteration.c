@@ -1,35 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
-/* daxstress: what a scenario's iterations share: the budget, seeds, the
- * page mode, the file under test; see scenario.h. */
+/* daxstress: what a scenario's iterations share: the time left, seeds,
+ * the page mode, the file under test; see scenario.h. */
 #include <stdio.h>
 #include <unistd.h>
 
 #include "scenario.h"
 
-bool sc_next_iteration(struct sctx *c)
-{
-	if (c->started) {
-		if (c->max_iter && c->started >= c->max_iter)
-			return false;
-		if (c->deadline && now_ns() >= c->deadline)
-			return false;
-	}
-	c->iter = c->started++;
-	return true;
-}
-
-void sc_iteration_done(struct sctx *c)
-{
-	c->iterations++;
-}
-
-uint64_t sc_time_left(const struct sctx *c)
+/* Time left before the deadline (UINT64_MAX without one). */
+static uint64_t time_left(const struct sctx *c)
 {
 	uint64_t t = now_ns();
 
 	if (!c->deadline)
 		return UINT64_MAX;
 	return c->deadline > t ? c->deadline - t : 0;
+}
+
+uint64_t sc_race_end(const struct sctx *c, uint64_t race, uint64_t min)
+{
+	uint64_t left = time_left(c);
+
+	return now_ns() + (race < left ? race : left > min ? left : min);
+}
+
+void sc_race(const struct sctx *c, int *stop)
+{
+	uint64_t end = sc_race_end(c, c->round_ns, 100000000ull);
+
+	while (now_ns() < end && !__atomic_load_n(stop, __ATOMIC_RELAXED))
+		wl_sleep_ns(5000000);
+	__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
 }
 
 enum page_mode sc_page_mode(const struct sctx *c)

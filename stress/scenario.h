@@ -72,6 +72,7 @@ struct sctx {
 	unsigned max_iter;		/* 0: none (deadline) */
 	unsigned iter;			/* iteration running */
 	unsigned started;		/* iterations begun */
+	void *state;			/* the scenario's (state_size bytes) */
 
 	/* results */
 	unsigned iterations;		/* completed */
@@ -118,15 +119,39 @@ struct sctx {
 	char skip_reason[1024];
 };
 
+/* What a scenario may set apart from the driver's defaults (16M, 2
+ * writers, 1 syncer, 4 iterations; see --help): 0 keeps the default. */
+struct scenario_defaults {
+	uint64_t size;
+	unsigned writers, syncers, iterations;
+};
+
+/*
+ * A scenario: its ops, called by the driver in this order, never the other
+ * way round:
+ *   prepare    (optional) once: check the parameters, set up what lasts
+ *              across iterations; anything but SV_PASS ends the scenario
+ *              there (SV_SKIP with c->skip_reason);
+ *   iteration  as often as the budget (--iterations, --duration) allows:
+ *              SV_PASS goes on (also after sc_fail); SV_FAIL or SV_SKIP
+ *              stops the scenario at once (setup failed; cannot run here);
+ *   finish     (optional) when the budget is spent and no iteration
+ *              stopped it: the scenario's info and closing diagnostics;
+ *   cleanup    (optional) after a prepare that passed, whatever followed.
+ * The verdict is the driver's: fail once sc_fail was called.  c->state has
+ * state_size bytes, zeroed before prepare, kept until after cleanup.
+ */
 struct scenario {
 	const char *name;
 	const char *desc;
 	bool needs_dax;			/* skipped on a non-DAX directory */
 	bool needs_pagecache;		/* skipped on a DAX directory */
-	uint64_t default_size;
-	unsigned default_writers, default_syncers;
-	unsigned default_iterations;
-	enum sverdict (*run)(struct sctx *c);
+	struct scenario_defaults defaults;
+	size_t state_size;
+	enum sverdict (*prepare)(struct sctx *c);
+	enum sverdict (*iteration)(struct sctx *c);
+	void (*finish)(struct sctx *c);
+	void (*cleanup)(struct sctx *c);
 };
 
 /* ---- reporting ---- */
@@ -141,12 +166,12 @@ void sc_diag(struct sctx *c, const char *fmt, ...)
 
 /* ---- iterations, seeds, modes ---- */
 
-/* Advance to the next iteration; false when the budget (iterations or
- * deadline) is spent.  The first call always returns true. */
-bool sc_next_iteration(struct sctx *c);
-void sc_iteration_done(struct sctx *c);
-/* Time left before the deadline (UINT64_MAX without one). */
-uint64_t sc_time_left(const struct sctx *c);
+/* When a race of this iteration ends: race ns from now, cut to the time
+ * left before the deadline but never below min ns. */
+uint64_t sc_race_end(const struct sctx *c, uint64_t race, uint64_t min);
+/* Let the racing threads run for the round (sc_race_end(c, c->round_ns,
+ * 100 ms)) or until one of them sets *stop, then set *stop (__atomic). */
+void sc_race(const struct sctx *c, int *stop);
 /* The page mode of this iteration: --page, or PMD and PTE alternating. */
 enum page_mode sc_page_mode(const struct sctx *c);
 const char *sc_mode_name(enum page_mode m);
@@ -237,6 +262,12 @@ struct check_in {
  * (page, store time, sync window, nearby events), fail the scenario if
  * any.  Returns the violations (every class) or -1. */
 int64_t sc_check(struct sctx *c, const struct check_in *in);
+
+/* Finish the collector and, unless that failed (sc_fail) or events were
+ * lost (sc_check_lost), sc_check what in gives with the collector's
+ * records; add its counts to c->counts.  True when the check was made. */
+bool sc_check_collected(struct sctx *c, struct collector *co,
+			struct check_in *in);
 
 /* ---- misc ---- */
 
