@@ -31,7 +31,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "daxstress.h"
+#include "scenario.h"
 
 #define WLOG_CAP (1u << 19)	/* stores per writer per iteration */
 #define YLOG_CAP (1u << 16)	/* calls per sync thread per iteration */
@@ -179,131 +179,130 @@ static uint64_t overlapping(struct ylog *const *yl, size_t nyl)
 	return cnt;
 }
 
-static enum sverdict run(struct sctx *c)
+/* What lasts across iterations. */
+struct cf_state {
+	size_t wcap;			/* stores per writer log */
+	uint64_t cycles, together, overl, it_pmd, it_pte;
+};
+
+static enum sverdict prepare(struct sctx *c)
 {
+	struct cf_state *st = c->state;
+
+	st->wcap = WLOG_CAP;
+	if (c->npages / c->writers + 65536 > st->wcap)
+		st->wcap = c->npages / c->writers + 65536;
+	return SV_PASS;
+}
+
+static enum sverdict iteration(struct sctx *c)
+{
+	struct cf_state *st = c->state;
 	unsigned nw = c->writers, nk = c->syncers;
-	uint64_t cycles = 0, together = 0, overl = 0, it_pmd = 0, it_pte = 0;
-	size_t wcap = WLOG_CAP;
+	enum page_mode mode = sc_page_mode(c);
+	struct cf_thread *w = calloc(nw, sizeof(*w));
+	struct cf_thread *k = calloc(nk, sizeof(*k));
+	struct slog **sl = calloc(nw, sizeof(*sl));
+	struct ylog **yl = calloc(nk + 1, sizeof(*yl));
+	struct ylog fin = { 0 };
+	struct collector co;
+	struct daxfile f;
+	struct mapping m;
+	struct cf s;
+	struct rng r;
+	bool ok = true;
 
-	if (c->npages / nw + 65536 > wcap)
-		wcap = c->npages / nw + 65536;
-	while (sc_next_iteration(c)) {
-		enum page_mode mode = sc_page_mode(c);
-		struct cf_thread *w = calloc(nw, sizeof(*w));
-		struct cf_thread *k = calloc(nk, sizeof(*k));
-		struct slog **sl = calloc(nw, sizeof(*sl));
-		struct ylog **yl = calloc(nk + 1, sizeof(*yl));
-		struct ylog fin = { 0 };
-		struct collector co;
-		struct daxfile f;
-		struct mapping m;
-		struct cf s;
-		uint64_t end, left;
-		struct rng r;
-		bool ok = true;
-
-		if (!w || !k || !sl || !yl || sc_file_create(c, &f)) {
-			free(w), free(k), free(sl), free(yl);
-			return SV_FAIL;
-		}
-		if (sc_map(c, &m, &f, mode)) {
-			daxfile_remove(&f);
-			free(w), free(k), free(sl), free(yl);
-			return SV_FAIL;
-		}
-		mode == PAGE_PMD ? it_pmd++ : it_pte++;
-		memset(&s, 0, sizeof(s));
-		s.c = c;
-		s.base = m.addr;
-		s.size = c->size;
-		s.npages = c->npages;
-		s.fd = f.fd;
-		s.inj = c->p->inject;
-		sc_rng(c, &s.cyc_rng, 300);
-		pthread_barrier_init(&s.start, NULL, nw + nk);
-		pthread_barrier_init(&s.cyc1, NULL, nk);
-		pthread_barrier_init(&s.cyc2, NULL, nk);
-		for (unsigned i = 0; i < nw; i++) {
-			w[i] = (struct cf_thread){ .s = &s, .id = i };
-			if (slog_init(&w[i].sl, wcap))
-				ok = false;
-			sl[i] = &w[i].sl;
-		}
-		for (unsigned i = 0; i < nk; i++) {
-			k[i] = (struct cf_thread){ .s = &s, .id = i };
-			if (ylog_init(&k[i].yl, YLOG_CAP))
-				ok = false;
-			yl[i] = &k[i].yl;
-		}
-		if (!ok || ylog_init(&fin, 4) ||
-		    collector_start(&co, c->tr, EVBIT(EV_WRITEBACK_ONE) |
-				    (c->p->dump_dir ? EVBIT(EV_PMD_FAULT_DONE) |
-				     EVBIT(EV_PTE_FAULT_DONE) |
-				     EVBIT(EV_WRITEBACK_RANGE) |
-				     EVBIT(EV_WRITEBACK_RANGE_DONE) : 0), true)) {
-			sc_fail(c, "out of memory or threads for the logs");
-			return SV_FAIL;
-		}
-		yl[nk] = &fin;
-		for (unsigned i = 0; i < nw; i++)
-			wl_spawn(&w[i].th, writer_main, &w[i]);
-		for (unsigned i = 0; i < nk; i++)
-			wl_spawn(&k[i].th, syncer_main, &k[i]);
-
-		left = sc_time_left(c);
-		end = now_ns() + (c->round_ns < left ? c->round_ns :
-				  left > 100000000ull ? left : 100000000ull);
-		while (now_ns() < end && !__atomic_load_n(&s.stop, __ATOMIC_RELAXED))
-			wl_sleep_ns(5000000);
-		__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
-		for (unsigned i = 0; i < nw; i++)
-			pthread_join(w[i].th, NULL);
-		for (unsigned i = 0; i < nk; i++)
-			pthread_join(k[i].th, NULL);
-		sc_rng(c, &r, 400);
-		do_sync(&s, &fin, &r, true);
-
-		if (collector_finish(&co)) {
-			sc_fail(c, "reading trace events failed: %s", strerror(errno));
-		} else if (sc_check_lost(c)) {
-			struct check_in in = {
-				.sl = sl, .nsl = nw, .yl = yl, .nyl = nk + 1,
-				.ev = &co.keep, .pairing = &co.pairing,
-				.injected = co.injected,
-			};
-
-			sc_check(c, &in);
-		}
-		for (size_t i = 0; i < sizeof(co.counts) / sizeof(uint64_t); i++)
-			((uint64_t *)&c->counts)[i] += ((uint64_t *)&co.counts)[i];
-		cycles += s.cycles;
-		together += s.together;
-		overl += overlapping(yl, nk + 1);
-
-		collector_free(&co);
-		for (unsigned i = 0; i < nw; i++)
-			slog_free(&w[i].sl);
-		for (unsigned i = 0; i < nk; i++)
-			ylog_free(&k[i].yl);
-		ylog_free(&fin);
-		pthread_barrier_destroy(&s.start);
-		pthread_barrier_destroy(&s.cyc1);
-		pthread_barrier_destroy(&s.cyc2);
-		mapping_unmap(&m);
+	if (!w || !k || !sl || !yl || sc_file_create(c, &f)) {
+		free(w), free(k), free(sl), free(yl);
+		return SV_FAIL;
+	}
+	if (sc_map(c, &m, &f, mode)) {
 		daxfile_remove(&f);
 		free(w), free(k), free(sl), free(yl);
-		sc_iteration_done(c);
+		return SV_FAIL;
 	}
-	json_object_object_add(c->info, "iterations_pmd", ju64(it_pmd));
-	json_object_object_add(c->info, "iterations_pte", ju64(it_pte));
-	json_object_object_add(c->info, "sync_cycles", ju64(cycles));
-	json_object_object_add(c->info, "sync_cycles_together", ju64(together));
+	mode == PAGE_PMD ? st->it_pmd++ : st->it_pte++;
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.base = m.addr;
+	s.size = c->size;
+	s.npages = c->npages;
+	s.fd = f.fd;
+	s.inj = c->o.inject;
+	sc_rng(c, &s.cyc_rng, 300);
+	pthread_barrier_init(&s.start, NULL, nw + nk);
+	pthread_barrier_init(&s.cyc1, NULL, nk);
+	pthread_barrier_init(&s.cyc2, NULL, nk);
+	for (unsigned i = 0; i < nw; i++) {
+		w[i] = (struct cf_thread){ .s = &s, .id = i };
+		if (slog_init(&w[i].sl, st->wcap))
+			ok = false;
+		sl[i] = &w[i].sl;
+	}
+	for (unsigned i = 0; i < nk; i++) {
+		k[i] = (struct cf_thread){ .s = &s, .id = i };
+		if (ylog_init(&k[i].yl, YLOG_CAP))
+			ok = false;
+		yl[i] = &k[i].yl;
+	}
+	if (!ok || ylog_init(&fin, 4) ||
+	    collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE) |
+			    (c->o.dump_dir ? EVBIT(EV_PMD_FAULT_DONE) |
+			     EVBIT(EV_PTE_FAULT_DONE) |
+			     EVBIT(EV_WRITEBACK_RANGE) |
+			     EVBIT(EV_WRITEBACK_RANGE_DONE) : 0), true)) {
+		sc_fail(c, "out of memory or threads for the logs");
+		return SV_FAIL;
+	}
+	yl[nk] = &fin;
+	for (unsigned i = 0; i < nw; i++)
+		wl_spawn(&w[i].th, writer_main, &w[i]);
+	for (unsigned i = 0; i < nk; i++)
+		wl_spawn(&k[i].th, syncer_main, &k[i]);
+
+	sc_race(c, &s.stop);
+	for (unsigned i = 0; i < nw; i++)
+		pthread_join(w[i].th, NULL);
+	for (unsigned i = 0; i < nk; i++)
+		pthread_join(k[i].th, NULL);
+	sc_rng(c, &r, 400);
+	do_sync(&s, &fin, &r, true);
+
+	sc_check_collected(c, &co, &(struct check_in){
+		.sl = sl, .nsl = nw, .yl = yl, .nyl = nk + 1 });
+	st->cycles += s.cycles;
+	st->together += s.together;
+	st->overl += overlapping(yl, nk + 1);
+
+	collector_free(&co);
+	for (unsigned i = 0; i < nw; i++)
+		slog_free(&w[i].sl);
+	for (unsigned i = 0; i < nk; i++)
+		ylog_free(&k[i].yl);
+	ylog_free(&fin);
+	pthread_barrier_destroy(&s.start);
+	pthread_barrier_destroy(&s.cyc1);
+	pthread_barrier_destroy(&s.cyc2);
+	mapping_unmap(&m);
+	daxfile_remove(&f);
+	free(w), free(k), free(sl), free(yl);
+	return SV_PASS;
+}
+
+static void finish(struct sctx *c)
+{
+	struct cf_state *st = c->state;
+
+	json_object_object_add(c->info, "iterations_pmd", ju64(st->it_pmd));
+	json_object_object_add(c->info, "iterations_pte", ju64(st->it_pte));
+	json_object_object_add(c->info, "sync_cycles", ju64(st->cycles));
+	json_object_object_add(c->info, "sync_cycles_together",
+			       ju64(st->together));
 	json_object_object_add(c->info, "syncs_started_during_another",
-			       ju64(overl));
+			       ju64(st->overl));
 	sc_diag(c, "%" PRIu64 " sync cycles (%" PRIu64 " started together), %"
-		PRIu64 " calls began while another was running", cycles,
-		together, overl);
-	return c->failed ? SV_FAIL : SV_PASS;
+		PRIu64 " calls began while another was running", st->cycles,
+		st->together, st->overl);
 }
 
 const struct scenario scenario_concurrent_fsync = {
@@ -312,9 +311,9 @@ const struct scenario scenario_concurrent_fsync = {
 		"fdatasync/msync together; every call must flush every page "
 		"stored before it began",
 	.needs_dax = true,
-	.default_size = 16ull << 20,
-	.default_writers = 2,
-	.default_syncers = 3,
-	.default_iterations = 6,
-	.run = run,
+	.defaults = { .syncers = 3, .iterations = 6 },
+	.state_size = sizeof(struct cf_state),
+	.prepare = prepare,
+	.iteration = iteration,
+	.finish = finish,
 };

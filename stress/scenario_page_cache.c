@@ -23,7 +23,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "daxstress.h"
+#include "scenario.h"
 
 #define CHUNK (1ull << 20)
 
@@ -149,145 +149,146 @@ static void *syncer_main(void *arg)
 	return NULL;
 }
 
-static enum sverdict run(struct sctx *c)
+/* What lasts across iterations. */
+struct pc_state {
+	uint64_t total_stores;
+};
+
+static enum sverdict iteration(struct sctx *c)
 {
+	struct pc_state *st = c->state;
 	unsigned nw = c->writers, nk = c->syncers;
-	uint64_t total_stores = 0;
+	struct pc_thread *w = calloc(nw, sizeof(*w));
+	struct pc_thread *k = calloc(nk, sizeof(*k));
+	char proc[64];
+	struct daxfile f;
+	struct mapping m;
+	struct pc s;
+	bool ok = w && k;
 
-	while (sc_next_iteration(c)) {
-		struct pc_thread *w = calloc(nw, sizeof(*w));
-		struct pc_thread *k = calloc(nk, sizeof(*k));
-		char proc[64];
-		struct daxfile f;
-		struct mapping m;
-		struct pc s;
-		uint64_t end, left;
-		bool ok = w && k;
+	memset(&s, 0, sizeof(s));
+	s.done = calloc(c->npages, sizeof(*s.done));
+	if (!ok || !s.done || sc_file_create(c, &f)) {
+		sc_fail(c, "setup failed");
+		return SV_FAIL;
+	}
+	/* the file is already unlinked: reopen it through /proc */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f.fd);
+	s.dfd = open(proc, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (s.dfd < 0) {
+		int e = errno;
 
-		memset(&s, 0, sizeof(s));
-		s.done = calloc(c->npages, sizeof(*s.done));
-		if (!ok || !s.done || sc_file_create(c, &f)) {
-			sc_fail(c, "setup failed");
-			return SV_FAIL;
+		daxfile_remove(&f);
+		if (e == EINVAL) {
+			snprintf(c->skip_reason, sizeof(c->skip_reason),
+				 "O_DIRECT is not supported in %s", c->o.dir);
+			return SV_SKIP;
 		}
-		/* the file is already unlinked: reopen it through /proc */
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f.fd);
-		s.dfd = open(proc, O_RDONLY | O_DIRECT | O_CLOEXEC);
-		if (s.dfd < 0) {
-			int e = errno;
-
-			daxfile_remove(&f);
-			if (e == EINVAL) {
-				snprintf(c->skip_reason, sizeof(c->skip_reason),
-					 "O_DIRECT is not supported in %s", c->p->opt.dir);
-				return SV_SKIP;
-			}
-			sc_fail(c, "open %s with O_DIRECT: %s", proc, strerror(e));
-			return SV_FAIL;
-		}
-		if (sc_map(c, &m, &f, PAGE_AUTO)) {
-			close(s.dfd);
-			daxfile_remove(&f);
-			return SV_FAIL;
-		}
-		s.c = c;
-		s.base = m.addr;
-		s.fd = f.fd;
-		s.npages = c->npages;
-		s.size = c->size;
-		pthread_barrier_init(&s.start, NULL, nw + nk + 1);
-		for (unsigned i = 0; i < nw; i++)
-			w[i] = (struct pc_thread){ .s = &s, .id = i };
-		for (unsigned i = 0; i < nk; i++) {
-			k[i] = (struct pc_thread){ .s = &s, .id = i };
-			k[i].snap = calloc(c->npages, sizeof(uint64_t));
-			k[i].badmap = calloc((c->npages + 7) / 8 + 1, 1);
-			if (!k[i].snap || !k[i].badmap ||
-			    posix_memalign((void **)&k[i].buf, SPAGE, c->size))
-				ok = false;
-		}
-		if (!ok) {
-			sc_fail(c, "out of memory");
-			return SV_FAIL;
-		}
-		for (unsigned i = 0; i < nw; i++)
-			wl_spawn(&w[i].th, writer_main, &w[i]);
-		for (unsigned i = 0; i < nk; i++)
-			wl_spawn(&k[i].th, syncer_main, &k[i]);
-		pthread_barrier_wait(&s.start);
-		left = sc_time_left(c);
-		end = now_ns() + (c->round_ns < left ? c->round_ns :
-				  left > 100000000ull ? left : 100000000ull);
-		while (now_ns() < end)
-			wl_sleep_ns(5000000);
-		__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
-		for (unsigned i = 0; i < nw; i++) {
-			pthread_join(w[i].th, NULL);
-			total_stores += w[i].stores;
-		}
-		for (unsigned i = 0; i < nk; i++) {
-			struct pc_thread *t = &k[i];
-
-			pthread_join(t->th, NULL);
-			c->sync_calls += t->calls;
-			c->syncs_checked += t->calls;
-			c->pairs_checked += t->pairs;
-			c->violations += t->bad;
-			/* no flush under way to wait for here: missed */
-			c->by_class[ORACLE_MISSED] += t->bad;
-			if (t->err)
-				sc_fail(c, "sync thread %u: %s failed: %s", i,
-					t->err_what, strerror(t->err));
-			if (!t->bad)
-				continue;
-			for (uint64_t b = 0; sc_viol_pages(c) &&
-			     b < (c->npages + 7) / 8; b++)
-				c->viol_pages[b] |= t->badmap[b];
-			/* a thread's calls are sequential: its first is earliest */
-			sc_note_failure(c, t->bad_ts);
-			sc_fail(c, "sync thread %u: %" PRIu64 " page(s) older on disk "
-				"than before the call; first: page %" PRIu64 " has "
-				"version %" PRIu64 " after %s [%" PRIu64 " .. %" PRIu64
-				"] ns returned, version %" PRIu64 " was complete "
-				"before it began", i, t->bad, t->bad_pg, t->bad_got,
-				oracle_sync_kind_name(t->bad_kind), t->bad_ts,
-				t->bad_te, t->bad_want);
-			if (!c->first_class[ORACLE_MISSED]) {
-				json_object *j = json_object_new_object(),
-					    *a = json_object_new_array();
-				char line[512];
-
-				snprintf(line, sizeof(line), "page %" PRIu64 ": version %"
-					 PRIu64 " on disk after %s [%" PRIu64 " .. %"
-					 PRIu64 "] ns returned (sync thread %u), "
-					 "version %" PRIu64 " was complete before it "
-					 "began", t->bad_pg, t->bad_got,
-					 oracle_sync_kind_name(t->bad_kind), t->bad_ts,
-					 t->bad_te, i, t->bad_want);
-				json_object_array_add(a, json_object_new_string(line));
-				json_object_object_add(j, "iteration", ju64(c->iter));
-				json_object_object_add(j, "text", a);
-				json_object_object_add(j, "sample", NULL);
-				c->first_class[ORACLE_MISSED] = j;
-			}
-		}
-		for (unsigned i = 0; i < nk; i++) {
-			free(k[i].snap);
-			free(k[i].badmap);
-			free(k[i].buf);
-		}
-		pthread_barrier_destroy(&s.start);
-		mapping_unmap(&m);
+		sc_fail(c, "open %s with O_DIRECT: %s", proc, strerror(e));
+		return SV_FAIL;
+	}
+	if (sc_map(c, &m, &f, PAGE_AUTO)) {
 		close(s.dfd);
 		daxfile_remove(&f);
-		free(s.done);
-		free(w);
-		free(k);
-		sc_iteration_done(c);
+		return SV_FAIL;
 	}
-	c->stores += total_stores;
-	json_object_object_add(c->info, "version_stores", ju64(total_stores));
-	return c->failed ? SV_FAIL : SV_PASS;
+	s.c = c;
+	s.base = m.addr;
+	s.fd = f.fd;
+	s.npages = c->npages;
+	s.size = c->size;
+	pthread_barrier_init(&s.start, NULL, nw + nk + 1);
+	for (unsigned i = 0; i < nw; i++)
+		w[i] = (struct pc_thread){ .s = &s, .id = i };
+	for (unsigned i = 0; i < nk; i++) {
+		k[i] = (struct pc_thread){ .s = &s, .id = i };
+		k[i].snap = calloc(c->npages, sizeof(uint64_t));
+		k[i].badmap = calloc((c->npages + 7) / 8 + 1, 1);
+		if (!k[i].snap || !k[i].badmap ||
+		    posix_memalign((void **)&k[i].buf, SPAGE, c->size))
+			ok = false;
+	}
+	if (!ok) {
+		sc_fail(c, "out of memory");
+		return SV_FAIL;
+	}
+	for (unsigned i = 0; i < nw; i++)
+		wl_spawn(&w[i].th, writer_main, &w[i]);
+	for (unsigned i = 0; i < nk; i++)
+		wl_spawn(&k[i].th, syncer_main, &k[i]);
+	pthread_barrier_wait(&s.start);
+	sc_race(c, &s.stop);	/* no thread sets s.stop */
+	for (unsigned i = 0; i < nw; i++) {
+		pthread_join(w[i].th, NULL);
+		st->total_stores += w[i].stores;
+	}
+	for (unsigned i = 0; i < nk; i++) {
+		struct pc_thread *t = &k[i];
+
+		pthread_join(t->th, NULL);
+		c->sync_calls += t->calls;
+		c->syncs_checked += t->calls;
+		c->pairs_checked += t->pairs;
+		c->violations += t->bad;
+		/* no flush under way to wait for here: missed */
+		c->by_class[ORACLE_MISSED] += t->bad;
+		if (t->err)
+			sc_fail(c, "sync thread %u: %s failed: %s", i,
+				t->err_what, strerror(t->err));
+		if (!t->bad)
+			continue;
+		for (uint64_t b = 0; sc_viol_pages(c) &&
+		     b < (c->npages + 7) / 8; b++)
+			c->viol_pages[b] |= t->badmap[b];
+		/* a thread's calls are sequential: its first is earliest */
+		sc_note_failure(c, t->bad_ts);
+		sc_fail(c, "sync thread %u: %" PRIu64 " page(s) older on disk "
+			"than before the call; first: page %" PRIu64 " has "
+			"version %" PRIu64 " after %s [%" PRIu64 " .. %" PRIu64
+			"] ns returned, version %" PRIu64 " was complete "
+			"before it began", i, t->bad, t->bad_pg, t->bad_got,
+			oracle_sync_kind_name(t->bad_kind), t->bad_ts,
+			t->bad_te, t->bad_want);
+		if (!c->first_class[ORACLE_MISSED]) {
+			json_object *j = json_object_new_object(),
+				    *a = json_object_new_array();
+			char line[512];
+
+			snprintf(line, sizeof(line), "page %" PRIu64 ": version %"
+				 PRIu64 " on disk after %s [%" PRIu64 " .. %"
+				 PRIu64 "] ns returned (sync thread %u), "
+				 "version %" PRIu64 " was complete before it "
+				 "began", t->bad_pg, t->bad_got,
+				 oracle_sync_kind_name(t->bad_kind), t->bad_ts,
+				 t->bad_te, i, t->bad_want);
+			json_object_array_add(a, json_object_new_string(line));
+			json_object_object_add(j, "iteration", ju64(c->iter));
+			json_object_object_add(j, "text", a);
+			json_object_object_add(j, "sample", NULL);
+			c->first_class[ORACLE_MISSED] = j;
+		}
+	}
+	for (unsigned i = 0; i < nk; i++) {
+		free(k[i].snap);
+		free(k[i].badmap);
+		free(k[i].buf);
+	}
+	pthread_barrier_destroy(&s.start);
+	mapping_unmap(&m);
+	close(s.dfd);
+	daxfile_remove(&f);
+	free(s.done);
+	free(w);
+	free(k);
+	return SV_PASS;
+}
+
+static void finish(struct sctx *c)
+{
+	uint64_t stores = ((struct pc_state *)c->state)->total_stores;
+
+	c->stores += stores;
+	json_object_object_add(c->info, "version_stores", ju64(stores));
 }
 
 const struct scenario scenario_page_cache = {
@@ -295,9 +296,8 @@ const struct scenario scenario_page_cache = {
 	.desc = "no DAX: after a sync call returns, an O_DIRECT read shows every "
 		"page at least at the version complete before the call began",
 	.needs_pagecache = true,
-	.default_size = 16ull << 20,
-	.default_writers = 2,
-	.default_syncers = 2,
-	.default_iterations = 3,
-	.run = run,
+	.defaults = { .syncers = 2, .iterations = 3 },
+	.state_size = sizeof(struct pc_state),
+	.iteration = iteration,
+	.finish = finish,
 };

@@ -29,7 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "daxstress.h"
+#include "scenario.h"
 
 enum { CL_A, CL_B, CL_C, CL_D };
 enum { PH_1 = 1, PH_2, PH_3, PH_RACE, PH_END };
@@ -146,144 +146,144 @@ static void run_phase(struct pp *s, int ph)
 		pthread_barrier_wait(&s->b);	/* done */
 }
 
-static enum sverdict run(struct sctx *c)
-{
-	uint64_t nreg = c->npages / SPMD_PAGES, ncls[4] = { 0 };
+/* What lasts across iterations. */
+struct pp_state {
+	uint64_t nreg;			/* 2 MiB regions */
+	uint64_t ncls[4];		/* regions by class, every iteration */
+};
 
-	if (nreg < 4) {
+static enum sverdict prepare(struct sctx *c)
+{
+	struct pp_state *st = c->state;
+
+	st->nreg = c->npages / SPMD_PAGES;
+	if (st->nreg < 4) {
 		snprintf(c->skip_reason, sizeof(c->skip_reason),
 			 "needs --size of at least 8M (four 2 MiB regions)");
 		return SV_SKIP;
 	}
-	while (sc_next_iteration(c)) {
-		struct pp_thread t[2];
-		struct slog *sl[2] = { &t[0].sl, &t[1].sl };
-		struct ylog yl = { 0 }, *ylp = &yl;
-		struct mapping mpte, mpmd;
-		struct collector co;
-		struct daxfile f;
-		struct pp s;
-		struct rng r;
-		uint64_t end, left, race;
+	return SV_PASS;
+}
 
-		memset(&s, 0, sizeof(s));
-		s.c = c;
-		s.npages = c->npages;
-		s.nreg = nreg;
-		s.cls = calloc(nreg, 1);
-		if (!s.cls || ylog_init(&yl, 1 << 16) || sc_file_create(c, &f)) {
-			sc_fail(c, "setup failed");
-			return SV_FAIL;
-		}
-		if (sc_map(c, &mpte, &f, PAGE_PTE)) {
-			daxfile_remove(&f);
-			return SV_FAIL;
-		}
-		if (sc_map(c, &mpmd, &f, PAGE_PMD)) {
-			mapping_unmap(&mpte);
-			daxfile_remove(&f);
-			return SV_FAIL;
-		}
-		s.pte = mpte.addr;
-		s.pmd = mpmd.addr;
-		/* every class at least once, the rest at random, shuffled */
-		sc_rng(c, &r, 1);
-		for (uint64_t g = 0; g < nreg; g++)
-			s.cls[g] = g < 4 ? (uint8_t)g : (uint8_t)rng_below(&r, 4);
-		for (uint64_t g = nreg - 1; g > 0; g--) {
-			uint64_t j = rng_below(&r, g + 1);
-			uint8_t x = s.cls[g];
+static enum sverdict iteration(struct sctx *c)
+{
+	struct pp_state *st = c->state;
+	uint64_t nreg = st->nreg, *ncls = st->ncls;
+	struct pp_thread t[2];
+	struct slog *sl[2] = { &t[0].sl, &t[1].sl };
+	struct ylog yl = { 0 }, *ylp = &yl;
+	struct mapping mpte, mpmd;
+	struct collector co;
+	struct daxfile f;
+	struct pp s;
+	struct rng r;
+	uint64_t end;
 
-			s.cls[g] = s.cls[j];
-			s.cls[j] = x;
-		}
-		for (uint64_t g = 0; g < nreg; g++)
-			ncls[s.cls[g]]++;
-		pthread_barrier_init(&s.b, NULL, 3);
-		for (int i = 0; i < 2; i++) {
-			t[i] = (struct pp_thread){ .s = &s, .is_pmd = i == 1 };
-			sc_rng(c, &t[i].r, 10 + i);
-			if (slog_init(&t[i].sl, c->npages + (1u << 19))) {
-				sc_fail(c, "out of memory for the logs");
-				return SV_FAIL;
-			}
-		}
-		if (collector_start(&co, c->tr, EVBIT(EV_WRITEBACK_ONE), true)) {
-			sc_fail(c, "cannot start the trace collector");
-			return SV_FAIL;
-		}
-		for (int i = 0; i < 2; i++)
-			wl_spawn(&t[i].th, thread_main, &t[i]);
-
-		run_phase(&s, PH_1);
-		run_phase(&s, PH_2);
-		run_phase(&s, PH_3);
-		wl_fsync_logged(&yl, f.fd);
-
-		/* the race: random stores through both, fsync and msync */
-		s.phase = PH_RACE;
-		pthread_barrier_wait(&s.b);
-		left = sc_time_left(c);
-		race = c->round_ns / 4;
-		end = now_ns() + (race < left ? race : left > 50000000ull ?
-				  left : 50000000ull);
-		while (now_ns() < end && !ylog_full(&yl)) {
-			uint64_t u = rng_below(&r, 3);
-
-			wl_sleep_ns(rng_below(&r, 3000000));
-			if (u == 0)
-				wl_fsync_logged(&yl, f.fd);
-			else
-				wl_call_logged(&yl, WL_MSYNC, f.fd,
-					       u == 1 ? s.pte : s.pmd, c->size,
-					       0, 0);
-		}
-		__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
-		pthread_barrier_wait(&s.b);
-		wl_fsync_logged(&yl, f.fd);
-		run_phase(&s, PH_END);
-		for (int i = 0; i < 2; i++)
-			pthread_join(t[i].th, NULL);
-
-		if (collector_finish(&co)) {
-			sc_fail(c, "reading trace events failed: %s", strerror(errno));
-		} else if (sc_check_lost(c)) {
-			struct check_in in = {
-				.sl = sl, .nsl = 2, .yl = &ylp, .nyl = 1,
-				.ev = &co.keep, .pairing = &co.pairing,
-				.injected = co.injected,
-			};
-
-			sc_check(c, &in);
-		}
-		for (size_t i = 0; i < sizeof(co.counts) / sizeof(uint64_t); i++)
-			((uint64_t *)&c->counts)[i] += ((uint64_t *)&co.counts)[i];
-		collector_free(&co);
-		for (int i = 0; i < 2; i++)
-			slog_free(&t[i].sl);
-		ylog_free(&yl);
-		pthread_barrier_destroy(&s.b);
-		mapping_unmap(&mpmd);
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.npages = c->npages;
+	s.nreg = nreg;
+	s.cls = calloc(nreg, 1);
+	if (!s.cls || ylog_init(&yl, 1 << 16) || sc_file_create(c, &f)) {
+		sc_fail(c, "setup failed");
+		return SV_FAIL;
+	}
+	if (sc_map(c, &mpte, &f, PAGE_PTE)) {
+		daxfile_remove(&f);
+		return SV_FAIL;
+	}
+	if (sc_map(c, &mpmd, &f, PAGE_PMD)) {
 		mapping_unmap(&mpte);
 		daxfile_remove(&f);
-		free(s.cls);
-		sc_iteration_done(c);
+		return SV_FAIL;
 	}
-	{
-		json_object *j = json_object_new_object();
+	s.pte = mpte.addr;
+	s.pmd = mpmd.addr;
+	/* every class at least once, the rest at random, shuffled */
+	sc_rng(c, &r, 1);
+	for (uint64_t g = 0; g < nreg; g++)
+		s.cls[g] = g < 4 ? (uint8_t)g : (uint8_t)rng_below(&r, 4);
+	for (uint64_t g = nreg - 1; g > 0; g--) {
+		uint64_t j = rng_below(&r, g + 1);
+		uint8_t x = s.cls[g];
 
-		json_object_object_add(j, "A_pte_store_pmd_read", ju64(ncls[CL_A]));
-		json_object_object_add(j, "B_pte_store_pmd_read_pmd_store",
-				       ju64(ncls[CL_B]));
-		json_object_object_add(j, "C_pmd_store_pte_store", ju64(ncls[CL_C]));
-		json_object_object_add(j, "D_pmd_read_pte_store", ju64(ncls[CL_D]));
-		json_object_object_add(c->info, "regions_by_history", j);
+		s.cls[g] = s.cls[j];
+		s.cls[j] = x;
 	}
+	for (uint64_t g = 0; g < nreg; g++)
+		ncls[s.cls[g]]++;
+	pthread_barrier_init(&s.b, NULL, 3);
+	for (int i = 0; i < 2; i++) {
+		t[i] = (struct pp_thread){ .s = &s, .is_pmd = i == 1 };
+		sc_rng(c, &t[i].r, 10 + i);
+		if (slog_init(&t[i].sl, c->npages + (1u << 19))) {
+			sc_fail(c, "out of memory for the logs");
+			return SV_FAIL;
+		}
+	}
+	if (collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE), true)) {
+		sc_fail(c, "cannot start the trace collector");
+		return SV_FAIL;
+	}
+	for (int i = 0; i < 2; i++)
+		wl_spawn(&t[i].th, thread_main, &t[i]);
+
+	run_phase(&s, PH_1);
+	run_phase(&s, PH_2);
+	run_phase(&s, PH_3);
+	wl_fsync_logged(&yl, f.fd);
+
+	/* the race: random stores through both, fsync and msync */
+	s.phase = PH_RACE;
+	pthread_barrier_wait(&s.b);
+	end = sc_race_end(c, c->round_ns / 4, 50000000ull);
+	while (now_ns() < end && !ylog_full(&yl)) {
+		uint64_t u = rng_below(&r, 3);
+
+		wl_sleep_ns(rng_below(&r, 3000000));
+		if (u == 0)
+			wl_fsync_logged(&yl, f.fd);
+		else
+			wl_call_logged(&yl, WL_MSYNC, f.fd,
+				       u == 1 ? s.pte : s.pmd, c->size,
+				       0, 0);
+	}
+	__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
+	pthread_barrier_wait(&s.b);
+	wl_fsync_logged(&yl, f.fd);
+	run_phase(&s, PH_END);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i].th, NULL);
+
+	sc_check_collected(c, &co, &(struct check_in){
+		.sl = sl, .nsl = 2, .yl = &ylp, .nyl = 1 });
+	collector_free(&co);
+	for (int i = 0; i < 2; i++)
+		slog_free(&t[i].sl);
+	ylog_free(&yl);
+	pthread_barrier_destroy(&s.b);
+	mapping_unmap(&mpmd);
+	mapping_unmap(&mpte);
+	daxfile_remove(&f);
+	free(s.cls);
+	return SV_PASS;
+}
+
+static void finish(struct sctx *c)
+{
+	const uint64_t *ncls = ((struct pp_state *)c->state)->ncls;
+	json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "A_pte_store_pmd_read", ju64(ncls[CL_A]));
+	json_object_object_add(j, "B_pte_store_pmd_read_pmd_store",
+			       ju64(ncls[CL_B]));
+	json_object_object_add(j, "C_pmd_store_pte_store", ju64(ncls[CL_C]));
+	json_object_object_add(j, "D_pmd_read_pte_store", ju64(ncls[CL_D]));
+	json_object_object_add(c->info, "regions_by_history", j);
 	sc_diag(c, "PMD faults: %" PRIu64 " NOPAGE, %" PRIu64 " FALLBACK; PTE "
 		"faults %" PRIu64 "; writebacks %" PRIu64 " PMD + %" PRIu64 " PTE",
 		c->counts.pmd_nopage, c->counts.pmd_fallback, c->counts.pte_nopage,
 		c->counts.wb_entries_pmd, c->counts.wb_entries_pte);
-	return c->failed ? SV_FAIL : SV_PASS;
 }
 
 const struct scenario scenario_pte_then_pmd = {
@@ -291,9 +291,8 @@ const struct scenario scenario_pte_then_pmd = {
 	.desc = "pages dirtied through a 4 KiB mapping, then faulted through a "
 		"2 MiB mapping by another thread, are still flushed by fsync",
 	.needs_dax = true,
-	.default_size = 16ull << 20,
-	.default_writers = 2,
-	.default_syncers = 1,
-	.default_iterations = 4,
-	.run = run,
+	.state_size = sizeof(struct pp_state),
+	.prepare = prepare,
+	.iteration = iteration,
+	.finish = finish,
 };

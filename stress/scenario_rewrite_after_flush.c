@@ -29,7 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "daxstress.h"
+#include "scenario.h"
 
 #define REWRITES 3
 
@@ -244,117 +244,121 @@ out:
 	free(want);
 }
 
-static enum sverdict run(struct sctx *c)
-{
-	unsigned nw = c->writers;
-	uint64_t bmlen = (c->npages + 7) / 8, refaults = 0, idle_bytes = 0;
-	bool faults_traced = dax_trace_has(c->tr, EV_PTE_FAULT_DONE) &&
-			     dax_trace_has(c->tr, EV_PMD_FAULT_DONE);
-	size_t cap = c->npages / nw + 2 + c->npages / nw * REWRITES / 4;
+/* What lasts across iterations. */
+struct rw_state {
+	bool faults_traced;		/* the write-fault check is made */
+	uint64_t refaults, idle_bytes;
+};
 
-	if (!faults_traced)
+static enum sverdict prepare(struct sctx *c)
+{
+	struct rw_state *st = c->state;
+
+	st->faults_traced = dax_trace_has(c->tr, EV_PTE_FAULT_DONE) &&
+			    dax_trace_has(c->tr, EV_PMD_FAULT_DONE);
+	if (!st->faults_traced)
 		sc_diag(c, "no dax_pte_fault_done/dax_pmd_fault_done events: "
 			"the write-fault check is not made");
-	while (sc_next_iteration(c)) {
-		enum page_mode mode = sc_page_mode(c);
-		struct rw_thread *w = calloc(nw, sizeof(*w));
-		struct slog **sl = calloc(nw, sizeof(*sl));
-		uint8_t *sel[REWRITES] = { 0 };
-		struct ylog yl = { 0 }, *ylp = &yl;
-		struct collector co;
-		struct daxfile f;
-		struct mapping m;
-		struct rw s;
-		struct rng r;
-		bool ok = w && sl;
+	return SV_PASS;
+}
 
-		for (unsigned k = 0; k < REWRITES; k++)
-			ok = ok && (sel[k] = calloc(bmlen, 1));
-		if (!ok || ylog_init(&yl, 2 * REWRITES + 2) || sc_file_create(c, &f)) {
-			sc_fail(c, "setup failed");
-			return SV_FAIL;
-		}
-		if (sc_map(c, &m, &f, mode)) {
-			daxfile_remove(&f);
-			return SV_FAIL;
-		}
-		memset(&s, 0, sizeof(s));
-		s.c = c;
-		s.base = m.addr;
-		s.npages = c->npages;
-		pthread_barrier_init(&s.go, NULL, nw + 1);
-		pthread_barrier_init(&s.done, NULL, nw + 1);
-		for (unsigned i = 0; i < nw; i++) {
-			w[i] = (struct rw_thread){ .s = &s, .id = i };
-			ok = ok && !slog_init(&w[i].sl, cap);
-			sl[i] = &w[i].sl;
-		}
-		if (!ok || collector_start(&co, c->tr, EVBIT(EV_WRITEBACK_ONE) |
-					   EVBIT(EV_PTE_FAULT_DONE) |
-					   EVBIT(EV_PMD_FAULT_DONE), true)) {
-			sc_fail(c, "out of memory for the logs");
-			return SV_FAIL;
-		}
-		for (unsigned i = 0; i < nw; i++)
-			wl_spawn(&w[i].th, writer_main, &w[i]);
-		sc_rng(c, &r, 1);
+static enum sverdict iteration(struct sctx *c)
+{
+	struct rw_state *st = c->state;
+	unsigned nw = c->writers;
+	uint64_t bmlen = (c->npages + 7) / 8;
+	size_t cap = c->npages / nw + 2 + c->npages / nw * REWRITES / 4;
+	enum page_mode mode = sc_page_mode(c);
+	struct rw_thread *w = calloc(nw, sizeof(*w));
+	struct slog **sl = calloc(nw, sizeof(*sl));
+	uint8_t *sel[REWRITES] = { 0 };
+	struct ylog yl = { 0 }, *ylp = &yl;
+	struct collector co;
+	struct daxfile f;
+	struct mapping m;
+	struct rw s;
+	struct rng r;
+	bool ok = w && sl;
 
-		/* every page, fsync; REWRITES x (some pages, msync of a
-		 * range, fsync); idle */
-		for (unsigned k = 0; k <= REWRITES; k++) {
-			if (k)
-				choose(&r, c->npages, sel[k - 1]);
-			s.sel = k ? sel[k - 1] : NULL;
-			s.val = (uint64_t)(k + 1) << 40;
-			pthread_barrier_wait(&s.go);
-			pthread_barrier_wait(&s.done);
-			if (k)
-				range_msync(&r, &m, c->npages, sel[k - 1], &yl);
-			wl_fsync_logged(&yl, f.fd);
-		}
-		wl_fsync_logged(&yl, f.fd);
-		s.quit = true;
-		pthread_barrier_wait(&s.go);
-		for (unsigned i = 0; i < nw; i++)
-			pthread_join(w[i].th, NULL);
-
-		if (collector_finish(&co)) {
-			sc_fail(c, "reading trace events failed: %s", strerror(errno));
-		} else if (sc_check_lost(c)) {
-			struct check_in in = {
-				.sl = sl, .nsl = nw, .yl = &ylp, .nyl = 1,
-				.ev = &co.keep, .pairing = &co.pairing,
-				.injected = co.injected,
-			};
-
-			sc_check(c, &in);
-			if (yl.n == 2 * REWRITES + 2)
-				check_rewrites(c, mode, &co.keep, &yl, sel,
-					       faults_traced, &refaults,
-					       &idle_bytes);
-		}
-		for (size_t i = 0; i < sizeof(co.counts) / sizeof(uint64_t); i++)
-			((uint64_t *)&c->counts)[i] += ((uint64_t *)&co.counts)[i];
-		collector_free(&co);
-		for (unsigned i = 0; i < nw; i++)
-			slog_free(&w[i].sl);
-		for (unsigned k = 0; k < REWRITES; k++)
-			free(sel[k]);
-		ylog_free(&yl);
-		pthread_barrier_destroy(&s.go);
-		pthread_barrier_destroy(&s.done);
-		mapping_unmap(&m);
-		daxfile_remove(&f);
-		free(w);
-		free(sl);
-		sc_iteration_done(c);
+	for (unsigned k = 0; k < REWRITES; k++)
+		ok = ok && (sel[k] = calloc(bmlen, 1));
+	if (!ok || ylog_init(&yl, 2 * REWRITES + 2) || sc_file_create(c, &f)) {
+		sc_fail(c, "setup failed");
+		return SV_FAIL;
 	}
+	if (sc_map(c, &m, &f, mode)) {
+		daxfile_remove(&f);
+		return SV_FAIL;
+	}
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.base = m.addr;
+	s.npages = c->npages;
+	pthread_barrier_init(&s.go, NULL, nw + 1);
+	pthread_barrier_init(&s.done, NULL, nw + 1);
+	for (unsigned i = 0; i < nw; i++) {
+		w[i] = (struct rw_thread){ .s = &s, .id = i };
+		ok = ok && !slog_init(&w[i].sl, cap);
+		sl[i] = &w[i].sl;
+	}
+	if (!ok || collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE) |
+				   EVBIT(EV_PTE_FAULT_DONE) |
+				   EVBIT(EV_PMD_FAULT_DONE), true)) {
+		sc_fail(c, "out of memory for the logs");
+		return SV_FAIL;
+	}
+	for (unsigned i = 0; i < nw; i++)
+		wl_spawn(&w[i].th, writer_main, &w[i]);
+	sc_rng(c, &r, 1);
+
+	/* every page, fsync; REWRITES x (some pages, msync of a
+	 * range, fsync); idle */
+	for (unsigned k = 0; k <= REWRITES; k++) {
+		if (k)
+			choose(&r, c->npages, sel[k - 1]);
+		s.sel = k ? sel[k - 1] : NULL;
+		s.val = (uint64_t)(k + 1) << 40;
+		pthread_barrier_wait(&s.go);
+		pthread_barrier_wait(&s.done);
+		if (k)
+			range_msync(&r, &m, c->npages, sel[k - 1], &yl);
+		wl_fsync_logged(&yl, f.fd);
+	}
+	wl_fsync_logged(&yl, f.fd);
+	s.quit = true;
+	pthread_barrier_wait(&s.go);
+	for (unsigned i = 0; i < nw; i++)
+		pthread_join(w[i].th, NULL);
+
+	if (sc_check_collected(c, &co, &(struct check_in){
+		.sl = sl, .nsl = nw, .yl = &ylp, .nyl = 1 }) &&
+	    yl.n == 2 * REWRITES + 2)
+		check_rewrites(c, mode, &co.keep, &yl, sel, st->faults_traced,
+			       &st->refaults, &st->idle_bytes);
+	collector_free(&co);
+	for (unsigned i = 0; i < nw; i++)
+		slog_free(&w[i].sl);
+	for (unsigned k = 0; k < REWRITES; k++)
+		free(sel[k]);
+	ylog_free(&yl);
+	pthread_barrier_destroy(&s.go);
+	pthread_barrier_destroy(&s.done);
+	mapping_unmap(&m);
+	daxfile_remove(&f);
+	free(w);
+	free(sl);
+	return SV_PASS;
+}
+
+static void finish(struct sctx *c)
+{
+	struct rw_state *st = c->state;
+
 	json_object_object_add(c->info, "rewrites_per_iteration", ju64(REWRITES));
 	json_object_object_add(c->info, "rewritten_pages_with_fault",
-			       ju64(refaults));
+			       ju64(st->refaults));
 	json_object_object_add(c->info, "idle_fsync_bytes_flushed",
-			       ju64(idle_bytes));
-	return c->failed ? SV_FAIL : SV_PASS;
+			       ju64(st->idle_bytes));
 }
 
 const struct scenario scenario_rewrite_after_flush = {
@@ -362,9 +366,8 @@ const struct scenario scenario_rewrite_after_flush = {
 	.desc = "a store after an fsync faults again and the next msync/fsync "
 		"flush it and nothing else; an idle fsync flushes 0 bytes",
 	.needs_dax = true,
-	.default_size = 16ull << 20,
-	.default_writers = 2,
-	.default_syncers = 1,
-	.default_iterations = 4,
-	.run = run,
+	.state_size = sizeof(struct rw_state),
+	.prepare = prepare,
+	.iteration = iteration,
+	.finish = finish,
 };

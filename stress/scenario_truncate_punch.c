@@ -41,7 +41,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "daxstress.h"
+#include "scenario.h"
 
 #define NFLOORS 64
 #define PATTERN 0xdeadbeefcafe0000ull
@@ -454,14 +454,20 @@ static void op_fallocate(struct ops *o)
 	o->n_falloc++;
 }
 
-static enum sverdict run(struct sctx *c)
-{
-	unsigned nw = c->writers;
-	uint64_t nreg = c->npages / SPMD_PAGES;
-	uint64_t tot[8] = { 0 }, r_sigbus = 0, r_loads = 0;
-	struct sigaction sa, old;
+/* What lasts across iterations. */
+struct tp_state {
+	uint64_t nreg;			/* 2 MiB regions */
+	uint64_t tot[8], r_sigbus, r_loads;
+	struct sigaction old;		/* SIGBUS before prepare */
+};
 
-	if (nreg < 2) {
+static enum sverdict prepare(struct sctx *c)
+{
+	struct tp_state *st = c->state;
+	struct sigaction sa;
+
+	st->nreg = c->npages / SPMD_PAGES;
+	if (st->nreg < 2) {
 		snprintf(c->skip_reason, sizeof(c->skip_reason),
 			 "needs --size of at least 4M (two 2 MiB regions)");
 		return SV_SKIP;
@@ -470,154 +476,156 @@ static enum sverdict run(struct sctx *c)
 	sa.sa_sigaction = on_sigbus;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &old);
+	sigaction(SIGBUS, &sa, &st->old);
+	return SV_PASS;
+}
 
-	while (sc_next_iteration(c)) {
-		enum page_mode mode = sc_page_mode(c);
-		unsigned nt = nw + 3;	/* writers, reader, syncer, main */
-		struct tp_thread *t = calloc(nt, sizeof(*t));
-		struct slog **sl = calloc(nt, sizeof(*sl));
-		struct ylog *ylp[2];
-		struct tp_thread *rd = &t[nw], *sy = &t[nw + 1], *me = &t[nw + 2];
-		struct mapping m, alt;
-		struct collector co;
-		struct daxfile f;
-		struct ops o;
-		struct tp s;
-		uint64_t end, left;
-		bool ok = t && sl;
+static enum sverdict iteration(struct sctx *c)
+{
+	struct tp_state *st = c->state;
+	unsigned nw = c->writers;
+	uint64_t nreg = st->nreg;
+	enum page_mode mode = sc_page_mode(c);
+	unsigned nt = nw + 3;	/* writers, reader, syncer, main */
+	struct tp_thread *t = calloc(nt, sizeof(*t));
+	struct slog **sl = calloc(nt, sizeof(*sl));
+	struct ylog *ylp[2];
+	struct tp_thread *rd = &t[nw], *sy = &t[nw + 1], *me = &t[nw + 2];
+	struct mapping m, alt;
+	struct collector co;
+	struct daxfile f;
+	struct ops o;
+	struct tp s;
+	uint64_t end;
+	bool ok = t && sl;
 
-		memset(&s, 0, sizeof(s));
-		memset(&o, 0, sizeof(o));
-		s.owned = calloc(nreg, sizeof(int));
-		s.busy = calloc(nreg, sizeof(int));
-		o.buf = malloc(SPMD_BYTES);
-		if (!ok || !s.owned || !s.busy || !o.buf || sc_file_create(c, &f)) {
-			sc_fail(c, "setup failed");
-			sigaction(SIGBUS, &old, NULL);
-			return SV_FAIL;
-		}
-		if (sc_map(c, &m, &f, mode) || sc_map(c, &alt, &f, PAGE_PTE)) {
-			sigaction(SIGBUS, &old, NULL);
-			return SV_FAIL;
-		}
-		s.c = c;
-		s.base = m.addr;
-		s.alt = alt.addr;
-		s.fd = f.fd;
-		s.npages = c->npages;
-		s.nreg = nreg;
-		s.size = c->size;
-		pthread_barrier_init(&s.start, NULL, nt);
-		for (unsigned i = 0; i < nt; i++) {
-			t[i] = (struct tp_thread){ .s = &s, .id = i };
-			ok = ok && !slog_init(&t[i].sl, i < nw || i == nw + 2 ?
-					      (1u << 19) : 0);
-			sl[i] = &t[i].sl;
-		}
-		ok = ok && !ylog_init(&sy->yl, 1 << 16) && !ylog_init(&me->yl, 4);
-		ylp[0] = &sy->yl;
-		ylp[1] = &me->yl;
-		if (!ok || collector_start(&co, c->tr, EVBIT(EV_WRITEBACK_ONE), true)) {
-			sc_fail(c, "out of memory for the logs");
-			sigaction(SIGBUS, &old, NULL);
-			return SV_FAIL;
-		}
-		for (unsigned i = 0; i < nw; i++)
-			wl_spawn(&t[i].th, writer_main, &t[i]);
-		wl_spawn(&rd->th, reader_main, rd);
-		wl_spawn(&sy->th, syncer_main, sy);
-		pthread_barrier_wait(&s.start);
-
-		o.s = &s;
-		o.c = c;
-		o.me = me;
-		sc_rng(c, &o.r, 1);
-		left = sc_time_left(c);
-		end = now_ns() + (c->round_ns < left ? c->round_ns :
-				  left > 100000000ull ? left : 100000000ull);
-		while (now_ns() < end && !slog_full(&me->sl) && o.nfail < 5) {
-			uint64_t op = rng_below(&o.r, 8);
-
-			if (op < 3)
-				op_punch(&o);
-			else if (op < 5)
-				op_truncate(&o);
-			else if (op < 7)
-				op_stale_pmd(&o);
-			else
-				op_fallocate(&o);
-			wl_sleep_ns(rng_below(&o.r, 2000000));
-		}
-		__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
-		for (unsigned i = 0; i < nw + 2; i++)
-			pthread_join(t[i].th, NULL);
-		wl_fsync_logged(&me->yl, f.fd);
-
-		for (unsigned i = 0; i < nw; i++)
-			if (t[i].bad)
-				sc_fail(c, "writer %u: %" PRIu64 " SIGBUS storing inside "
-					"the file (first at offset %" PRIu64 ", %s)", i,
-					t[i].bad, t[i].bad_off, sc_mode_name(mode));
-		if (rd->bad)
-			sc_fail(c, "reader: %" PRIu64 " SIGBUS inside the file size "
-				"(first at offset %" PRIu64 ", %s, truncation sequence "
-				"%" PRIu64 "..%" PRIu64 ")", rd->bad, rd->bad_off,
-				sc_mode_name(mode), rd->bad_seq1, rd->bad_seq2);
-		if (collector_finish(&co)) {
-			sc_fail(c, "reading trace events failed: %s", strerror(errno));
-		} else if (sc_check_lost(c)) {
-			struct check_in in = {
-				.sl = sl, .nsl = nt, .yl = ylp, .nyl = 2,
-				.ev = &co.keep, .pairing = &co.pairing,
-				.injected = co.injected,
-				.extra = o.syn, .nextra = o.nsyn,
-			};
-
-			sc_check(c, &in);
-		}
-		for (size_t i = 0; i < sizeof(co.counts) / sizeof(uint64_t); i++)
-			((uint64_t *)&c->counts)[i] += ((uint64_t *)&co.counts)[i];
-		tot[0] += o.n_punch;
-		tot[1] += o.n_refill;
-		tot[2] += o.n_trunc;
-		tot[3] += o.n_stale;
-		tot[4] += o.n_stale_pwrite;
-		tot[5] += o.n_falloc;
-		r_sigbus += rd->sigbus;
-		r_loads += rd->ops;
-
-		collector_free(&co);
-		for (unsigned i = 0; i < nt; i++) {
-			slog_free(&t[i].sl);
-			ylog_free(&t[i].yl);
-		}
-		pthread_barrier_destroy(&s.start);
-		mapping_unmap(&alt);
-		mapping_unmap(&m);
-		daxfile_remove(&f);
-		free(o.syn);
-		free(o.buf);
-		free(s.owned);
-		free(s.busy);
-		free(t);
-		free(sl);
-		sc_iteration_done(c);
+	memset(&s, 0, sizeof(s));
+	memset(&o, 0, sizeof(o));
+	s.owned = calloc(nreg, sizeof(int));
+	s.busy = calloc(nreg, sizeof(int));
+	o.buf = malloc(SPMD_BYTES);
+	if (!ok || !s.owned || !s.busy || !o.buf || sc_file_create(c, &f)) {
+		sc_fail(c, "setup failed");
+		return SV_FAIL;
 	}
-	sigaction(SIGBUS, &old, NULL);
-	json_object_object_add(c->info, "punches", ju64(tot[0]));
-	json_object_object_add(c->info, "punches_refilled", ju64(tot[1]));
-	json_object_object_add(c->info, "truncations", ju64(tot[2]));
-	json_object_object_add(c->info, "stale_pmd_checks", ju64(tot[3]));
-	json_object_object_add(c->info, "stale_pmd_checks_pwrite", ju64(tot[4]));
-	json_object_object_add(c->info, "fallocates", ju64(tot[5]));
-	json_object_object_add(c->info, "reader_loads", ju64(r_loads));
-	json_object_object_add(c->info, "reader_sigbus_beyond_eof", ju64(r_sigbus));
+	if (sc_map(c, &m, &f, mode) || sc_map(c, &alt, &f, PAGE_PTE))
+		return SV_FAIL;
+	s.c = c;
+	s.base = m.addr;
+	s.alt = alt.addr;
+	s.fd = f.fd;
+	s.npages = c->npages;
+	s.nreg = nreg;
+	s.size = c->size;
+	pthread_barrier_init(&s.start, NULL, nt);
+	for (unsigned i = 0; i < nt; i++) {
+		t[i] = (struct tp_thread){ .s = &s, .id = i };
+		ok = ok && !slog_init(&t[i].sl, i < nw || i == nw + 2 ?
+				      (1u << 19) : 0);
+		sl[i] = &t[i].sl;
+	}
+	ok = ok && !ylog_init(&sy->yl, 1 << 16) && !ylog_init(&me->yl, 4);
+	ylp[0] = &sy->yl;
+	ylp[1] = &me->yl;
+	if (!ok || collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE), true)) {
+		sc_fail(c, "out of memory for the logs");
+		return SV_FAIL;
+	}
+	for (unsigned i = 0; i < nw; i++)
+		wl_spawn(&t[i].th, writer_main, &t[i]);
+	wl_spawn(&rd->th, reader_main, rd);
+	wl_spawn(&sy->th, syncer_main, sy);
+	pthread_barrier_wait(&s.start);
+
+	o.s = &s;
+	o.c = c;
+	o.me = me;
+	sc_rng(c, &o.r, 1);
+	end = sc_race_end(c, c->round_ns, 100000000ull);
+	while (now_ns() < end && !slog_full(&me->sl) && o.nfail < 5) {
+		uint64_t op = rng_below(&o.r, 8);
+
+		if (op < 3)
+			op_punch(&o);
+		else if (op < 5)
+			op_truncate(&o);
+		else if (op < 7)
+			op_stale_pmd(&o);
+		else
+			op_fallocate(&o);
+		wl_sleep_ns(rng_below(&o.r, 2000000));
+	}
+	__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < nw + 2; i++)
+		pthread_join(t[i].th, NULL);
+	wl_fsync_logged(&me->yl, f.fd);
+
+	for (unsigned i = 0; i < nw; i++)
+		if (t[i].bad)
+			sc_fail(c, "writer %u: %" PRIu64 " SIGBUS storing inside "
+				"the file (first at offset %" PRIu64 ", %s)", i,
+				t[i].bad, t[i].bad_off, sc_mode_name(mode));
+	if (rd->bad)
+		sc_fail(c, "reader: %" PRIu64 " SIGBUS inside the file size "
+			"(first at offset %" PRIu64 ", %s, truncation sequence "
+			"%" PRIu64 "..%" PRIu64 ")", rd->bad, rd->bad_off,
+			sc_mode_name(mode), rd->bad_seq1, rd->bad_seq2);
+	sc_check_collected(c, &co, &(struct check_in){
+		.sl = sl, .nsl = nt, .yl = ylp, .nyl = 2,
+		.extra = o.syn, .nextra = o.nsyn });
+	st->tot[0] += o.n_punch;
+	st->tot[1] += o.n_refill;
+	st->tot[2] += o.n_trunc;
+	st->tot[3] += o.n_stale;
+	st->tot[4] += o.n_stale_pwrite;
+	st->tot[5] += o.n_falloc;
+	st->r_sigbus += rd->sigbus;
+	st->r_loads += rd->ops;
+
+	collector_free(&co);
+	for (unsigned i = 0; i < nt; i++) {
+		slog_free(&t[i].sl);
+		ylog_free(&t[i].yl);
+	}
+	pthread_barrier_destroy(&s.start);
+	mapping_unmap(&alt);
+	mapping_unmap(&m);
+	daxfile_remove(&f);
+	free(o.syn);
+	free(o.buf);
+	free(s.owned);
+	free(s.busy);
+	free(t);
+	free(sl);
+	return SV_PASS;
+}
+
+static void finish(struct sctx *c)
+{
+	struct tp_state *st = c->state;
+
+	json_object_object_add(c->info, "punches", ju64(st->tot[0]));
+	json_object_object_add(c->info, "punches_refilled", ju64(st->tot[1]));
+	json_object_object_add(c->info, "truncations", ju64(st->tot[2]));
+	json_object_object_add(c->info, "stale_pmd_checks", ju64(st->tot[3]));
+	json_object_object_add(c->info, "stale_pmd_checks_pwrite",
+			       ju64(st->tot[4]));
+	json_object_object_add(c->info, "fallocates", ju64(st->tot[5]));
+	json_object_object_add(c->info, "reader_loads", ju64(st->r_loads));
+	json_object_object_add(c->info, "reader_sigbus_beyond_eof",
+			       ju64(st->r_sigbus));
 	sc_diag(c, "%" PRIu64 " punches, %" PRIu64 " truncations, %" PRIu64
 		" stale-PMD checks, %" PRIu64 " fallocates; reader: %" PRIu64
-		" loads, %" PRIu64 " SIGBUS beyond a shrunk end of file", tot[0],
-		tot[2], tot[3], tot[5], r_loads, r_sigbus);
-	return c->failed ? SV_FAIL : SV_PASS;
+		" loads, %" PRIu64 " SIGBUS beyond a shrunk end of file",
+		st->tot[0], st->tot[2], st->tot[3], st->tot[5], st->r_loads,
+		st->r_sigbus);
+}
+
+static void cleanup(struct sctx *c)
+{
+	struct tp_state *st = c->state;
+
+	sigaction(SIGBUS, &st->old, NULL);
 }
 
 const struct scenario scenario_truncate_punch = {
@@ -625,9 +633,9 @@ const struct scenario scenario_truncate_punch = {
 	.desc = "ftruncate, punch hole and fallocate race with faults and fsync: "
 		"zeros after a punch, no SIGBUS inside the file, no stale PMD",
 	.needs_dax = true,
-	.default_size = 16ull << 20,
-	.default_writers = 2,
-	.default_syncers = 1,
-	.default_iterations = 4,
-	.run = run,
+	.state_size = sizeof(struct tp_state),
+	.prepare = prepare,
+	.iteration = iteration,
+	.finish = finish,
+	.cleanup = cleanup,
 };

@@ -6,9 +6,10 @@
  * may be skipped), 1 when one failed, 2 on bad options, 4 when every
  * selected scenario was skipped (kselftest's convention).
  *
- * This file: options, the scenario table, seeding, the kernel-log watch
- * (every scenario fails on WARNING, BUG, Oops, bad pmd... logged while it
- * ran), the JSON summary and the reproduction line.
+ * This file, the driver: options, the scenario table, seeding, the
+ * kernel-log watch (every scenario fails on WARNING, BUG, Oops, bad pmd...
+ * logged while it ran), the JSON summary and the reproduction line.  It
+ * calls the scenarios' ops (scenario.h); they never call it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,7 +21,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "daxstress.h"
+#include "driver.h"
 #include "env.h"
 #include "kmsg.h"
 #include "opts.h"
@@ -346,6 +347,64 @@ static bool probe_dax(const char *dir, struct daxfile *f, char *what,
 	return true;
 }
 
+/* ---- running a scenario ---- */
+
+/* The defaults a scenario's own (struct scenario_defaults) override. */
+static const struct scenario_defaults driver_defaults = {
+	.size = 16ull << 20, .writers = 2, .syncers = 1, .iterations = 4,
+};
+
+static uint64_t or_default(uint64_t own, uint64_t dflt)
+{
+	return own ? own : dflt;
+}
+
+/* Advance to the next iteration; false when the budget (iterations or
+ * deadline) is spent.  The first call always returns true. */
+static bool next_iteration(struct sctx *c)
+{
+	if (c->started) {
+		if (c->max_iter && c->started >= c->max_iter)
+			return false;
+		if (c->deadline && now_ns() >= c->deadline)
+			return false;
+	}
+	c->iter = c->started++;
+	return true;
+}
+
+/* The scenario's ops (scenario.h) over the iteration budget, and the
+ * verdict. */
+static enum sverdict run_scenario(struct sctx *c)
+{
+	const struct scenario *sc = c->sc;
+	enum sverdict v = SV_PASS;
+
+	c->state = calloc(1, sc->state_size ? sc->state_size : 1);
+	if (!c->state) {
+		sc_fail(c, "out of memory");
+		return SV_FAIL;
+	}
+	if (sc->prepare)
+		v = sc->prepare(c);
+	if (v == SV_PASS) {
+		while (v == SV_PASS && next_iteration(c)) {
+			v = sc->iteration(c);
+			if (v == SV_PASS)
+				c->iterations++;
+		}
+		if (v == SV_PASS && sc->finish)
+			sc->finish(c);
+		if (sc->cleanup)
+			sc->cleanup(c);
+	}
+	free(c->state);
+	c->state = NULL;
+	if (v == SV_PASS && c->failed)
+		v = SV_FAIL;
+	return v;
+}
+
 /* ---- main ---- */
 
 static const char *verdict_name(enum sverdict v)
@@ -372,7 +431,6 @@ int main(int argc, char **argv)
 	opt_set_progname("daxstress");
 	parse(argc, argv, &p, &sel);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	sc_inject_unflushed = p.inject == INJ_UNFLUSHED;
 
 	kw = kmsg_open(kwhy, sizeof(kwhy));
 	dax = probe_dax(p.opt.dir, &probe, fsdesc, sizeof(fsdesc));
@@ -410,14 +468,20 @@ int main(int argc, char **argv)
 
 		memset(&c, 0, sizeof(c));
 		c.sc = sc;
-		c.p = &p;
+		c.o = (struct sc_opts){ .dir = p.opt.dir, .page = p.page,
+			.inject = p.inject, .max_report = p.max_report,
+			.dump_dir = p.dump_dir, .allow_lost = p.opt.allow_lost,
+			.trace_kb = p.opt.trace_kb };
 		c.seed = p.opt.seed;
 		for (const char *q = sc->name; *q; q++)
 			c.seed = (c.seed ^ (uint8_t)*q) * 0x100000001b3ull;
-		c.size = p.size_set ? p.size : sc->default_size;
+		c.size = p.size_set ? p.size : or_default(sc->defaults.size,
+							  driver_defaults.size);
 		c.npages = c.size / SPAGE;
-		c.writers = p.writers_set ? p.writers : sc->default_writers;
-		c.syncers = p.syncers_set ? p.syncers : sc->default_syncers;
+		c.writers = p.writers_set ? p.writers : (unsigned)or_default(
+			sc->defaults.writers, driver_defaults.writers);
+		c.syncers = p.syncers_set ? p.syncers : (unsigned)or_default(
+			sc->defaults.syncers, driver_defaults.syncers);
 		c.round_ns = p.round_ns;
 		c.first_failed_iter = -1;
 		c.first_fail_ts = UINT64_MAX;
@@ -429,7 +493,8 @@ int main(int argc, char **argv)
 			c.max_iter = p.iterations;
 		} else {
 			c.max_iter = p.iterations ? p.iterations :
-				     sc->default_iterations;
+				     (unsigned)or_default(sc->defaults.iterations,
+							  driver_defaults.iterations);
 		}
 
 		v = SV_SKIP;
@@ -481,7 +546,7 @@ int main(int argc, char **argv)
 						 "not applicable: the page cache has no "
 						 "dax_flush");
 				printf("# %s: %s\n", sc->name, sc->desc);
-				v = sc->run(&c);
+				v = run_scenario(&c);
 				if (v == SV_FAIL)
 					c.failed = true;
 				if (p.inject == INJ_UNFLUSHED && c.tr && !c.flush_rule)

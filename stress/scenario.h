@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * daxstress: race scenarios whose oracles prove the kernel flushed what it
- * had to.  Each scenario is an ops table (struct scenario) in its own
- * stress/scenario_*.c; stress/daxstress.c owns option parsing, the TAP
- * output, the scenario table, seeding, the kernel-log watch, the JSON
- * summary and the reproduction line; stress/common.c holds what scenarios
- * share: per-thread store and sync logs, the trace collector, and the feed
- * of the flush oracle (include/oracle.h).
+ * daxstress: what a scenario sees.  A scenario is an ops table (struct
+ * scenario) in its own stress/scenario_*.c, run by the driver
+ * (stress/driver.c: options, TAP, seeding, the iteration budget, the
+ * kernel-log watch, the JSON summary); it calls down into what the
+ * scenarios share: reporting (report.c), iterations, seeds and the file
+ * under test (iteration.c), the trace collector (collector.c) and the feed
+ * of the flush oracle (check.c, include/oracle.h).  Nothing here calls the
+ * driver.
  */
-#ifndef DAXSTRESS_H
-#define DAXSTRESS_H
+#ifndef STRESS_SCENARIO_H
+#define STRESS_SCENARIO_H
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -20,7 +21,6 @@
 
 #include "dax_counts.h"
 #include "daxfile.h"
-#include "opts.h"
 #include "oracle.h"
 #include "rng.h"
 #include "timing.h"
@@ -40,26 +40,21 @@ enum inject_kind {
 				 * every second writeback are dropped before
 				 * pairing (needs the flush probes) */
 };
-extern const char *const inject_names[];	/* NULL-terminated */
 
 enum page_sel { PS_MIXED, PS_PMD, PS_PTE };
-extern const char *const page_sel_names[];	/* NULL-terminated */
 
 enum sverdict { SV_PASS, SV_FAIL, SV_SKIP };
 
-struct stress_params {
-	struct common_opts opt;		/* --dir, --seed, --output,
-					 * --trace-buffer, --allow-lost-events */
-	uint64_t duration_ns;		/* whole run, 0: by iterations */
-	unsigned iterations;		/* 0: scenario default or duration */
-	uint64_t size;			/* file size, 0: scenario default */
-	unsigned writers, syncers;	/* 0: scenario default */
-	uint64_t round_ns;		/* racing time per iteration */
-	enum page_sel page;
-	enum inject_kind inject;
-	unsigned max_report;		/* violations printed per scenario */
-	const char *dump_dir;		/* raw streams of a failing iteration */
-	bool size_set, writers_set, syncers_set, round_set, page_set;
+/* What the command line asks of every scenario: set by the driver in each
+ * scenario's context, read by the scenarios and what they share. */
+struct sc_opts {
+	const char *dir;		/* --dir */
+	enum page_sel page;		/* --page */
+	enum inject_kind inject;	/* --inject */
+	unsigned max_report;		/* --max-report */
+	const char *dump_dir;		/* --dump, or NULL */
+	bool allow_lost;		/* --allow-lost-events */
+	uint64_t trace_kb;		/* --trace-buffer, in KiB */
 };
 
 struct scenario;
@@ -67,7 +62,7 @@ struct scenario;
 /* Per-scenario context: its parameters, the trace, and its tallies. */
 struct sctx {
 	const struct scenario *sc;
-	const struct stress_params *p;
+	struct sc_opts o;
 	struct dax_trace *tr;		/* NULL for page-cache */
 	uint64_t seed;			/* this scenario's seed */
 	uint64_t size, npages;
@@ -77,6 +72,7 @@ struct sctx {
 	unsigned max_iter;		/* 0: none (deadline) */
 	unsigned iter;			/* iteration running */
 	unsigned started;		/* iterations begun */
+	void *state;			/* the scenario's (state_size bytes) */
 
 	/* results */
 	unsigned iterations;		/* completed */
@@ -123,22 +119,40 @@ struct sctx {
 	char skip_reason[1024];
 };
 
+/* What a scenario may set apart from the driver's defaults (16M, 2
+ * writers, 1 syncer, 4 iterations; see --help): 0 keeps the default. */
+struct scenario_defaults {
+	uint64_t size;
+	unsigned writers, syncers, iterations;
+};
+
+/*
+ * A scenario: its ops, called by the driver in this order, never the other
+ * way round:
+ *   prepare    (optional) once: check the parameters, set up what lasts
+ *              across iterations; anything but SV_PASS ends the scenario
+ *              there (SV_SKIP with c->skip_reason);
+ *   iteration  as often as the budget (--iterations, --duration) allows:
+ *              SV_PASS goes on (also after sc_fail); SV_FAIL or SV_SKIP
+ *              stops the scenario at once (setup failed; cannot run here);
+ *   finish     (optional) when the budget is spent and no iteration
+ *              stopped it: the scenario's info and closing diagnostics;
+ *   cleanup    (optional) after a prepare that passed, whatever followed.
+ * The verdict is the driver's: fail once sc_fail was called.  c->state has
+ * state_size bytes, zeroed before prepare, kept until after cleanup.
+ */
 struct scenario {
 	const char *name;
 	const char *desc;
 	bool needs_dax;			/* skipped on a non-DAX directory */
 	bool needs_pagecache;		/* skipped on a DAX directory */
-	uint64_t default_size;
-	unsigned default_writers, default_syncers;
-	unsigned default_iterations;
-	enum sverdict (*run)(struct sctx *c);
+	struct scenario_defaults defaults;
+	size_t state_size;
+	enum sverdict (*prepare)(struct sctx *c);
+	enum sverdict (*iteration)(struct sctx *c);
+	void (*finish)(struct sctx *c);
+	void (*cleanup)(struct sctx *c);
 };
-
-extern const struct scenario scenario_concurrent_fsync;
-extern const struct scenario scenario_pte_then_pmd;
-extern const struct scenario scenario_rewrite_after_flush;
-extern const struct scenario scenario_truncate_punch;
-extern const struct scenario scenario_page_cache;
 
 /* ---- reporting ---- */
 
@@ -152,12 +166,12 @@ void sc_diag(struct sctx *c, const char *fmt, ...)
 
 /* ---- iterations, seeds, modes ---- */
 
-/* Advance to the next iteration; false when the budget (iterations or
- * deadline) is spent.  The first call always returns true. */
-bool sc_next_iteration(struct sctx *c);
-void sc_iteration_done(struct sctx *c);
-/* Time left before the deadline (UINT64_MAX without one). */
-uint64_t sc_time_left(const struct sctx *c);
+/* When a race of this iteration ends: race ns from now, cut to the time
+ * left before the deadline but never below min ns. */
+uint64_t sc_race_end(const struct sctx *c, uint64_t race, uint64_t min);
+/* Let the racing threads run for the round (sc_race_end(c, c->round_ns,
+ * 100 ms)) or until one of them sets *stop, then set *stop (__atomic). */
+void sc_race(const struct sctx *c, int *stop);
 /* The page mode of this iteration: --page, or PMD and PTE alternating. */
 enum page_mode sc_page_mode(const struct sctx *c);
 const char *sc_mode_name(enum page_mode m);
@@ -201,6 +215,7 @@ struct collector {
 	struct trace_vec tmp;
 	struct dax_counts counts;	/* every record of the file */
 	struct flush_pairing_stats pairing;	/* of keep, set by finish */
+	bool inject_unflushed;		/* --inject unflushed */
 	uint64_t injected;		/* --inject unflushed: writebacks
 					 * whose flush records were dropped */
 	pthread_t th;
@@ -209,18 +224,16 @@ struct collector {
 	int err;			/* errno of a failed drain */
 };
 
-/* Start collecting (a thread draining every 20 ms when threaded). */
-int collector_start(struct collector *co, struct dax_trace *tr,
+/* Start collecting the records of c's trace (a thread draining every
+ * 20 ms when threaded). */
+int collector_start(struct collector *co, const struct sctx *c,
 		    uint64_t keep_mask, bool threaded);
 /* Stop the thread, drain what is left; with the flush probes, sort keep by
  * time and pair its writebacks with their flushes (EV_FLUSH_RET and
- * EV_FLUSH_ENTRY records are then kept too; with sc_inject_unflushed, the
+ * EV_FLUSH_ENTRY records are then kept too; with --inject unflushed, the
  * flush records of every second writeback are dropped first, counted in
  * co->injected).  0, or -1 (a drain failed, out of memory). */
 int collector_finish(struct collector *co);
-
-/* --inject unflushed (set by main before any scenario runs). */
-extern bool sc_inject_unflushed;
 void collector_free(struct collector *co);
 
 /* Lost trace events (and, with the flush rule, missed dax_flush probe
@@ -249,6 +262,12 @@ struct check_in {
  * (page, store time, sync window, nearby events), fail the scenario if
  * any.  Returns the violations (every class) or -1. */
 int64_t sc_check(struct sctx *c, const struct check_in *in);
+
+/* Finish the collector and, unless that failed (sc_fail) or events were
+ * lost (sc_check_lost), sc_check what in gives with the collector's
+ * records; add its counts to c->counts.  True when the check was made. */
+bool sc_check_collected(struct sctx *c, struct collector *co,
+			struct check_in *in);
 
 /* ---- misc ---- */
 
