@@ -784,11 +784,8 @@ int main(int argc, char **argv)
 	json_object_object_add(root, "totals", totals);
 	json_object_object_add(root, "duration_ns", ju64(now_ns() - t0));
 	json_object_object_add(root, "exit_status", json_object_new_int(rc));
-	if (p.opt.output && results_write(p.opt.output, root) < 0) {
-		fprintf(stderr, "daxstress: --output: cannot write %s: %s\n",
-			p.opt.output, strerror(errno));
+	if (results_save(p.opt.output, root))
 		rc = 1;
-	}
 	json_object_put(root);
 	return rc;
 }
