@@ -5,7 +5,7 @@
  * --writers W threads store into one shared mapping of the file (seq, rand
  * or zipf offsets, --store-size bytes each, within --working-set), as fast
  * as they can or at --rate stores/s each.  --syncers S threads each call one
- * sync method (the ops table in sync_methods.c) every --every N stores of
+ * sync method (the ops table in lib/sync_methods.c) every --every N stores of
  * their writers (writer i belongs to syncer i % S) or every --period T.
  * --lockstep makes a syncer's writers wait at each --every boundary until
  * its call returns (fio's fsync=N).

@@ -2,7 +2,7 @@
 /*
  * The sync methods of `daxbench sync`, as a table of operations (in the
  * manner of fio's ioengine_ops) over the calls of the workload layer
- * (workload.h): the driver in bench/cmd_sync.c owns threads,
+ * (workload.h): the driver in bench/ (cmd_sync.c, sync_threads.c) owns threads,
  * timing, attribution and output; a method only knows how to make one call.
  *
  *   fsync        fsync(fd)
