@@ -30,11 +30,8 @@ void crew_free(struct crew *cr)
 	free(cr->first);
 	free(cr->sl);
 	free(cr->yl);
-	cr->t = NULL;
-	cr->first = NULL;
-	cr->sl = NULL;
-	cr->yl = NULL;
-	cr->nt = cr->nsl = cr->nyl = 0;
+	*cr = (struct crew){ .c = cr->c, .roles = cr->roles,
+			     .nroles = cr->nroles };
 }
 
 int crew_init(struct crew *cr, struct sctx *c, const struct crew_role *roles,

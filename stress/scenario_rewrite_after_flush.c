@@ -340,12 +340,12 @@ static enum sverdict iteration(struct sctx *c)
 			       &st->refaults, &st->idle_bytes);
 	collector_free(&co);
 	crew_free(&cr);
-	for (unsigned k = 0; k < REWRITES; k++)
-		free(sel[k]);
 	pthread_barrier_destroy(&s.go);
 	pthread_barrier_destroy(&s.done);
 	mapping_unmap(&m);
 	daxfile_remove(&f);
+	for (unsigned k = 0; k < REWRITES; k++)
+		free(sel[k]);
 	return SV_PASS;
 }
 
