@@ -5,7 +5,8 @@
  * (stress/driver.c: options, TAP, seeding, the iteration budget, the
  * kernel-log watch, the JSON summary); it calls down into what the
  * scenarios share: reporting (report.c), iterations, seeds and the file
- * under test (iteration.c), the trace collector (collector.c) and the feed
+ * under test (iteration.c), the crew that runs an iteration's threads and
+ * holds their logs (crew.c), the trace collector (collector.c) and the feed
  * of the flush oracle (check.c, include/oracle.h).  Nothing here calls the
  * driver.
  */
