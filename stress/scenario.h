@@ -5,7 +5,8 @@
  * (stress/driver.c: options, TAP, seeding, the iteration budget, the
  * kernel-log watch, the JSON summary); it calls down into what the
  * scenarios share: reporting (report.c), iterations, seeds and the file
- * under test (iteration.c), the trace collector (collector.c) and the feed
+ * under test (iteration.c), the crew that runs an iteration's threads and
+ * holds their logs (crew.c), the trace collector (collector.c) and the feed
  * of the flush oracle (check.c, include/oracle.h).  Nothing here calls the
  * driver.
  */
@@ -192,6 +193,79 @@ static inline uint64_t rng_below(struct rng *r, uint64_t n)	/* [0, n) */
 
 /* A generator for (this scenario, this iteration, salt). */
 void sc_rng(const struct sctx *c, struct rng *r, uint64_t salt);
+
+/* ---- the crew: a scenario's threads ---- */
+
+/*
+ * A scenario declares the threads of an iteration as roles; the crew code
+ * (crew.c) allocates their logs, spawns them, runs the main thread's part,
+ * joins them and hands the logs on to the check.  What the threads do to
+ * each other (barriers sized to the crew, phases, stop flags) stays the
+ * scenario's, in its shared data.
+ */
+enum crew_count {
+	CREW_FIXED,		/* role.n threads */
+	CREW_WRITERS,		/* c->writers threads */
+	CREW_SYNCERS,		/* c->syncers threads */
+	CREW_MAIN,		/* the main thread's part (at most one role):
+				 * run on the calling thread once every other
+				 * thread is spawned, before they are joined */
+};
+
+struct sc_thread;
+
+struct crew_role {
+	const char *name;
+	enum crew_count count;
+	unsigned n;			/* CREW_FIXED: how many */
+	void (*fn)(struct sc_thread *t);	/* NULL: nothing (main) */
+	size_t slog_cap, ylog_cap;	/* stores / sync calls each thread
+					 * may log; 0: no such log */
+	size_t priv_size;		/* zeroed bytes at t->priv (0: NULL) */
+};
+
+/* One thread of the crew, as its function sees it. */
+struct sc_thread {
+	struct sctx *c;
+	void *shared;			/* the scenario's per-iteration data */
+	const struct crew_role *role;
+	unsigned id;			/* index within its role */
+	struct slog sl;			/* role->slog_cap stores */
+	struct ylog yl;			/* role->ylog_cap sync calls */
+	void *priv;			/* role->priv_size bytes */
+	pthread_t th;			/* the crew's */
+};
+
+struct crew {
+	struct sctx *c;
+	const struct crew_role *roles;
+	size_t nroles;
+	struct sc_thread *t;		/* every thread, role by role */
+	size_t nt;
+	size_t *first;			/* per role: its first thread in t */
+	/* for struct check_in: the logs of the roles that have them, in
+	 * role order */
+	struct slog **sl;
+	size_t nsl;
+	struct ylog **yl;
+	size_t nyl;
+};
+
+/* Threads of a role for c. */
+unsigned crew_role_count(const struct sctx *c, const struct crew_role *r);
+/* Allocate the crew of roles[nroles] (their logs, touched up front, and
+ * private data); spawns nothing.  0, or -1 (out of memory, nothing left
+ * allocated). */
+int crew_init(struct crew *cr, struct sctx *c, const struct crew_role *roles,
+	      size_t nroles, void *shared);
+/* Spawn the threads of every role but the main one, role by role in
+ * declaration order; run the main role's fn on the calling thread; join
+ * them all in the same order. */
+void crew_run(struct crew *cr);
+/* Thread id of role (an index into roles). */
+struct sc_thread *crew_thread(const struct crew *cr, size_t role, unsigned id);
+unsigned crew_count(const struct crew *cr, size_t role);
+void crew_free(struct crew *cr);
 
 /* ---- the file under test ---- */
 

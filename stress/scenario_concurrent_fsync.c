@@ -52,18 +52,9 @@ struct cf {
 	uint64_t cycles, together;
 };
 
-struct cf_thread {
-	pthread_t th;
-	struct cf *s;
-	unsigned id;
-	struct slog sl;
-	struct ylog yl;
-};
-
-static void *writer_main(void *arg)
+static void writer_main(struct sc_thread *t)
 {
-	struct cf_thread *t = arg;
-	struct cf *s = t->s;
+	struct cf *s = t->shared;
 	unsigned nw = s->c->writers;
 	uint64_t seq = 0, tag = (uint64_t)(t->id + 1) << 56;
 	struct rng r;
@@ -86,7 +77,6 @@ static void *writer_main(void *arg)
 			wl_store_logged(&t->sl, s->base, rng_below(&r, s->npages), t->id,
 				 tag | ++seq);
 	}
-	return NULL;
 }
 
 /* One sync call, timed and logged.  final: the call closing an iteration
@@ -116,10 +106,9 @@ static void do_sync(struct cf *s, struct ylog *yl, struct rng *r, bool final)
 	}
 }
 
-static void *syncer_main(void *arg)
+static void syncer_main(struct sc_thread *t)
 {
-	struct cf_thread *t = arg;
-	struct cf *s = t->s;
+	struct cf *s = t->shared;
 	struct rng r;
 
 	sc_rng(s->c, &r, 200 + t->id);
@@ -143,8 +132,17 @@ static void *syncer_main(void *arg)
 			wl_sleep_ns(rng_below(&r, SPREAD_NS));
 		do_sync(s, &t->yl, &r, false);
 	}
-	return NULL;
 }
+
+/* The main thread: the round. */
+static void race_main(struct sc_thread *t)
+{
+	struct cf *s = t->shared;
+
+	sc_race(s->c, &s->stop);
+}
+
+enum { R_WRITER, R_SYNCER, R_MAIN };
 
 static int cmp_ts(const void *a, const void *b)
 {
@@ -200,25 +198,25 @@ static enum sverdict iteration(struct sctx *c)
 	struct cf_state *st = c->state;
 	unsigned nw = c->writers, nk = c->syncers;
 	enum page_mode mode = sc_page_mode(c);
-	struct cf_thread *w = calloc(nw, sizeof(*w));
-	struct cf_thread *k = calloc(nk, sizeof(*k));
-	struct slog **sl = calloc(nw, sizeof(*sl));
-	struct ylog **yl = calloc(nk + 1, sizeof(*yl));
-	struct ylog fin = { 0 };
+	const struct crew_role roles[] = {
+		[R_WRITER] = { "writer", CREW_WRITERS, 0, writer_main,
+			       st->wcap, 0, 0 },
+		[R_SYNCER] = { "syncer", CREW_SYNCERS, 0, syncer_main,
+			       0, YLOG_CAP, 0 },
+		/* the final call */
+		[R_MAIN] = { "main", CREW_MAIN, 0, race_main, 0, 4, 0 },
+	};
+	struct crew cr;
 	struct collector co;
 	struct daxfile f;
 	struct mapping m;
 	struct cf s;
 	struct rng r;
-	bool ok = true;
 
-	if (!w || !k || !sl || !yl || sc_file_create(c, &f)) {
-		free(w), free(k), free(sl), free(yl);
+	if (sc_file_create(c, &f))
 		return SV_FAIL;
-	}
 	if (sc_map(c, &m, &f, mode)) {
 		daxfile_remove(&f);
-		free(w), free(k), free(sl), free(yl);
 		return SV_FAIL;
 	}
 	mode == PAGE_PMD ? st->it_pmd++ : st->it_pte++;
@@ -233,19 +231,7 @@ static enum sverdict iteration(struct sctx *c)
 	pthread_barrier_init(&s.start, NULL, nw + nk);
 	pthread_barrier_init(&s.cyc1, NULL, nk);
 	pthread_barrier_init(&s.cyc2, NULL, nk);
-	for (unsigned i = 0; i < nw; i++) {
-		w[i] = (struct cf_thread){ .s = &s, .id = i };
-		if (slog_init(&w[i].sl, st->wcap))
-			ok = false;
-		sl[i] = &w[i].sl;
-	}
-	for (unsigned i = 0; i < nk; i++) {
-		k[i] = (struct cf_thread){ .s = &s, .id = i };
-		if (ylog_init(&k[i].yl, YLOG_CAP))
-			ok = false;
-		yl[i] = &k[i].yl;
-	}
-	if (!ok || ylog_init(&fin, 4) ||
+	if (crew_init(&cr, c, roles, 3, &s) ||
 	    collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE) |
 			    (c->o.dump_dir ? EVBIT(EV_PMD_FAULT_DONE) |
 			     EVBIT(EV_PTE_FAULT_DONE) |
@@ -254,38 +240,25 @@ static enum sverdict iteration(struct sctx *c)
 		sc_fail(c, "out of memory or threads for the logs");
 		return SV_FAIL;
 	}
-	yl[nk] = &fin;
-	for (unsigned i = 0; i < nw; i++)
-		wl_spawn(&w[i].th, writer_main, &w[i]);
-	for (unsigned i = 0; i < nk; i++)
-		wl_spawn(&k[i].th, syncer_main, &k[i]);
 
-	sc_race(c, &s.stop);
-	for (unsigned i = 0; i < nw; i++)
-		pthread_join(w[i].th, NULL);
-	for (unsigned i = 0; i < nk; i++)
-		pthread_join(k[i].th, NULL);
+	crew_run(&cr);
 	sc_rng(c, &r, 400);
-	do_sync(&s, &fin, &r, true);
+	do_sync(&s, &crew_thread(&cr, R_MAIN, 0)->yl, &r, true);
 
+	/* the logs: the writers' stores; the syncers' calls, the final one */
 	sc_check_collected(c, &co, &(struct check_in){
-		.sl = sl, .nsl = nw, .yl = yl, .nyl = nk + 1 });
+		.sl = cr.sl, .nsl = cr.nsl, .yl = cr.yl, .nyl = cr.nyl });
 	st->cycles += s.cycles;
 	st->together += s.together;
-	st->overl += overlapping(yl, nk + 1);
+	st->overl += overlapping(cr.yl, cr.nyl);
 
 	collector_free(&co);
-	for (unsigned i = 0; i < nw; i++)
-		slog_free(&w[i].sl);
-	for (unsigned i = 0; i < nk; i++)
-		ylog_free(&k[i].yl);
-	ylog_free(&fin);
+	crew_free(&cr);
 	pthread_barrier_destroy(&s.start);
 	pthread_barrier_destroy(&s.cyc1);
 	pthread_barrier_destroy(&s.cyc2);
 	mapping_unmap(&m);
 	daxfile_remove(&f);
-	free(w), free(k), free(sl), free(yl);
 	return SV_PASS;
 }
 

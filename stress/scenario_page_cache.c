@@ -37,10 +37,8 @@ struct pc {
 	pthread_barrier_t start;
 };
 
+/* Per thread (the crew's priv). */
 struct pc_thread {
-	pthread_t th;
-	struct pc *s;
-	unsigned id;
 	uint64_t stores, calls, pairs, bad;
 	uint64_t *snap;
 	uint8_t *badmap;		/* every page found older, bitmap */
@@ -52,32 +50,29 @@ struct pc_thread {
 	enum oracle_sync_kind bad_kind;
 };
 
-static void *writer_main(void *arg)
+static void writer_main(struct sc_thread *ct)
 {
-	struct pc_thread *t = arg;
-	struct pc *s = t->s;
+	struct pc_thread *t = ct->priv;
+	struct pc *s = ct->shared;
 	unsigned nw = s->c->writers;
-	uint64_t own = (s->npages - t->id + nw - 1) / nw;
+	uint64_t own = (s->npages - ct->id + nw - 1) / nw;
 	uint64_t *ver = calloc(s->npages, sizeof(*ver));
 	struct rng r;
 
-	sc_rng(s->c, &r, 100 + t->id);
+	sc_rng(s->c, &r, 100 + ct->id);
 	pthread_barrier_wait(&s->start);
 	while (ver && !__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
-		uint64_t p = t->id + nw * rng_below(&r, own), v = ++ver[p];
+		uint64_t p = ct->id + nw * rng_below(&r, own), v = ++ver[p];
 
 		*(volatile uint64_t *)(s->base + p * SPAGE) = v;
 		__atomic_store_n(&s->done[p], v, __ATOMIC_RELEASE);
 		t->stores++;
 	}
 	free(ver);
-	return NULL;
 }
 
-static int read_direct(struct pc_thread *t)
+static int read_direct(struct pc *s, struct pc_thread *t)
 {
-	struct pc *s = t->s;
-
 	for (uint64_t off = 0; off < s->size;) {
 		size_t len = s->size - off > CHUNK ? CHUNK : s->size - off;
 		ssize_t n = pread(s->dfd, t->buf + off, len, (off_t)off);
@@ -94,13 +89,13 @@ static int read_direct(struct pc_thread *t)
 	return 0;
 }
 
-static void *syncer_main(void *arg)
+static void syncer_main(struct sc_thread *ct)
 {
-	struct pc_thread *t = arg;
-	struct pc *s = t->s;
+	struct pc_thread *t = ct->priv;
+	struct pc *s = ct->shared;
 	struct rng r;
 
-	sc_rng(s->c, &r, 200 + t->id);
+	sc_rng(s->c, &r, 200 + ct->id);
 	pthread_barrier_wait(&s->start);
 	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
 		uint64_t u = rng_below(&r, 100), ts, te;
@@ -120,7 +115,7 @@ static void *syncer_main(void *arg)
 			t->err_what = oracle_sync_kind_name(kind);
 			break;
 		}
-		if (read_direct(t) < 0) {
+		if (read_direct(s, t) < 0) {
 			t->err = errno;
 			t->err_what = "O_DIRECT read";
 			break;
@@ -146,8 +141,26 @@ static void *syncer_main(void *arg)
 		}
 		wl_sleep_ns(rng_below(&r, 1000000));
 	}
-	return NULL;
 }
+
+/* The main thread: starts the threads together, lets them run the round. */
+static void race_main(struct sc_thread *ct)
+{
+	struct pc *s = ct->shared;
+
+	pthread_barrier_wait(&s->start);
+	sc_race(s->c, &s->stop);	/* no thread sets s.stop */
+}
+
+enum { R_WRITER, R_SYNCER, R_MAIN };
+
+static const struct crew_role roles[] = {
+	[R_WRITER] = { "writer", CREW_WRITERS, 0, writer_main, 0, 0,
+		       sizeof(struct pc_thread) },
+	[R_SYNCER] = { "syncer", CREW_SYNCERS, 0, syncer_main, 0, 0,
+		       sizeof(struct pc_thread) },
+	[R_MAIN] = { "main", CREW_MAIN, 0, race_main, 0, 0, 0 },
+};
 
 /* What lasts across iterations. */
 struct pc_state {
@@ -158,17 +171,16 @@ static enum sverdict iteration(struct sctx *c)
 {
 	struct pc_state *st = c->state;
 	unsigned nw = c->writers, nk = c->syncers;
-	struct pc_thread *w = calloc(nw, sizeof(*w));
-	struct pc_thread *k = calloc(nk, sizeof(*k));
+	struct crew cr;
 	char proc[64];
 	struct daxfile f;
 	struct mapping m;
 	struct pc s;
-	bool ok = w && k;
+	bool ok = true;
 
 	memset(&s, 0, sizeof(s));
 	s.done = calloc(c->npages, sizeof(*s.done));
-	if (!ok || !s.done || sc_file_create(c, &f)) {
+	if (!s.done || sc_file_create(c, &f)) {
 		sc_fail(c, "setup failed");
 		return SV_FAIL;
 	}
@@ -198,34 +210,27 @@ static enum sverdict iteration(struct sctx *c)
 	s.npages = c->npages;
 	s.size = c->size;
 	pthread_barrier_init(&s.start, NULL, nw + nk + 1);
-	for (unsigned i = 0; i < nw; i++)
-		w[i] = (struct pc_thread){ .s = &s, .id = i };
-	for (unsigned i = 0; i < nk; i++) {
-		k[i] = (struct pc_thread){ .s = &s, .id = i };
-		k[i].snap = calloc(c->npages, sizeof(uint64_t));
-		k[i].badmap = calloc((c->npages + 7) / 8 + 1, 1);
-		if (!k[i].snap || !k[i].badmap ||
-		    posix_memalign((void **)&k[i].buf, SPAGE, c->size))
+	ok = !crew_init(&cr, c, roles, 3, &s);
+	for (unsigned i = 0; ok && i < nk; i++) {
+		struct pc_thread *t = crew_thread(&cr, R_SYNCER, i)->priv;
+
+		t->snap = calloc(c->npages, sizeof(uint64_t));
+		t->badmap = calloc((c->npages + 7) / 8 + 1, 1);
+		if (!t->snap || !t->badmap ||
+		    posix_memalign((void **)&t->buf, SPAGE, c->size))
 			ok = false;
 	}
 	if (!ok) {
 		sc_fail(c, "out of memory");
 		return SV_FAIL;
 	}
+	crew_run(&cr);
 	for (unsigned i = 0; i < nw; i++)
-		wl_spawn(&w[i].th, writer_main, &w[i]);
-	for (unsigned i = 0; i < nk; i++)
-		wl_spawn(&k[i].th, syncer_main, &k[i]);
-	pthread_barrier_wait(&s.start);
-	sc_race(c, &s.stop);	/* no thread sets s.stop */
-	for (unsigned i = 0; i < nw; i++) {
-		pthread_join(w[i].th, NULL);
-		st->total_stores += w[i].stores;
-	}
+		st->total_stores += ((struct pc_thread *)
+				     crew_thread(&cr, R_WRITER, i)->priv)->stores;
 	for (unsigned i = 0; i < nk; i++) {
-		struct pc_thread *t = &k[i];
+		struct pc_thread *t = crew_thread(&cr, R_SYNCER, i)->priv;
 
-		pthread_join(t->th, NULL);
 		c->sync_calls += t->calls;
 		c->syncs_checked += t->calls;
 		c->pairs_checked += t->pairs;
@@ -269,17 +274,18 @@ static enum sverdict iteration(struct sctx *c)
 		}
 	}
 	for (unsigned i = 0; i < nk; i++) {
-		free(k[i].snap);
-		free(k[i].badmap);
-		free(k[i].buf);
+		struct pc_thread *t = crew_thread(&cr, R_SYNCER, i)->priv;
+
+		free(t->snap);
+		free(t->badmap);
+		free(t->buf);
 	}
+	crew_free(&cr);
 	pthread_barrier_destroy(&s.start);
 	mapping_unmap(&m);
 	close(s.dfd);
 	daxfile_remove(&f);
 	free(s.done);
-	free(w);
-	free(k);
 	return SV_PASS;
 }
 

@@ -39,16 +39,19 @@ struct pp {
 	char *pte, *pmd;		/* the two mappings */
 	uint64_t npages, nreg;
 	uint8_t *cls;			/* class per region */
+	int fd;
+	uint64_t size;
+	struct rng r;			/* the classes, then the main thread's */
 	pthread_barrier_t b;
 	int phase;
 	int stop;			/* __atomic, PH_RACE */
 };
 
+/* Per thread (the crew's priv). */
 struct pp_thread {
-	pthread_t th;
 	struct pp *s;
 	bool is_pmd;
-	struct slog sl;
+	struct slog *sl;		/* the crew's */
 	struct rng r;
 	uint64_t seq;
 	uint64_t sink;			/* what the loads read */
@@ -63,11 +66,11 @@ static void store_some(struct pp_thread *t, char *base, uint64_t g,
 		b = t->s->npages;
 	for (uint64_t p = a; p < b; p++)
 		if (rng_below(&t->r, one_in) == 0) {
-			wl_store_logged(&t->sl, base, p, t->is_pmd, ++t->seq);
+			wl_store_logged(t->sl, base, p, t->is_pmd, ++t->seq);
 			any++;
 		}
 	if (!any)
-		wl_store_logged(&t->sl, base, a + rng_below(&t->r, b - a), t->is_pmd,
+		wl_store_logged(t->sl, base, a + rng_below(&t->r, b - a), t->is_pmd,
 			 ++t->seq);
 }
 
@@ -110,20 +113,20 @@ static void phase(struct pp_thread *t, int ph)
 		char *base = t->is_pmd ? s->pmd : s->pte;
 
 		while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED) &&
-		       !slog_full(&t->sl)) {
+		       !slog_full(t->sl)) {
 			uint64_t p = rng_below(&t->r, s->npages);
 
 			if (rng_below(&t->r, 4) == 0)
 				t->sink += wl_load(base, p * SPAGE);
 			else
-				wl_store_logged(&t->sl, base, p, t->is_pmd, ++t->seq);
+				wl_store_logged(t->sl, base, p, t->is_pmd, ++t->seq);
 		}
 	}
 }
 
-static void *thread_main(void *arg)
+static void thread_main(struct sc_thread *ct)
 {
-	struct pp_thread *t = arg;
+	struct pp_thread *t = ct->priv;
 
 	for (;;) {
 		int ph;
@@ -135,7 +138,6 @@ static void *thread_main(void *arg)
 		phase(t, ph);
 		pthread_barrier_wait(&t->s->b);
 	}
-	return NULL;
 }
 
 static void run_phase(struct pp *s, int ph)
@@ -145,6 +147,42 @@ static void run_phase(struct pp *s, int ph)
 	if (ph != PH_END)
 		pthread_barrier_wait(&s->b);	/* done */
 }
+
+/* The main thread: the phases, the race, a final fsync. */
+static void race_main(struct sc_thread *ct)
+{
+	struct pp *s = ct->shared;
+	struct sctx *c = ct->c;
+	struct ylog *yl = &ct->yl;
+	uint64_t end;
+
+	run_phase(s, PH_1);
+	run_phase(s, PH_2);
+	run_phase(s, PH_3);
+	wl_fsync_logged(yl, s->fd);
+
+	/* the race: random stores through both, fsync and msync */
+	s->phase = PH_RACE;
+	pthread_barrier_wait(&s->b);
+	end = sc_race_end(c, c->round_ns / 4, 50000000ull);
+	while (now_ns() < end && !ylog_full(yl)) {
+		uint64_t u = rng_below(&s->r, 3);
+
+		wl_sleep_ns(rng_below(&s->r, 3000000));
+		if (u == 0)
+			wl_fsync_logged(yl, s->fd);
+		else
+			wl_call_logged(yl, WL_MSYNC, s->fd,
+				       u == 1 ? s->pte : s->pmd, s->size,
+				       0, 0);
+	}
+	__atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED);
+	pthread_barrier_wait(&s->b);
+	wl_fsync_logged(yl, s->fd);
+	run_phase(s, PH_END);
+}
+
+enum { R_MAPPER, R_MAIN };
 
 /* What lasts across iterations. */
 struct pp_state {
@@ -169,22 +207,25 @@ static enum sverdict iteration(struct sctx *c)
 {
 	struct pp_state *st = c->state;
 	uint64_t nreg = st->nreg, *ncls = st->ncls;
-	struct pp_thread t[2];
-	struct slog *sl[2] = { &t[0].sl, &t[1].sl };
-	struct ylog yl = { 0 }, *ylp = &yl;
+	/* two threads: 0 stores through the PTE mapping, 1 the PMD one */
+	const struct crew_role roles[] = {
+		[R_MAPPER] = { "mapper", CREW_FIXED, 2, thread_main,
+			       c->npages + (1u << 19), 0,
+			       sizeof(struct pp_thread) },
+		[R_MAIN] = { "main", CREW_MAIN, 0, race_main, 0, 1 << 16, 0 },
+	};
 	struct mapping mpte, mpmd;
 	struct collector co;
 	struct daxfile f;
+	struct crew cr;
 	struct pp s;
-	struct rng r;
-	uint64_t end;
 
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	s.npages = c->npages;
 	s.nreg = nreg;
 	s.cls = calloc(nreg, 1);
-	if (!s.cls || ylog_init(&yl, 1 << 16) || sc_file_create(c, &f)) {
+	if (!s.cls || sc_file_create(c, &f)) {
 		sc_fail(c, "setup failed");
 		return SV_FAIL;
 	}
@@ -199,12 +240,14 @@ static enum sverdict iteration(struct sctx *c)
 	}
 	s.pte = mpte.addr;
 	s.pmd = mpmd.addr;
+	s.fd = f.fd;
+	s.size = c->size;
 	/* every class at least once, the rest at random, shuffled */
-	sc_rng(c, &r, 1);
+	sc_rng(c, &s.r, 1);
 	for (uint64_t g = 0; g < nreg; g++)
-		s.cls[g] = g < 4 ? (uint8_t)g : (uint8_t)rng_below(&r, 4);
+		s.cls[g] = g < 4 ? (uint8_t)g : (uint8_t)rng_below(&s.r, 4);
 	for (uint64_t g = nreg - 1; g > 0; g--) {
-		uint64_t j = rng_below(&r, g + 1);
+		uint64_t j = rng_below(&s.r, g + 1);
 		uint8_t x = s.cls[g];
 
 		s.cls[g] = s.cls[j];
@@ -213,54 +256,28 @@ static enum sverdict iteration(struct sctx *c)
 	for (uint64_t g = 0; g < nreg; g++)
 		ncls[s.cls[g]]++;
 	pthread_barrier_init(&s.b, NULL, 3);
-	for (int i = 0; i < 2; i++) {
-		t[i] = (struct pp_thread){ .s = &s, .is_pmd = i == 1 };
-		sc_rng(c, &t[i].r, 10 + i);
-		if (slog_init(&t[i].sl, c->npages + (1u << 19))) {
-			sc_fail(c, "out of memory for the logs");
-			return SV_FAIL;
-		}
+	if (crew_init(&cr, c, roles, 2, &s)) {
+		sc_fail(c, "out of memory for the logs");
+		return SV_FAIL;
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		struct sc_thread *ct = crew_thread(&cr, R_MAPPER, i);
+		struct pp_thread *t = ct->priv;
+
+		*t = (struct pp_thread){ .s = &s, .is_pmd = i == 1,
+					 .sl = &ct->sl };
+		sc_rng(c, &t->r, 10 + i);
 	}
 	if (collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE), true)) {
 		sc_fail(c, "cannot start the trace collector");
 		return SV_FAIL;
 	}
-	for (int i = 0; i < 2; i++)
-		wl_spawn(&t[i].th, thread_main, &t[i]);
-
-	run_phase(&s, PH_1);
-	run_phase(&s, PH_2);
-	run_phase(&s, PH_3);
-	wl_fsync_logged(&yl, f.fd);
-
-	/* the race: random stores through both, fsync and msync */
-	s.phase = PH_RACE;
-	pthread_barrier_wait(&s.b);
-	end = sc_race_end(c, c->round_ns / 4, 50000000ull);
-	while (now_ns() < end && !ylog_full(&yl)) {
-		uint64_t u = rng_below(&r, 3);
-
-		wl_sleep_ns(rng_below(&r, 3000000));
-		if (u == 0)
-			wl_fsync_logged(&yl, f.fd);
-		else
-			wl_call_logged(&yl, WL_MSYNC, f.fd,
-				       u == 1 ? s.pte : s.pmd, c->size,
-				       0, 0);
-	}
-	__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
-	pthread_barrier_wait(&s.b);
-	wl_fsync_logged(&yl, f.fd);
-	run_phase(&s, PH_END);
-	for (int i = 0; i < 2; i++)
-		pthread_join(t[i].th, NULL);
+	crew_run(&cr);
 
 	sc_check_collected(c, &co, &(struct check_in){
-		.sl = sl, .nsl = 2, .yl = &ylp, .nyl = 1 });
+		.sl = cr.sl, .nsl = cr.nsl, .yl = cr.yl, .nyl = cr.nyl });
 	collector_free(&co);
-	for (int i = 0; i < 2; i++)
-		slog_free(&t[i].sl);
-	ylog_free(&yl);
+	crew_free(&cr);
 	pthread_barrier_destroy(&s.b);
 	mapping_unmap(&mpmd);
 	mapping_unmap(&mpte);

@@ -38,22 +38,17 @@ struct rw {
 	char *base;
 	uint64_t npages;
 	const uint8_t *sel;		/* pages to store; NULL: all */
+	uint8_t *const *sels;		/* the selection of each rewrite */
+	const struct mapping *m;
+	int fd;
 	pthread_barrier_t go, done;
 	bool quit;
 	uint64_t val;
 };
 
-struct rw_thread {
-	pthread_t th;
-	struct rw *s;
-	unsigned id;
-	struct slog sl;
-};
-
-static void *writer_main(void *arg)
+static void writer_main(struct sc_thread *t)
 {
-	struct rw_thread *t = arg;
-	struct rw *s = t->s;
+	struct rw *s = t->shared;
 	unsigned nw = s->c->writers;
 
 	for (;;) {
@@ -65,7 +60,6 @@ static void *writer_main(void *arg)
 				wl_store_logged(&t->sl, s->base, pg, t->id, s->val + pg);
 		pthread_barrier_wait(&s->done);
 	}
-	return NULL;
 }
 
 /* Random half of the regions (at least one chosen, one not when there are
@@ -155,6 +149,34 @@ static void range_msync(struct rng *r, const struct mapping *m,
 	wl_call_logged(yl, WL_MSYNC, -1, m->addr + first * SPAGE, n * SPAGE,
 		       first, n);
 }
+
+/* The main thread: every page, fsync; REWRITES x (some pages, msync of a
+ * range, fsync); idle. */
+static void race_main(struct sc_thread *t)
+{
+	struct rw *s = t->shared;
+	struct sctx *c = t->c;
+	struct ylog *yl = &t->yl;
+	struct rng r;
+
+	sc_rng(c, &r, 1);
+	for (unsigned k = 0; k <= REWRITES; k++) {
+		if (k)
+			choose(&r, c->npages, s->sels[k - 1]);
+		s->sel = k ? s->sels[k - 1] : NULL;
+		s->val = (uint64_t)(k + 1) << 40;
+		pthread_barrier_wait(&s->go);
+		pthread_barrier_wait(&s->done);
+		if (k)
+			range_msync(&r, s->m, c->npages, s->sels[k - 1], yl);
+		wl_fsync_logged(yl, s->fd);
+	}
+	wl_fsync_logged(yl, s->fd);
+	s->quit = true;
+	pthread_barrier_wait(&s->go);
+}
+
+enum { R_WRITER, R_MAIN };
 
 /* The checks of one iteration beyond the oracle. */
 static void check_rewrites(struct sctx *c, enum page_mode mode,
@@ -269,20 +291,23 @@ static enum sverdict iteration(struct sctx *c)
 	uint64_t bmlen = (c->npages + 7) / 8;
 	size_t cap = c->npages / nw + 2 + c->npages / nw * REWRITES / 4;
 	enum page_mode mode = sc_page_mode(c);
-	struct rw_thread *w = calloc(nw, sizeof(*w));
-	struct slog **sl = calloc(nw, sizeof(*sl));
+	const struct crew_role roles[] = {
+		[R_WRITER] = { "writer", CREW_WRITERS, 0, writer_main, cap, 0, 0 },
+		[R_MAIN] = { "main", CREW_MAIN, 0, race_main, 0,
+			     2 * REWRITES + 2, 0 },
+	};
 	uint8_t *sel[REWRITES] = { 0 };
-	struct ylog yl = { 0 }, *ylp = &yl;
+	const struct ylog *yl;
 	struct collector co;
 	struct daxfile f;
 	struct mapping m;
+	struct crew cr;
 	struct rw s;
-	struct rng r;
-	bool ok = w && sl;
+	bool ok = true;
 
 	for (unsigned k = 0; k < REWRITES; k++)
 		ok = ok && (sel[k] = calloc(bmlen, 1));
-	if (!ok || ylog_init(&yl, 2 * REWRITES + 2) || sc_file_create(c, &f)) {
+	if (!ok || sc_file_create(c, &f)) {
 		sc_fail(c, "setup failed");
 		return SV_FAIL;
 	}
@@ -294,59 +319,33 @@ static enum sverdict iteration(struct sctx *c)
 	s.c = c;
 	s.base = m.addr;
 	s.npages = c->npages;
+	s.sels = sel;
+	s.m = &m;
+	s.fd = f.fd;
 	pthread_barrier_init(&s.go, NULL, nw + 1);
 	pthread_barrier_init(&s.done, NULL, nw + 1);
-	for (unsigned i = 0; i < nw; i++) {
-		w[i] = (struct rw_thread){ .s = &s, .id = i };
-		ok = ok && !slog_init(&w[i].sl, cap);
-		sl[i] = &w[i].sl;
-	}
-	if (!ok || collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE) |
+	if (crew_init(&cr, c, roles, 2, &s) || collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE) |
 				   EVBIT(EV_PTE_FAULT_DONE) |
 				   EVBIT(EV_PMD_FAULT_DONE), true)) {
 		sc_fail(c, "out of memory for the logs");
 		return SV_FAIL;
 	}
-	for (unsigned i = 0; i < nw; i++)
-		wl_spawn(&w[i].th, writer_main, &w[i]);
-	sc_rng(c, &r, 1);
+	crew_run(&cr);
 
-	/* every page, fsync; REWRITES x (some pages, msync of a
-	 * range, fsync); idle */
-	for (unsigned k = 0; k <= REWRITES; k++) {
-		if (k)
-			choose(&r, c->npages, sel[k - 1]);
-		s.sel = k ? sel[k - 1] : NULL;
-		s.val = (uint64_t)(k + 1) << 40;
-		pthread_barrier_wait(&s.go);
-		pthread_barrier_wait(&s.done);
-		if (k)
-			range_msync(&r, &m, c->npages, sel[k - 1], &yl);
-		wl_fsync_logged(&yl, f.fd);
-	}
-	wl_fsync_logged(&yl, f.fd);
-	s.quit = true;
-	pthread_barrier_wait(&s.go);
-	for (unsigned i = 0; i < nw; i++)
-		pthread_join(w[i].th, NULL);
-
+	yl = &crew_thread(&cr, R_MAIN, 0)->yl;
 	if (sc_check_collected(c, &co, &(struct check_in){
-		.sl = sl, .nsl = nw, .yl = &ylp, .nyl = 1 }) &&
-	    yl.n == 2 * REWRITES + 2)
-		check_rewrites(c, mode, &co.keep, &yl, sel, st->faults_traced,
+		.sl = cr.sl, .nsl = cr.nsl, .yl = cr.yl, .nyl = cr.nyl }) &&
+	    yl->n == 2 * REWRITES + 2)
+		check_rewrites(c, mode, &co.keep, yl, sel, st->faults_traced,
 			       &st->refaults, &st->idle_bytes);
 	collector_free(&co);
-	for (unsigned i = 0; i < nw; i++)
-		slog_free(&w[i].sl);
-	for (unsigned k = 0; k < REWRITES; k++)
-		free(sel[k]);
-	ylog_free(&yl);
+	crew_free(&cr);
 	pthread_barrier_destroy(&s.go);
 	pthread_barrier_destroy(&s.done);
 	mapping_unmap(&m);
 	daxfile_remove(&f);
-	free(w);
-	free(sl);
+	for (unsigned k = 0; k < REWRITES; k++)
+		free(sel[k]);
 	return SV_PASS;
 }
 

@@ -56,14 +56,11 @@ struct tp {
 	uint64_t floors[NFLOORS];	/* size truncation k shrinks to */
 	int stop;
 	pthread_barrier_t start;
+	struct ops *o;			/* the main thread's operations */
 };
 
+/* Per thread (the crew's priv). */
 struct tp_thread {
-	pthread_t th;
-	struct tp *s;
-	unsigned id;
-	struct slog sl;
-	struct ylog yl;
 	uint64_t ops, sigbus, bad;
 	uint64_t bad_off, bad_seq1, bad_seq2;
 };
@@ -96,18 +93,18 @@ static inline void store2(struct slog *l, char *base, uint64_t pg,
 	slog_add(l, pg, tb, ta);
 }
 
-static void *writer_main(void *arg)
+static void writer_main(struct sc_thread *ct)
 {
-	struct tp_thread *t = arg;
-	struct tp *s = t->s;
+	struct tp_thread *t = ct->priv;
+	struct tp *s = ct->shared;
 	volatile uint64_t seq = 0;	/* survives siglongjmp */
 	sigjmp_buf jb;
 	struct rng r;
 
-	sc_rng(s->c, &r, 100 + t->id);
+	sc_rng(s->c, &r, 100 + ct->id);
 	pthread_barrier_wait(&s->start);
 	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED) &&
-	       !slog_full(&t->sl)) {
+	       !slog_full(&ct->sl)) {
 		uint64_t pg = rng_below(&r, s->npages), g = pg / SPMD_PAGES;
 
 		__atomic_fetch_add(&s->busy[g], 1, __ATOMIC_SEQ_CST);
@@ -118,7 +115,7 @@ static void *writer_main(void *arg)
 		}
 		tp_jmp = &jb;
 		if (sigsetjmp(jb, 0) == 0) {
-			store2(&t->sl, s->base, pg, ((uint64_t)(t->id + 1) << 56) |
+			store2(&ct->sl, s->base, pg, ((uint64_t)(ct->id + 1) << 56) |
 			       ++seq);
 			t->ops++;
 		} else if (!t->bad++) {
@@ -127,7 +124,6 @@ static void *writer_main(void *arg)
 		tp_jmp = NULL;
 		__atomic_fetch_sub(&s->busy[g], 1, __ATOMIC_SEQ_CST);
 	}
-	return NULL;
 }
 
 /* A SIGBUS at off while trunc_seq went from q1 to q2: legitimate only if a
@@ -152,10 +148,10 @@ static bool sigbus_ok(struct tp *s, uint64_t off, uint64_t q1, uint64_t q2)
 	return off >= floor;
 }
 
-static void *reader_main(void *arg)
+static void reader_main(struct sc_thread *ct)
 {
-	struct tp_thread *t = arg;
-	struct tp *s = t->s;
+	struct tp_thread *t = ct->priv;
+	struct tp *s = ct->shared;
 	sigjmp_buf jb;
 	struct rng r;
 
@@ -183,28 +179,26 @@ static void *reader_main(void *arg)
 		}
 		tp_jmp = NULL;
 	}
-	return NULL;
 }
 
-static void *syncer_main(void *arg)
+static void syncer_main(struct sc_thread *ct)
 {
-	struct tp_thread *t = arg;
-	struct tp *s = t->s;
+	struct tp_thread *t = ct->priv;
+	struct tp *s = ct->shared;
 	struct rng r;
 
 	sc_rng(s->c, &r, 300);
 	pthread_barrier_wait(&s->start);
 	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED) &&
-	       !ylog_full(&t->yl)) {
+	       !ylog_full(&ct->yl)) {
 		wl_sleep_ns(rng_below(&r, 5000000));
 		if (rng_below(&r, 2))
-			wl_fsync_logged(&t->yl, s->fd);
+			wl_fsync_logged(&ct->yl, s->fd);
 		else
-			wl_call_logged(&t->yl, WL_MSYNC, s->fd, s->base,
+			wl_call_logged(&ct->yl, WL_MSYNC, s->fd, s->base,
 				       s->size, 0, 0);
 		t->ops++;
 	}
-	return NULL;
 }
 
 /* ---- the operations (main thread) ---- */
@@ -212,7 +206,7 @@ static void *syncer_main(void *arg)
 struct ops {
 	struct tp *s;
 	struct sctx *c;
-	struct tp_thread *me;		/* the main thread's log */
+	struct sc_thread *me;		/* the main thread's logs */
 	struct rng r;
 	struct trace_rec *syn;		/* synthetic writebacks */
 	size_t nsyn, capsyn;
@@ -454,6 +448,49 @@ static void op_fallocate(struct ops *o)
 	o->n_falloc++;
 }
 
+/* The main thread: starts the threads together, runs operations one after
+ * another for the round. */
+static void race_main(struct sc_thread *ct)
+{
+	struct tp *s = ct->shared;
+	struct ops *o = s->o;
+	uint64_t end;
+
+	pthread_barrier_wait(&s->start);
+	o->s = s;
+	o->c = ct->c;
+	o->me = ct;
+	sc_rng(ct->c, &o->r, 1);
+	end = sc_race_end(ct->c, ct->c->round_ns, 100000000ull);
+	while (now_ns() < end && !slog_full(&ct->sl) && o->nfail < 5) {
+		uint64_t op = rng_below(&o->r, 8);
+
+		if (op < 3)
+			op_punch(o);
+		else if (op < 5)
+			op_truncate(o);
+		else if (op < 7)
+			op_stale_pmd(o);
+		else
+			op_fallocate(o);
+		wl_sleep_ns(rng_below(&o->r, 2000000));
+	}
+	__atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED);
+}
+
+enum { R_WRITER, R_READER, R_SYNCER, R_MAIN };
+
+static const struct crew_role roles[] = {
+	[R_WRITER] = { "writer", CREW_WRITERS, 0, writer_main, 1u << 19, 0,
+		       sizeof(struct tp_thread) },
+	[R_READER] = { "reader", CREW_FIXED, 1, reader_main, 0, 0,
+		       sizeof(struct tp_thread) },
+	[R_SYNCER] = { "syncer", CREW_FIXED, 1, syncer_main, 0, 1 << 16,
+		       sizeof(struct tp_thread) },
+	/* its stores before an operation; a final fsync */
+	[R_MAIN] = { "main", CREW_MAIN, 0, race_main, 1u << 19, 4, 0 },
+};
+
 /* What lasts across iterations. */
 struct tp_state {
 	uint64_t nreg;			/* 2 MiB regions */
@@ -487,24 +524,20 @@ static enum sverdict iteration(struct sctx *c)
 	uint64_t nreg = st->nreg;
 	enum page_mode mode = sc_page_mode(c);
 	unsigned nt = nw + 3;	/* writers, reader, syncer, main */
-	struct tp_thread *t = calloc(nt, sizeof(*t));
-	struct slog **sl = calloc(nt, sizeof(*sl));
-	struct ylog *ylp[2];
-	struct tp_thread *rd = &t[nw], *sy = &t[nw + 1], *me = &t[nw + 2];
+	struct tp_thread *rd;
 	struct mapping m, alt;
 	struct collector co;
 	struct daxfile f;
+	struct crew cr;
 	struct ops o;
 	struct tp s;
-	uint64_t end;
-	bool ok = t && sl;
 
 	memset(&s, 0, sizeof(s));
 	memset(&o, 0, sizeof(o));
 	s.owned = calloc(nreg, sizeof(int));
 	s.busy = calloc(nreg, sizeof(int));
 	o.buf = malloc(SPMD_BYTES);
-	if (!ok || !s.owned || !s.busy || !o.buf || sc_file_create(c, &f)) {
+	if (!s.owned || !s.busy || !o.buf || sc_file_create(c, &f)) {
 		sc_fail(c, "setup failed");
 		return SV_FAIL;
 	}
@@ -517,61 +550,34 @@ static enum sverdict iteration(struct sctx *c)
 	s.npages = c->npages;
 	s.nreg = nreg;
 	s.size = c->size;
+	s.o = &o;
 	pthread_barrier_init(&s.start, NULL, nt);
-	for (unsigned i = 0; i < nt; i++) {
-		t[i] = (struct tp_thread){ .s = &s, .id = i };
-		ok = ok && !slog_init(&t[i].sl, i < nw || i == nw + 2 ?
-				      (1u << 19) : 0);
-		sl[i] = &t[i].sl;
-	}
-	ok = ok && !ylog_init(&sy->yl, 1 << 16) && !ylog_init(&me->yl, 4);
-	ylp[0] = &sy->yl;
-	ylp[1] = &me->yl;
-	if (!ok || collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE), true)) {
+	if (crew_init(&cr, c, roles, 4, &s) ||
+	    collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE), true)) {
 		sc_fail(c, "out of memory for the logs");
 		return SV_FAIL;
 	}
-	for (unsigned i = 0; i < nw; i++)
-		wl_spawn(&t[i].th, writer_main, &t[i]);
-	wl_spawn(&rd->th, reader_main, rd);
-	wl_spawn(&sy->th, syncer_main, sy);
-	pthread_barrier_wait(&s.start);
+	crew_run(&cr);
+	wl_fsync_logged(&crew_thread(&cr, R_MAIN, 0)->yl, f.fd);
 
-	o.s = &s;
-	o.c = c;
-	o.me = me;
-	sc_rng(c, &o.r, 1);
-	end = sc_race_end(c, c->round_ns, 100000000ull);
-	while (now_ns() < end && !slog_full(&me->sl) && o.nfail < 5) {
-		uint64_t op = rng_below(&o.r, 8);
+	for (unsigned i = 0; i < nw; i++) {
+		const struct tp_thread *t = crew_thread(&cr, R_WRITER, i)->priv;
 
-		if (op < 3)
-			op_punch(&o);
-		else if (op < 5)
-			op_truncate(&o);
-		else if (op < 7)
-			op_stale_pmd(&o);
-		else
-			op_fallocate(&o);
-		wl_sleep_ns(rng_below(&o.r, 2000000));
-	}
-	__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
-	for (unsigned i = 0; i < nw + 2; i++)
-		pthread_join(t[i].th, NULL);
-	wl_fsync_logged(&me->yl, f.fd);
-
-	for (unsigned i = 0; i < nw; i++)
-		if (t[i].bad)
+		if (t->bad)
 			sc_fail(c, "writer %u: %" PRIu64 " SIGBUS storing inside "
 				"the file (first at offset %" PRIu64 ", %s)", i,
-				t[i].bad, t[i].bad_off, sc_mode_name(mode));
+				t->bad, t->bad_off, sc_mode_name(mode));
+	}
+	rd = crew_thread(&cr, R_READER, 0)->priv;
 	if (rd->bad)
 		sc_fail(c, "reader: %" PRIu64 " SIGBUS inside the file size "
 			"(first at offset %" PRIu64 ", %s, truncation sequence "
 			"%" PRIu64 "..%" PRIu64 ")", rd->bad, rd->bad_off,
 			sc_mode_name(mode), rd->bad_seq1, rd->bad_seq2);
+	/* the logs: the writers' and the main thread's stores; the sync
+	 * thread's calls and the final fsync */
 	sc_check_collected(c, &co, &(struct check_in){
-		.sl = sl, .nsl = nt, .yl = ylp, .nyl = 2,
+		.sl = cr.sl, .nsl = cr.nsl, .yl = cr.yl, .nyl = cr.nyl,
 		.extra = o.syn, .nextra = o.nsyn });
 	st->tot[0] += o.n_punch;
 	st->tot[1] += o.n_refill;
@@ -583,10 +589,7 @@ static enum sverdict iteration(struct sctx *c)
 	st->r_loads += rd->ops;
 
 	collector_free(&co);
-	for (unsigned i = 0; i < nt; i++) {
-		slog_free(&t[i].sl);
-		ylog_free(&t[i].yl);
-	}
+	crew_free(&cr);
 	pthread_barrier_destroy(&s.start);
 	mapping_unmap(&alt);
 	mapping_unmap(&m);
@@ -595,8 +598,6 @@ static enum sverdict iteration(struct sctx *c)
 	free(o.buf);
 	free(s.owned);
 	free(s.busy);
-	free(t);
-	free(sl);
 	return SV_PASS;
 }
 
