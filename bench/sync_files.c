@@ -15,6 +15,7 @@
 #include "progress.h"
 #include "sync_methods.h"
 #include "timing.h"
+#include "workload.h"
 #include "sync.h"
 
 /* ------------------------------------------------------------------ */
@@ -86,7 +87,7 @@ uint64_t sync_prefill(const struct params *p, struct fileset *fs, bool dax)
 	for (uint64_t off = 0; off < p->size; off += PAGE)
 		*(volatile uint64_t *)(fs->chunk[off >> CHUNK_SHIFT] + (off & (CHUNK - 1))) =
 			p->opt.seed ^ off;
-	if (fsync(fs->f.fd) < 0)
+	if (wl_call(WL_FSYNC, fs->f.fd, NULL, 0) < 0)
 		fatal("prefill fsync: %s", strerror(errno));
 	/* Page cache only: unmap and drop the file's pages, so the run faults
 	 * them in as its own pattern touches them (as fio's invalidate=1)

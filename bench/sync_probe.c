@@ -46,10 +46,9 @@ static uint64_t probe_stores(const struct params *p, struct tracer *t,
 	uint64_t n = 0;
 
 	for (uint64_t pg = first; pg < CHUNK / PAGE; pg += PROBE_STEP) {
-		uint64_t a = now_ns(), b;
+		uint64_t a, b;
 
-		*(volatile uint64_t *)(base + pg * PAGE) = p->opt.seed + pg;
-		b = now_ns();
+		wl_store_word(base, pg, 0, p->opt.seed + pg, &a, &b);
 		oracle_add_store(orc, pg, a, b);
 		n++;
 	}
