@@ -123,6 +123,8 @@ struct trace_vec {
 };
 
 void trace_vec_free(struct trace_vec *tv);
+/* Append *r (the array grows by doubling).  0, or -1 when out of memory. */
+int trace_vec_push(struct trace_vec *tv, const struct trace_rec *r);
 
 struct dax_trace_opts {
 	const char *prefix;	/* instance name prefix, e.g. "daxbench" */

@@ -44,6 +44,14 @@ static int vec_reserve(struct trace_vec *tv, size_t extra)
 	return 0;
 }
 
+int trace_vec_push(struct trace_vec *tv, const struct trace_rec *r)
+{
+	if (tv->n == tv->cap && vec_reserve(tv, 1) < 0)
+		return -1;
+	tv->v[tv->n++] = *r;
+	return 0;
+}
+
 void trace_vec_free(struct trace_vec *tv)
 {
 	if (!tv)

@@ -8,21 +8,6 @@
 
 #include "scenario.h"
 
-static int vec_push(struct trace_vec *v, const struct trace_rec *r)
-{
-	if (v->n == v->cap) {
-		size_t nc = v->cap ? v->cap * 2 : 4096;
-		struct trace_rec *p = realloc(v->v, nc * sizeof(*p));
-
-		if (!p)
-			return -1;
-		v->v = p;
-		v->cap = nc;
-	}
-	v->v[v->n++] = *r;
-	return 0;
-}
-
 static int co_drain(struct collector *co)
 {
 	co->tmp.n = 0;
@@ -33,7 +18,7 @@ static int co_drain(struct collector *co)
 
 		dax_counts_add(&co->counts, r);
 		if (r->ev < 64 && (co->keep_mask & EVBIT(r->ev)) &&
-		    vec_push(&co->keep, r))
+		    trace_vec_push(&co->keep, r))
 			return -1;
 	}
 	return 0;

@@ -208,8 +208,7 @@ struct ops {
 	struct sctx *c;
 	struct sc_thread *me;		/* the main thread's logs */
 	struct rng r;
-	struct trace_rec *syn;		/* synthetic writebacks */
-	size_t nsyn, capsyn;
+	struct trace_vec syn;		/* synthetic writebacks */
 	char *buf;			/* pread buffer, 2 MiB */
 	uint64_t ntrunc;
 	uint64_t n_punch, n_refill, n_trunc, n_stale, n_falloc, n_stale_pwrite;
@@ -234,20 +233,10 @@ static void release(struct tp *s, uint64_t g0, uint64_t g1)
 /* The regions [g0, g1) lose their data now: a synthetic writeback. */
 static int destroyed(struct ops *o, uint64_t g0, uint64_t g1, uint64_t ts)
 {
-	if (o->nsyn == o->capsyn) {
-		size_t nc = o->capsyn ? o->capsyn * 2 : 1024;
-		struct trace_rec *p = realloc(o->syn, nc * sizeof(*p));
-
-		if (!p)
-			return -1;
-		o->syn = p;
-		o->capsyn = nc;
-	}
-	o->syn[o->nsyn++] = (struct trace_rec){
+	return trace_vec_push(&o->syn, &(struct trace_rec){
 		.ts = ts, .pid = -1, .ev = EV_WRITEBACK_ONE,
 		.pgoff = g0 * SPMD_PAGES, .pglen = (g1 - g0) * SPMD_PAGES,
-	};
-	return 0;
+	});
 }
 
 static void op_fail(struct ops *o, const char *fmt, ...)
@@ -578,7 +567,7 @@ static enum sverdict iteration(struct sctx *c)
 	 * thread's calls and the final fsync */
 	sc_check_collected(c, &co, &(struct check_in){
 		.sl = cr.sl, .nsl = cr.nsl, .yl = cr.yl, .nyl = cr.nyl,
-		.extra = o.syn, .nextra = o.nsyn });
+		.extra = o.syn.v, .nextra = o.syn.n });
 	st->tot[0] += o.n_punch;
 	st->tot[1] += o.n_refill;
 	st->tot[2] += o.n_trunc;
@@ -594,7 +583,7 @@ static enum sverdict iteration(struct sctx *c)
 	mapping_unmap(&alt);
 	mapping_unmap(&m);
 	daxfile_remove(&f);
-	free(o.syn);
+	trace_vec_free(&o.syn);
 	free(o.buf);
 	free(s.owned);
 	free(s.busy);
