@@ -19,6 +19,8 @@ cd "$(dirname "$0")/.."
 kver=${1:-${DAXBENCH_TEST_KVER:-7.2}}
 # shellcheck source=lib/tap.sh
 . tests/lib/tap.sh
+# shellcheck source=../scripts/lib/kmsg.sh
+. scripts/lib/kmsg.sh
 out=build/test-guest-finding-$kver
 fresh_dir "$out"
 repro=results/finding/repro/dax-fsync-race.c
@@ -54,9 +56,8 @@ boot() {	# NAME SCENARIOS DURATION KERNEL-ARGS...
 		scripts/guest/run "$@" --timeout 400 --bin stress/daxstress --bin "$out/dax-fsync-race" \
 			--out "$out/$name" "$out/$name.sh" >"$out/$name.log" 2>&1
 		st=$?
-		[ "$(cat "$out/$name/.accel" 2>/dev/null)" = tcg ] &&
-			grep -a -q 'Oops: int3' "$out/$name/console.log" 2>/dev/null || return $st
-		echo "# $name: attempt $k died of an emulator fault ($(grep -a -m1 'Oops: int3' "$out/$name/console.log" | sed 's/^ *//')); booting again"
+		emulator_fault "$out/$name" || return $st
+		echo "# $name: attempt $k died of an emulator fault ($(emulator_fault_line "$out/$name")); booting again"
 		mv "$out/$name" "$out/$name.attempt-$k"
 	done
 	return $st
