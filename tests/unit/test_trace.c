@@ -579,6 +579,20 @@ struct writer {
 	volatile int done;
 };
 
+/* The markers of tv from record from on: counted in *nm; *order false
+ * unless their args go on from *expect, one by one. */
+static void count_markers(const struct trace_vec *tv, size_t from, size_t *nm,
+			  uint64_t *expect, bool *order)
+{
+	for (size_t i = from; i < tv->n; i++) {
+		if (tv->v[i].ev != EV_MARKER)
+			continue;
+		(*nm)++;
+		if (tv->v[i].arg != (*expect)++)
+			*order = false;
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
@@ -849,24 +863,12 @@ int main(void)
 
 			dax_trace_drain(t, &tv);
 			drains++;
-			for (size_t i = from; i < tv.n; i++) {
-				if (tv.v[i].ev != EV_MARKER)
-					continue;
-				nm++;
-				if (tv.v[i].arg != expect++)
-					order = false;
-			}
+			count_markers(&tv, from, &nm, &expect, &order);
 			tv.n = 0;
 		}
 		pthread_join(th, NULL);
 		dax_trace_drain(t, &tv);
-		for (size_t i = 0; i < tv.n; i++) {
-			if (tv.v[i].ev != EV_MARKER)
-				continue;
-			nm++;
-			if (tv.v[i].arg != expect++)
-				order = false;
-		}
+		count_markers(&tv, 0, &nm, &expect, &order);
 		ok(nm == w.n && order,
 		   "draining during writes: %zu of %llu markers, each once, in order (%zu drains)",
 		   nm, (unsigned long long)w.n, drains);
