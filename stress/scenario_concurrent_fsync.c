@@ -181,6 +181,7 @@ static uint64_t overlapping(struct ylog *const *yl, size_t nyl)
 struct cf_state {
 	size_t wcap;			/* stores per writer log */
 	uint64_t cycles, together, overl, it_pmd, it_pte;
+	struct crew_role roles[3];	/* the crew of every iteration */
 };
 
 static enum sverdict prepare(struct sctx *c)
@@ -190,6 +191,13 @@ static enum sverdict prepare(struct sctx *c)
 	st->wcap = WLOG_CAP;
 	if (c->npages / c->writers + 65536 > st->wcap)
 		st->wcap = c->npages / c->writers + 65536;
+	st->roles[R_WRITER] = (struct crew_role){ "writer", CREW_WRITERS, 0,
+		writer_main, st->wcap, 0, 0 };
+	st->roles[R_SYNCER] = (struct crew_role){ "syncer", CREW_SYNCERS, 0,
+		syncer_main, 0, YLOG_CAP, 0 };
+	/* the final call */
+	st->roles[R_MAIN] = (struct crew_role){ "main", CREW_MAIN, 0,
+		race_main, 0, 4, 0 };
 	return SV_PASS;
 }
 
@@ -198,14 +206,6 @@ static enum sverdict iteration(struct sctx *c)
 	struct cf_state *st = c->state;
 	unsigned nw = c->writers, nk = c->syncers;
 	enum page_mode mode = sc_page_mode(c);
-	const struct crew_role roles[] = {
-		[R_WRITER] = { "writer", CREW_WRITERS, 0, writer_main,
-			       st->wcap, 0, 0 },
-		[R_SYNCER] = { "syncer", CREW_SYNCERS, 0, syncer_main,
-			       0, YLOG_CAP, 0 },
-		/* the final call */
-		[R_MAIN] = { "main", CREW_MAIN, 0, race_main, 0, 4, 0 },
-	};
 	struct crew cr;
 	struct collector co;
 	struct daxfile f;
@@ -231,7 +231,7 @@ static enum sverdict iteration(struct sctx *c)
 	pthread_barrier_init(&s.start, NULL, nw + nk);
 	pthread_barrier_init(&s.cyc1, NULL, nk);
 	pthread_barrier_init(&s.cyc2, NULL, nk);
-	if (crew_init(&cr, c, roles, 3, &s) ||
+	if (crew_init(&cr, c, st->roles, 3, &s) ||
 	    collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE) |
 			    (c->o.dump_dir ? EVBIT(EV_PMD_FAULT_DONE) |
 			     EVBIT(EV_PTE_FAULT_DONE) |

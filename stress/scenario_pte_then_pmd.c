@@ -188,6 +188,7 @@ enum { R_MAPPER, R_MAIN };
 struct pp_state {
 	uint64_t nreg;			/* 2 MiB regions */
 	uint64_t ncls[4];		/* regions by class, every iteration */
+	struct crew_role roles[2];	/* the crew of every iteration */
 };
 
 static enum sverdict prepare(struct sctx *c)
@@ -200,6 +201,12 @@ static enum sverdict prepare(struct sctx *c)
 			 "needs --size of at least 8M (four 2 MiB regions)");
 		return SV_SKIP;
 	}
+	/* two threads: 0 stores through the PTE mapping, 1 the PMD one */
+	st->roles[R_MAPPER] = (struct crew_role){ "mapper", CREW_FIXED, 2,
+		thread_main, c->npages + (1u << 19), 0,
+		sizeof(struct pp_thread) };
+	st->roles[R_MAIN] = (struct crew_role){ "main", CREW_MAIN, 0,
+		race_main, 0, 1 << 16, 0 };
 	return SV_PASS;
 }
 
@@ -207,13 +214,6 @@ static enum sverdict iteration(struct sctx *c)
 {
 	struct pp_state *st = c->state;
 	uint64_t nreg = st->nreg, *ncls = st->ncls;
-	/* two threads: 0 stores through the PTE mapping, 1 the PMD one */
-	const struct crew_role roles[] = {
-		[R_MAPPER] = { "mapper", CREW_FIXED, 2, thread_main,
-			       c->npages + (1u << 19), 0,
-			       sizeof(struct pp_thread) },
-		[R_MAIN] = { "main", CREW_MAIN, 0, race_main, 0, 1 << 16, 0 },
-	};
 	struct mapping mpte, mpmd;
 	struct collector co;
 	struct daxfile f;
@@ -256,7 +256,7 @@ static enum sverdict iteration(struct sctx *c)
 	for (uint64_t g = 0; g < nreg; g++)
 		ncls[s.cls[g]]++;
 	pthread_barrier_init(&s.b, NULL, 3);
-	if (crew_init(&cr, c, roles, 2, &s)) {
+	if (crew_init(&cr, c, st->roles, 2, &s)) {
 		sc_fail(c, "out of memory for the logs");
 		return SV_FAIL;
 	}

@@ -270,17 +270,24 @@ out:
 struct rw_state {
 	bool faults_traced;		/* the write-fault check is made */
 	uint64_t refaults, idle_bytes;
+	struct crew_role roles[2];	/* the crew of every iteration */
 };
 
 static enum sverdict prepare(struct sctx *c)
 {
 	struct rw_state *st = c->state;
+	unsigned nw = c->writers;
+	size_t cap = c->npages / nw + 2 + c->npages / nw * REWRITES / 4;
 
 	st->faults_traced = dax_trace_has(c->tr, EV_PTE_FAULT_DONE) &&
 			    dax_trace_has(c->tr, EV_PMD_FAULT_DONE);
 	if (!st->faults_traced)
 		sc_diag(c, "no dax_pte_fault_done/dax_pmd_fault_done events: "
 			"the write-fault check is not made");
+	st->roles[R_WRITER] = (struct crew_role){ "writer", CREW_WRITERS, 0,
+		writer_main, cap, 0, 0 };
+	st->roles[R_MAIN] = (struct crew_role){ "main", CREW_MAIN, 0,
+		race_main, 0, 2 * REWRITES + 2, 0 };
 	return SV_PASS;
 }
 
@@ -289,13 +296,7 @@ static enum sverdict iteration(struct sctx *c)
 	struct rw_state *st = c->state;
 	unsigned nw = c->writers;
 	uint64_t bmlen = (c->npages + 7) / 8;
-	size_t cap = c->npages / nw + 2 + c->npages / nw * REWRITES / 4;
 	enum page_mode mode = sc_page_mode(c);
-	const struct crew_role roles[] = {
-		[R_WRITER] = { "writer", CREW_WRITERS, 0, writer_main, cap, 0, 0 },
-		[R_MAIN] = { "main", CREW_MAIN, 0, race_main, 0,
-			     2 * REWRITES + 2, 0 },
-	};
 	uint8_t *sel[REWRITES] = { 0 };
 	const struct ylog *yl;
 	struct collector co;
@@ -324,7 +325,7 @@ static enum sverdict iteration(struct sctx *c)
 	s.fd = f.fd;
 	pthread_barrier_init(&s.go, NULL, nw + 1);
 	pthread_barrier_init(&s.done, NULL, nw + 1);
-	if (crew_init(&cr, c, roles, 2, &s) || collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE) |
+	if (crew_init(&cr, c, st->roles, 2, &s) || collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE) |
 				   EVBIT(EV_PTE_FAULT_DONE) |
 				   EVBIT(EV_PMD_FAULT_DONE), true)) {
 		sc_fail(c, "out of memory for the logs");
