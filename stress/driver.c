@@ -7,9 +7,10 @@
  * selected scenario was skipped (kselftest's convention).
  *
  * This file, the driver: options, the scenario table, seeding, the
- * kernel-log watch (every scenario fails on WARNING, BUG, Oops, bad pmd...
- * logged while it ran), the JSON summary and the reproduction line.  It
- * calls the scenarios' ops (scenario.h); they never call it.
+ * iterations and their threads (each scenario's crew), the kernel-log
+ * watch (every scenario fails on WARNING, BUG, Oops, bad pmd... logged
+ * while it ran), the JSON summary and the reproduction line.  It calls the
+ * scenarios' ops (scenario.h); they never call it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -373,6 +374,47 @@ static bool next_iteration(struct sctx *c)
 	return true;
 }
 
+/* One iteration: the scenario's begin; its crew allocated (then the
+ * scenario's ready, when it has it), its collector started, the crew run;
+ * the scenario's end; the collector and the crew freed. */
+static enum sverdict run_iteration(struct sctx *c)
+{
+	const struct scenario *sc = c->sc;
+	const char *crew_fail = sc->crew_fail ? sc->crew_fail :
+				"out of memory for the logs";
+	struct sc_iter it = { .priv = calloc(1, sc->iter_size ?
+						sc->iter_size : 1) };
+	enum sverdict v;
+	struct crew cr;
+
+	if (!it.priv) {
+		sc_fail(c, "out of memory");
+		return SV_FAIL;
+	}
+	v = sc->begin(c, &it);
+	if (v == SV_PASS &&
+	    crew_init(&cr, c, it.roles, it.nroles, it.shared)) {
+		sc_fail(c, "%s", crew_fail);
+		v = SV_FAIL;
+	} else if (v == SV_PASS) {
+		if (sc->ready)
+			v = sc->ready(c, &it, &cr);
+		if (v == SV_PASS && it.keep &&
+		    collector_start(&it.co, c, it.keep, true)) {
+			sc_fail(c, "%s", sc->collector_fail ?
+				sc->collector_fail : crew_fail);
+			v = SV_FAIL;
+		} else if (v == SV_PASS) {
+			crew_run(&cr);
+			v = sc->end(c, &it, &cr);
+			collector_free(&it.co);
+		}
+		crew_free(&cr);
+	}
+	free(it.priv);
+	return v;
+}
+
 /* The scenario's ops (scenario.h) over the iteration budget, and the
  * verdict. */
 static enum sverdict run_scenario(struct sctx *c)
@@ -389,7 +431,7 @@ static enum sverdict run_scenario(struct sctx *c)
 		v = sc->prepare(c);
 	if (v == SV_PASS) {
 		while (v == SV_PASS && next_iteration(c)) {
-			v = sc->iteration(c);
+			v = run_iteration(c);
 			if (v == SV_PASS)
 				c->iterations++;
 		}

@@ -3,12 +3,12 @@
  * daxstress: what a scenario sees.  A scenario is an ops table (struct
  * scenario) in its own stress/scenario_*.c, run by the driver
  * (stress/driver.c: options, TAP, seeding, the iteration budget, the
- * kernel-log watch, the JSON summary); it calls down into what the
- * scenarios share: reporting (report.c), iterations, seeds and the file
- * under test (iteration.c), the crew that runs an iteration's threads and
- * holds their logs (crew.c), the trace collector (collector.c) and the feed
- * of the flush oracle (check.c, include/oracle.h).  Nothing here calls the
- * driver.
+ * threads of each iteration, the kernel-log watch, the JSON summary); it
+ * calls down into what the scenarios share: reporting (report.c),
+ * iterations, seeds and the file under test (iteration.c), the crew of an
+ * iteration's threads and their logs (crew.c), the trace collector
+ * (collector.c) and the feed of the flush oracle (check.c,
+ * include/oracle.h).  Nothing here calls the driver.
  */
 #ifndef STRESS_SCENARIO_H
 #define STRESS_SCENARIO_H
@@ -127,20 +127,43 @@ struct scenario_defaults {
 	unsigned writers, syncers, iterations;
 };
 
+struct crew;
+struct sc_iter;
+
 /*
  * A scenario: its ops, called by the driver in this order, never the other
  * way round:
  *   prepare    (optional) once: check the parameters, set up what lasts
  *              across iterations; anything but SV_PASS ends the scenario
  *              there (SV_SKIP with c->skip_reason);
- *   iteration  as often as the budget (--iterations, --duration) allows:
- *              SV_PASS goes on (also after sc_fail); SV_FAIL or SV_SKIP
- *              stops the scenario at once (setup failed; cannot run here);
+ *   then, as often as the budget (--iterations, --duration) allows, one
+ *   iteration:
+ *     begin    set up the iteration (file, mapping, shared data,
+ *              barriers), name its crew (sc_iter_crew) and the records its
+ *              collector keeps (it->keep); the driver then allocates the
+ *              crew (crew_init; when that fails: sc_fail with crew_fail,
+ *              SV_FAIL);
+ *     ready    (optional) with the crew allocated, before its threads
+ *              run: the threads' private data; then the driver starts the
+ *              collector (when it->keep; when that fails: sc_fail with
+ *              collector_fail, or else crew_fail, SV_FAIL) and runs the
+ *              crew (crew_run);
+ *     end      after the crew has run: the final calls, the check (which
+ *              finishes the collector: sc_check_collected), the tallies,
+ *              the teardown of what begin and ready set up; the driver
+ *              frees the collector and the crew after it;
+ *   each returns SV_PASS to go on (also after sc_fail); SV_FAIL or SV_SKIP
+ *   stops the scenario at once (setup failed; cannot run here): begin
+ *   releases what it set up before failing; when crew_init, ready or the
+ *   collector fails, the driver frees the crew and it->priv, nothing of
+ *   begin's;
  *   finish     (optional) when the budget is spent and no iteration
  *              stopped it: the scenario's info and closing diagnostics;
  *   cleanup    (optional) after a prepare that passed, whatever followed.
  * The verdict is the driver's: fail once sc_fail was called.  c->state has
- * state_size bytes, zeroed before prepare, kept until after cleanup.
+ * state_size bytes, zeroed before prepare, kept until after cleanup; the
+ * it->priv of each iteration has iter_size bytes, zeroed before begin,
+ * freed after end (or after the op that stopped the scenario).
  */
 struct scenario {
 	const char *name;
@@ -149,8 +172,18 @@ struct scenario {
 	bool needs_pagecache;		/* skipped on a DAX directory */
 	struct scenario_defaults defaults;
 	size_t state_size;
+	size_t iter_size;
+	const char *crew_fail;		/* sc_fail message: crew_init failed
+					 * (NULL: "out of memory for the
+					 * logs") */
+	const char *collector_fail;	/* collector_start failed (NULL: as
+					 * crew_init) */
 	enum sverdict (*prepare)(struct sctx *c);
-	enum sverdict (*iteration)(struct sctx *c);
+	enum sverdict (*begin)(struct sctx *c, struct sc_iter *it);
+	enum sverdict (*ready)(struct sctx *c, struct sc_iter *it,
+			       struct crew *cr);
+	enum sverdict (*end)(struct sctx *c, struct sc_iter *it,
+			     struct crew *cr);
 	void (*finish)(struct sctx *c);
 	void (*cleanup)(struct sctx *c);
 };
@@ -197,9 +230,10 @@ void sc_rng(const struct sctx *c, struct rng *r, uint64_t salt);
 /* ---- the crew: a scenario's threads ---- */
 
 /*
- * A scenario declares the threads of an iteration as roles; the crew code
- * (crew.c) allocates their logs, spawns them, runs the main thread's part,
- * joins them and hands the logs on to the check.  What the threads do to
+ * A scenario declares the threads of an iteration as roles (named by its
+ * begin); the driver runs the crew with the crew code (crew.c), which
+ * allocates their logs, spawns them, runs the main thread's part and joins
+ * them; the scenario's end hands the logs on to the check.  What the threads do to
  * each other (barriers sized to the crew, phases, stop flags) stays the
  * scenario's, in its shared data.
  */
@@ -309,6 +343,29 @@ int collector_start(struct collector *co, const struct sctx *c,
  * co->injected).  0, or -1 (a drain failed, out of memory). */
 int collector_finish(struct collector *co);
 void collector_free(struct collector *co);
+
+/* ---- an iteration (see struct scenario) ---- */
+
+struct sc_iter {
+	const struct crew_role *roles;	/* set by begin: the crew, */
+	size_t nroles;
+	void *shared;			/* and its per-iteration data; */
+	uint64_t keep;			/* EVBIT()s of the records its collector
+					 * keeps (0: no collector) */
+	struct collector co;		/* the driver's, started before crew_run
+					 * (threaded), freed after end */
+	void *priv;			/* the scenario's (iter_size bytes) */
+};
+
+/* For begin: the crew of the iteration. */
+static inline void sc_iter_crew(struct sc_iter *it,
+				const struct crew_role *roles, size_t nroles,
+				void *shared)
+{
+	it->roles = roles;
+	it->nroles = nroles;
+	it->shared = shared;
+}
 
 /* Lost trace events (and, with the flush rule, missed dax_flush probe
  * hits) since the last call: fails the scenario unless

@@ -50,6 +50,9 @@ struct cf {
 	bool cyc_stop, cyc_together;
 	struct rng cyc_rng;
 	uint64_t cycles, together;
+	/* the iteration's, for its end */
+	struct daxfile f;
+	struct mapping m;
 };
 
 static void writer_main(struct sc_thread *t)
@@ -201,64 +204,60 @@ static enum sverdict prepare(struct sctx *c)
 	return SV_PASS;
 }
 
-static enum sverdict iteration(struct sctx *c)
+static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 {
 	struct cf_state *st = c->state;
+	struct cf *s = it->priv;
 	unsigned nw = c->writers, nk = c->syncers;
 	enum page_mode mode = sc_page_mode(c);
-	struct crew cr;
-	struct collector co;
-	struct daxfile f;
-	struct mapping m;
-	struct cf s;
-	struct rng r;
 
-	if (sc_file_create(c, &f))
+	if (sc_file_create(c, &s->f))
 		return SV_FAIL;
-	if (sc_map(c, &m, &f, mode)) {
-		daxfile_remove(&f);
+	if (sc_map(c, &s->m, &s->f, mode)) {
+		daxfile_remove(&s->f);
 		return SV_FAIL;
 	}
 	mode == PAGE_PMD ? st->it_pmd++ : st->it_pte++;
-	memset(&s, 0, sizeof(s));
-	s.c = c;
-	s.base = m.addr;
-	s.size = c->size;
-	s.npages = c->npages;
-	s.fd = f.fd;
-	s.inj = c->o.inject;
-	sc_rng(c, &s.cyc_rng, 300);
-	pthread_barrier_init(&s.start, NULL, nw + nk);
-	pthread_barrier_init(&s.cyc1, NULL, nk);
-	pthread_barrier_init(&s.cyc2, NULL, nk);
-	if (crew_init(&cr, c, st->roles, 3, &s) ||
-	    collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE) |
-			    (c->o.dump_dir ? EVBIT(EV_PMD_FAULT_DONE) |
-			     EVBIT(EV_PTE_FAULT_DONE) |
-			     EVBIT(EV_WRITEBACK_RANGE) |
-			     EVBIT(EV_WRITEBACK_RANGE_DONE) : 0), true)) {
-		sc_fail(c, "out of memory or threads for the logs");
-		return SV_FAIL;
-	}
+	s->c = c;
+	s->base = s->m.addr;
+	s->size = c->size;
+	s->npages = c->npages;
+	s->fd = s->f.fd;
+	s->inj = c->o.inject;
+	sc_rng(c, &s->cyc_rng, 300);
+	pthread_barrier_init(&s->start, NULL, nw + nk);
+	pthread_barrier_init(&s->cyc1, NULL, nk);
+	pthread_barrier_init(&s->cyc2, NULL, nk);
+	it->keep = EVBIT(EV_WRITEBACK_ONE) |
+		   (c->o.dump_dir ? EVBIT(EV_PMD_FAULT_DONE) |
+		    EVBIT(EV_PTE_FAULT_DONE) |
+		    EVBIT(EV_WRITEBACK_RANGE) |
+		    EVBIT(EV_WRITEBACK_RANGE_DONE) : 0);
+	sc_iter_crew(it, st->roles, 3, s);
+	return SV_PASS;
+}
 
-	crew_run(&cr);
+static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
+{
+	struct cf_state *st = c->state;
+	struct cf *s = it->priv;
+	struct rng r;
+
 	sc_rng(c, &r, 400);
-	do_sync(&s, &crew_thread(&cr, R_MAIN, 0)->yl, &r, true);
+	do_sync(s, &crew_thread(cr, R_MAIN, 0)->yl, &r, true);
 
 	/* the logs: the writers' stores; the syncers' calls, the final one */
-	sc_check_collected(c, &co, &(struct check_in){
-		.sl = cr.sl, .nsl = cr.nsl, .yl = cr.yl, .nyl = cr.nyl });
-	st->cycles += s.cycles;
-	st->together += s.together;
-	st->overl += overlapping(cr.yl, cr.nyl);
+	sc_check_collected(c, &it->co, &(struct check_in){
+		.sl = cr->sl, .nsl = cr->nsl, .yl = cr->yl, .nyl = cr->nyl });
+	st->cycles += s->cycles;
+	st->together += s->together;
+	st->overl += overlapping(cr->yl, cr->nyl);
 
-	collector_free(&co);
-	crew_free(&cr);
-	pthread_barrier_destroy(&s.start);
-	pthread_barrier_destroy(&s.cyc1);
-	pthread_barrier_destroy(&s.cyc2);
-	mapping_unmap(&m);
-	daxfile_remove(&f);
+	pthread_barrier_destroy(&s->start);
+	pthread_barrier_destroy(&s->cyc1);
+	pthread_barrier_destroy(&s->cyc2);
+	mapping_unmap(&s->m);
+	daxfile_remove(&s->f);
 	return SV_PASS;
 }
 
@@ -287,6 +286,8 @@ const struct scenario scenario_concurrent_fsync = {
 	.defaults = { .syncers = 3, .iterations = 6 },
 	.state_size = sizeof(struct cf_state),
 	.prepare = prepare,
-	.iteration = iteration,
+	.iter_size = sizeof(struct cf),
+	.crew_fail = "out of memory or threads for the logs",
+	.begin = begin, .end = end,
 	.finish = finish,
 };

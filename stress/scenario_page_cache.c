@@ -35,6 +35,9 @@ struct pc {
 	uint64_t *done;			/* version complete per page (__atomic) */
 	int stop;
 	pthread_barrier_t start;
+	/* the iteration's, for its end */
+	struct daxfile f;
+	struct mapping m;
 };
 
 /* Per thread (the crew's priv). */
@@ -167,30 +170,24 @@ struct pc_state {
 	uint64_t total_stores;
 };
 
-static enum sverdict iteration(struct sctx *c)
+static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 {
-	struct pc_state *st = c->state;
+	struct pc *s = it->priv;
 	unsigned nw = c->writers, nk = c->syncers;
-	struct crew cr;
 	char proc[64];
-	struct daxfile f;
-	struct mapping m;
-	struct pc s;
-	bool ok = true;
 
-	memset(&s, 0, sizeof(s));
-	s.done = calloc(c->npages, sizeof(*s.done));
-	if (!s.done || sc_file_create(c, &f)) {
+	s->done = calloc(c->npages, sizeof(*s->done));
+	if (!s->done || sc_file_create(c, &s->f)) {
 		sc_fail(c, "setup failed");
 		return SV_FAIL;
 	}
 	/* the file is already unlinked: reopen it through /proc */
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f.fd);
-	s.dfd = open(proc, O_RDONLY | O_DIRECT | O_CLOEXEC);
-	if (s.dfd < 0) {
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", s->f.fd);
+	s->dfd = open(proc, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (s->dfd < 0) {
 		int e = errno;
 
-		daxfile_remove(&f);
+		daxfile_remove(&s->f);
 		if (e == EINVAL) {
 			snprintf(c->skip_reason, sizeof(c->skip_reason),
 				 "O_DIRECT is not supported in %s", c->o.dir);
@@ -199,20 +196,30 @@ static enum sverdict iteration(struct sctx *c)
 		sc_fail(c, "open %s with O_DIRECT: %s", proc, strerror(e));
 		return SV_FAIL;
 	}
-	if (sc_map(c, &m, &f, PAGE_AUTO)) {
-		close(s.dfd);
-		daxfile_remove(&f);
+	if (sc_map(c, &s->m, &s->f, PAGE_AUTO)) {
+		close(s->dfd);
+		daxfile_remove(&s->f);
 		return SV_FAIL;
 	}
-	s.c = c;
-	s.base = m.addr;
-	s.fd = f.fd;
-	s.npages = c->npages;
-	s.size = c->size;
-	pthread_barrier_init(&s.start, NULL, nw + nk + 1);
-	ok = !crew_init(&cr, c, roles, 3, &s);
-	for (unsigned i = 0; ok && i < nk; i++) {
-		struct pc_thread *t = crew_thread(&cr, R_SYNCER, i)->priv;
+	s->c = c;
+	s->base = s->m.addr;
+	s->fd = s->f.fd;
+	s->npages = c->npages;
+	s->size = c->size;
+	pthread_barrier_init(&s->start, NULL, nw + nk + 1);
+	sc_iter_crew(it, roles, 3, s);
+	return SV_PASS;
+}
+
+/* The sync threads' snapshots, maps and read buffers. */
+static enum sverdict ready(struct sctx *c, struct sc_iter *it,
+			   struct crew *cr)
+{
+	bool ok = true;
+
+	(void)it;
+	for (unsigned i = 0; ok && i < c->syncers; i++) {
+		struct pc_thread *t = crew_thread(cr, R_SYNCER, i)->priv;
 
 		t->snap = calloc(c->npages, sizeof(uint64_t));
 		t->badmap = calloc((c->npages + 7) / 8 + 1, 1);
@@ -224,12 +231,20 @@ static enum sverdict iteration(struct sctx *c)
 		sc_fail(c, "out of memory");
 		return SV_FAIL;
 	}
-	crew_run(&cr);
+	return SV_PASS;
+}
+
+static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
+{
+	struct pc_state *st = c->state;
+	struct pc *s = it->priv;
+	unsigned nw = c->writers, nk = c->syncers;
+
 	for (unsigned i = 0; i < nw; i++)
 		st->total_stores += ((struct pc_thread *)
-				     crew_thread(&cr, R_WRITER, i)->priv)->stores;
+				     crew_thread(cr, R_WRITER, i)->priv)->stores;
 	for (unsigned i = 0; i < nk; i++) {
-		struct pc_thread *t = crew_thread(&cr, R_SYNCER, i)->priv;
+		struct pc_thread *t = crew_thread(cr, R_SYNCER, i)->priv;
 
 		c->sync_calls += t->calls;
 		c->syncs_checked += t->calls;
@@ -274,18 +289,17 @@ static enum sverdict iteration(struct sctx *c)
 		}
 	}
 	for (unsigned i = 0; i < nk; i++) {
-		struct pc_thread *t = crew_thread(&cr, R_SYNCER, i)->priv;
+		struct pc_thread *t = crew_thread(cr, R_SYNCER, i)->priv;
 
 		free(t->snap);
 		free(t->badmap);
 		free(t->buf);
 	}
-	crew_free(&cr);
-	pthread_barrier_destroy(&s.start);
-	mapping_unmap(&m);
-	close(s.dfd);
-	daxfile_remove(&f);
-	free(s.done);
+	pthread_barrier_destroy(&s->start);
+	mapping_unmap(&s->m);
+	close(s->dfd);
+	daxfile_remove(&s->f);
+	free(s->done);
 	return SV_PASS;
 }
 
@@ -304,6 +318,8 @@ const struct scenario scenario_page_cache = {
 	.needs_pagecache = true,
 	.defaults = { .syncers = 2, .iterations = 3 },
 	.state_size = sizeof(struct pc_state),
-	.iteration = iteration,
+	.iter_size = sizeof(struct pc),
+	.crew_fail = "out of memory",
+	.begin = begin, .ready = ready, .end = end,
 	.finish = finish,
 };

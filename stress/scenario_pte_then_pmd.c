@@ -45,6 +45,9 @@ struct pp {
 	pthread_barrier_t b;
 	int phase;
 	int stop;			/* __atomic, PH_RACE */
+	/* the iteration's, for its end */
+	struct mapping mpte, mpmd;
+	struct daxfile f;
 };
 
 /* Per thread (the crew's priv). */
@@ -210,79 +213,80 @@ static enum sverdict prepare(struct sctx *c)
 	return SV_PASS;
 }
 
-static enum sverdict iteration(struct sctx *c)
+static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 {
 	struct pp_state *st = c->state;
 	uint64_t nreg = st->nreg, *ncls = st->ncls;
-	struct mapping mpte, mpmd;
-	struct collector co;
-	struct daxfile f;
-	struct crew cr;
-	struct pp s;
+	struct pp *s = it->priv;
 
-	memset(&s, 0, sizeof(s));
-	s.c = c;
-	s.npages = c->npages;
-	s.nreg = nreg;
-	s.cls = calloc(nreg, 1);
-	if (!s.cls || sc_file_create(c, &f)) {
+	s->c = c;
+	s->npages = c->npages;
+	s->nreg = nreg;
+	s->cls = calloc(nreg, 1);
+	if (!s->cls || sc_file_create(c, &s->f)) {
 		sc_fail(c, "setup failed");
 		return SV_FAIL;
 	}
-	if (sc_map(c, &mpte, &f, PAGE_PTE)) {
-		daxfile_remove(&f);
+	if (sc_map(c, &s->mpte, &s->f, PAGE_PTE)) {
+		daxfile_remove(&s->f);
 		return SV_FAIL;
 	}
-	if (sc_map(c, &mpmd, &f, PAGE_PMD)) {
-		mapping_unmap(&mpte);
-		daxfile_remove(&f);
+	if (sc_map(c, &s->mpmd, &s->f, PAGE_PMD)) {
+		mapping_unmap(&s->mpte);
+		daxfile_remove(&s->f);
 		return SV_FAIL;
 	}
-	s.pte = mpte.addr;
-	s.pmd = mpmd.addr;
-	s.fd = f.fd;
-	s.size = c->size;
+	s->pte = s->mpte.addr;
+	s->pmd = s->mpmd.addr;
+	s->fd = s->f.fd;
+	s->size = c->size;
 	/* every class at least once, the rest at random, shuffled */
-	sc_rng(c, &s.r, 1);
+	sc_rng(c, &s->r, 1);
 	for (uint64_t g = 0; g < nreg; g++)
-		s.cls[g] = g < 4 ? (uint8_t)g : (uint8_t)rng_below(&s.r, 4);
+		s->cls[g] = g < 4 ? (uint8_t)g : (uint8_t)rng_below(&s->r, 4);
 	for (uint64_t g = nreg - 1; g > 0; g--) {
-		uint64_t j = rng_below(&s.r, g + 1);
-		uint8_t x = s.cls[g];
+		uint64_t j = rng_below(&s->r, g + 1);
+		uint8_t x = s->cls[g];
 
-		s.cls[g] = s.cls[j];
-		s.cls[j] = x;
+		s->cls[g] = s->cls[j];
+		s->cls[j] = x;
 	}
 	for (uint64_t g = 0; g < nreg; g++)
-		ncls[s.cls[g]]++;
-	pthread_barrier_init(&s.b, NULL, 3);
-	if (crew_init(&cr, c, st->roles, 2, &s)) {
-		sc_fail(c, "out of memory for the logs");
-		return SV_FAIL;
-	}
+		ncls[s->cls[g]]++;
+	pthread_barrier_init(&s->b, NULL, 3);
+	it->keep = EVBIT(EV_WRITEBACK_ONE);
+	sc_iter_crew(it, st->roles, 2, s);
+	return SV_PASS;
+}
+
+/* The mappers' own data. */
+static enum sverdict ready(struct sctx *c, struct sc_iter *it,
+			   struct crew *cr)
+{
+	struct pp *s = it->priv;
+
 	for (unsigned i = 0; i < 2; i++) {
-		struct sc_thread *ct = crew_thread(&cr, R_MAPPER, i);
+		struct sc_thread *ct = crew_thread(cr, R_MAPPER, i);
 		struct pp_thread *t = ct->priv;
 
-		*t = (struct pp_thread){ .s = &s, .is_pmd = i == 1,
+		*t = (struct pp_thread){ .s = s, .is_pmd = i == 1,
 					 .sl = &ct->sl };
 		sc_rng(c, &t->r, 10 + i);
 	}
-	if (collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE), true)) {
-		sc_fail(c, "cannot start the trace collector");
-		return SV_FAIL;
-	}
-	crew_run(&cr);
+	return SV_PASS;
+}
 
-	sc_check_collected(c, &co, &(struct check_in){
-		.sl = cr.sl, .nsl = cr.nsl, .yl = cr.yl, .nyl = cr.nyl });
-	collector_free(&co);
-	crew_free(&cr);
-	pthread_barrier_destroy(&s.b);
-	mapping_unmap(&mpmd);
-	mapping_unmap(&mpte);
-	daxfile_remove(&f);
-	free(s.cls);
+static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
+{
+	struct pp *s = it->priv;
+
+	sc_check_collected(c, &it->co, &(struct check_in){
+		.sl = cr->sl, .nsl = cr->nsl, .yl = cr->yl, .nyl = cr->nyl });
+	pthread_barrier_destroy(&s->b);
+	mapping_unmap(&s->mpmd);
+	mapping_unmap(&s->mpte);
+	daxfile_remove(&s->f);
+	free(s->cls);
 	return SV_PASS;
 }
 
@@ -310,6 +314,8 @@ const struct scenario scenario_pte_then_pmd = {
 	.needs_dax = true,
 	.state_size = sizeof(struct pp_state),
 	.prepare = prepare,
-	.iteration = iteration,
+	.iter_size = sizeof(struct pp),
+	.collector_fail = "cannot start the trace collector",
+	.begin = begin, .ready = ready, .end = end,
 	.finish = finish,
 };

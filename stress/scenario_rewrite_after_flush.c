@@ -38,12 +38,15 @@ struct rw {
 	char *base;
 	uint64_t npages;
 	const uint8_t *sel;		/* pages to store; NULL: all */
-	uint8_t *const *sels;		/* the selection of each rewrite */
-	const struct mapping *m;
+	uint8_t *sels[REWRITES];	/* the selection of each rewrite */
+	struct mapping m;
 	int fd;
 	pthread_barrier_t go, done;
 	bool quit;
 	uint64_t val;
+	/* the iteration's, for its end */
+	enum page_mode mode;
+	struct daxfile f;
 };
 
 static void writer_main(struct sc_thread *t)
@@ -168,7 +171,7 @@ static void race_main(struct sc_thread *t)
 		pthread_barrier_wait(&s->go);
 		pthread_barrier_wait(&s->done);
 		if (k)
-			range_msync(&r, s->m, c->npages, s->sels[k - 1], yl);
+			range_msync(&r, &s->m, c->npages, s->sels[k - 1], yl);
 		wl_fsync_logged(yl, s->fd);
 	}
 	wl_fsync_logged(yl, s->fd);
@@ -291,62 +294,55 @@ static enum sverdict prepare(struct sctx *c)
 	return SV_PASS;
 }
 
-static enum sverdict iteration(struct sctx *c)
+static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 {
 	struct rw_state *st = c->state;
+	struct rw *s = it->priv;
 	unsigned nw = c->writers;
 	uint64_t bmlen = (c->npages + 7) / 8;
-	enum page_mode mode = sc_page_mode(c);
-	uint8_t *sel[REWRITES] = { 0 };
-	const struct ylog *yl;
-	struct collector co;
-	struct daxfile f;
-	struct mapping m;
-	struct crew cr;
-	struct rw s;
+	enum page_mode mode = s->mode = sc_page_mode(c);
 	bool ok = true;
 
 	for (unsigned k = 0; k < REWRITES; k++)
-		ok = ok && (sel[k] = calloc(bmlen, 1));
-	if (!ok || sc_file_create(c, &f)) {
+		ok = ok && (s->sels[k] = calloc(bmlen, 1));
+	if (!ok || sc_file_create(c, &s->f)) {
 		sc_fail(c, "setup failed");
 		return SV_FAIL;
 	}
-	if (sc_map(c, &m, &f, mode)) {
-		daxfile_remove(&f);
+	if (sc_map(c, &s->m, &s->f, mode)) {
+		daxfile_remove(&s->f);
 		return SV_FAIL;
 	}
-	memset(&s, 0, sizeof(s));
-	s.c = c;
-	s.base = m.addr;
-	s.npages = c->npages;
-	s.sels = sel;
-	s.m = &m;
-	s.fd = f.fd;
-	pthread_barrier_init(&s.go, NULL, nw + 1);
-	pthread_barrier_init(&s.done, NULL, nw + 1);
-	if (crew_init(&cr, c, st->roles, 2, &s) || collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE) |
-				   EVBIT(EV_PTE_FAULT_DONE) |
-				   EVBIT(EV_PMD_FAULT_DONE), true)) {
-		sc_fail(c, "out of memory for the logs");
-		return SV_FAIL;
-	}
-	crew_run(&cr);
+	s->c = c;
+	s->base = s->m.addr;
+	s->npages = c->npages;
+	s->fd = s->f.fd;
+	pthread_barrier_init(&s->go, NULL, nw + 1);
+	pthread_barrier_init(&s->done, NULL, nw + 1);
+	it->keep = EVBIT(EV_WRITEBACK_ONE) | EVBIT(EV_PTE_FAULT_DONE) |
+		   EVBIT(EV_PMD_FAULT_DONE);
+	sc_iter_crew(it, st->roles, 2, s);
+	return SV_PASS;
+}
 
-	yl = &crew_thread(&cr, R_MAIN, 0)->yl;
-	if (sc_check_collected(c, &co, &(struct check_in){
-		.sl = cr.sl, .nsl = cr.nsl, .yl = cr.yl, .nyl = cr.nyl }) &&
+static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
+{
+	struct rw_state *st = c->state;
+	struct rw *s = it->priv;
+	const struct ylog *yl = &crew_thread(cr, R_MAIN, 0)->yl;
+
+	if (sc_check_collected(c, &it->co, &(struct check_in){
+		.sl = cr->sl, .nsl = cr->nsl, .yl = cr->yl, .nyl = cr->nyl }) &&
 	    yl->n == 2 * REWRITES + 2)
-		check_rewrites(c, mode, &co.keep, yl, sel, st->faults_traced,
-			       &st->refaults, &st->idle_bytes);
-	collector_free(&co);
-	crew_free(&cr);
-	pthread_barrier_destroy(&s.go);
-	pthread_barrier_destroy(&s.done);
-	mapping_unmap(&m);
-	daxfile_remove(&f);
+		check_rewrites(c, s->mode, &it->co.keep, yl, s->sels,
+			       st->faults_traced, &st->refaults,
+			       &st->idle_bytes);
+	pthread_barrier_destroy(&s->go);
+	pthread_barrier_destroy(&s->done);
+	mapping_unmap(&s->m);
+	daxfile_remove(&s->f);
 	for (unsigned k = 0; k < REWRITES; k++)
-		free(sel[k]);
+		free(s->sels[k]);
 	return SV_PASS;
 }
 
@@ -368,6 +364,7 @@ const struct scenario scenario_rewrite_after_flush = {
 	.needs_dax = true,
 	.state_size = sizeof(struct rw_state),
 	.prepare = prepare,
-	.iteration = iteration,
+	.iter_size = sizeof(struct rw),
+	.begin = begin, .end = end,
 	.finish = finish,
 };

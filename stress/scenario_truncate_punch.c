@@ -46,6 +46,21 @@
 #define NFLOORS 64
 #define PATTERN 0xdeadbeefcafe0000ull
 
+struct tp;
+
+/* The main thread's operations (below). */
+struct ops {
+	struct tp *s;
+	struct sctx *c;
+	struct sc_thread *me;		/* the main thread's logs */
+	struct rng r;
+	struct trace_vec syn;		/* synthetic writebacks */
+	char *buf;			/* pread buffer, 2 MiB */
+	uint64_t ntrunc;
+	uint64_t n_punch, n_refill, n_trunc, n_stale, n_falloc, n_stale_pwrite;
+	unsigned nfail;
+};
+
 struct tp {
 	struct sctx *c;
 	char *base, *alt;		/* the mapping under test; a PTE one */
@@ -57,6 +72,11 @@ struct tp {
 	int stop;
 	pthread_barrier_t start;
 	struct ops *o;			/* the main thread's operations */
+	/* the iteration's, for its end */
+	enum page_mode mode;
+	struct mapping map, map_alt;	/* of base, alt */
+	struct daxfile f;
+	struct ops ops;
 };
 
 /* Per thread (the crew's priv). */
@@ -202,18 +222,6 @@ static void syncer_main(struct sc_thread *ct)
 }
 
 /* ---- the operations (main thread) ---- */
-
-struct ops {
-	struct tp *s;
-	struct sctx *c;
-	struct sc_thread *me;		/* the main thread's logs */
-	struct rng r;
-	struct trace_vec syn;		/* synthetic writebacks */
-	char *buf;			/* pread buffer, 2 MiB */
-	uint64_t ntrunc;
-	uint64_t n_punch, n_refill, n_trunc, n_stale, n_falloc, n_stale_pwrite;
-	unsigned nfail;
-};
 
 static void own(struct tp *s, uint64_t g0, uint64_t g1)
 {
@@ -506,58 +514,60 @@ static enum sverdict prepare(struct sctx *c)
 	return SV_PASS;
 }
 
-static enum sverdict iteration(struct sctx *c)
+static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 {
 	struct tp_state *st = c->state;
+	struct tp *s = it->priv;
+	struct ops *o = &s->ops;
 	unsigned nw = c->writers;
 	uint64_t nreg = st->nreg;
-	enum page_mode mode = sc_page_mode(c);
+	enum page_mode mode = s->mode = sc_page_mode(c);
 	unsigned nt = nw + 3;	/* writers, reader, syncer, main */
-	struct tp_thread *rd;
-	struct mapping m, alt;
-	struct collector co;
-	struct daxfile f;
-	struct crew cr;
-	struct ops o;
-	struct tp s;
 
-	memset(&s, 0, sizeof(s));
-	memset(&o, 0, sizeof(o));
-	s.owned = calloc(nreg, sizeof(int));
-	s.busy = calloc(nreg, sizeof(int));
-	o.buf = malloc(SPMD_BYTES);
-	if (!s.owned || !s.busy || !o.buf || sc_file_create(c, &f)) {
+	s->owned = calloc(nreg, sizeof(int));
+	s->busy = calloc(nreg, sizeof(int));
+	o->buf = malloc(SPMD_BYTES);
+	if (!s->owned || !s->busy || !o->buf || sc_file_create(c, &s->f)) {
 		sc_fail(c, "setup failed");
 		return SV_FAIL;
 	}
-	if (sc_map(c, &m, &f, mode) || sc_map(c, &alt, &f, PAGE_PTE))
+	if (sc_map(c, &s->map, &s->f, mode) ||
+	    sc_map(c, &s->map_alt, &s->f, PAGE_PTE))
 		return SV_FAIL;
-	s.c = c;
-	s.base = m.addr;
-	s.alt = alt.addr;
-	s.fd = f.fd;
-	s.npages = c->npages;
-	s.nreg = nreg;
-	s.size = c->size;
-	s.o = &o;
-	pthread_barrier_init(&s.start, NULL, nt);
-	if (crew_init(&cr, c, roles, 4, &s) ||
-	    collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE), true)) {
-		sc_fail(c, "out of memory for the logs");
-		return SV_FAIL;
-	}
-	crew_run(&cr);
-	wl_fsync_logged(&crew_thread(&cr, R_MAIN, 0)->yl, f.fd);
+	s->c = c;
+	s->base = s->map.addr;
+	s->alt = s->map_alt.addr;
+	s->fd = s->f.fd;
+	s->npages = c->npages;
+	s->nreg = nreg;
+	s->size = c->size;
+	s->o = o;
+	pthread_barrier_init(&s->start, NULL, nt);
+	it->keep = EVBIT(EV_WRITEBACK_ONE);
+	sc_iter_crew(it, roles, 4, s);
+	return SV_PASS;
+}
+
+static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
+{
+	struct tp_state *st = c->state;
+	struct tp *s = it->priv;
+	struct ops *o = &s->ops;
+	unsigned nw = c->writers;
+	enum page_mode mode = s->mode;
+	struct tp_thread *rd;
+
+	wl_fsync_logged(&crew_thread(cr, R_MAIN, 0)->yl, s->f.fd);
 
 	for (unsigned i = 0; i < nw; i++) {
-		const struct tp_thread *t = crew_thread(&cr, R_WRITER, i)->priv;
+		const struct tp_thread *t = crew_thread(cr, R_WRITER, i)->priv;
 
 		if (t->bad)
 			sc_fail(c, "writer %u: %" PRIu64 " SIGBUS storing inside "
 				"the file (first at offset %" PRIu64 ", %s)", i,
 				t->bad, t->bad_off, sc_mode_name(mode));
 	}
-	rd = crew_thread(&cr, R_READER, 0)->priv;
+	rd = crew_thread(cr, R_READER, 0)->priv;
 	if (rd->bad)
 		sc_fail(c, "reader: %" PRIu64 " SIGBUS inside the file size "
 			"(first at offset %" PRIu64 ", %s, truncation sequence "
@@ -565,28 +575,26 @@ static enum sverdict iteration(struct sctx *c)
 			sc_mode_name(mode), rd->bad_seq1, rd->bad_seq2);
 	/* the logs: the writers' and the main thread's stores; the sync
 	 * thread's calls and the final fsync */
-	sc_check_collected(c, &co, &(struct check_in){
-		.sl = cr.sl, .nsl = cr.nsl, .yl = cr.yl, .nyl = cr.nyl,
-		.extra = o.syn.v, .nextra = o.syn.n });
-	st->tot[0] += o.n_punch;
-	st->tot[1] += o.n_refill;
-	st->tot[2] += o.n_trunc;
-	st->tot[3] += o.n_stale;
-	st->tot[4] += o.n_stale_pwrite;
-	st->tot[5] += o.n_falloc;
+	sc_check_collected(c, &it->co, &(struct check_in){
+		.sl = cr->sl, .nsl = cr->nsl, .yl = cr->yl, .nyl = cr->nyl,
+		.extra = o->syn.v, .nextra = o->syn.n });
+	st->tot[0] += o->n_punch;
+	st->tot[1] += o->n_refill;
+	st->tot[2] += o->n_trunc;
+	st->tot[3] += o->n_stale;
+	st->tot[4] += o->n_stale_pwrite;
+	st->tot[5] += o->n_falloc;
 	st->r_sigbus += rd->sigbus;
 	st->r_loads += rd->ops;
 
-	collector_free(&co);
-	crew_free(&cr);
-	pthread_barrier_destroy(&s.start);
-	mapping_unmap(&alt);
-	mapping_unmap(&m);
-	daxfile_remove(&f);
-	trace_vec_free(&o.syn);
-	free(o.buf);
-	free(s.owned);
-	free(s.busy);
+	pthread_barrier_destroy(&s->start);
+	mapping_unmap(&s->map_alt);
+	mapping_unmap(&s->map);
+	daxfile_remove(&s->f);
+	trace_vec_free(&o->syn);
+	free(o->buf);
+	free(s->owned);
+	free(s->busy);
 	return SV_PASS;
 }
 
@@ -625,7 +633,8 @@ const struct scenario scenario_truncate_punch = {
 	.needs_dax = true,
 	.state_size = sizeof(struct tp_state),
 	.prepare = prepare,
-	.iteration = iteration,
+	.iter_size = sizeof(struct tp),
+	.begin = begin, .end = end,
 	.finish = finish,
 	.cleanup = cleanup,
 };
