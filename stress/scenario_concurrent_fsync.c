@@ -288,6 +288,7 @@ const struct scenario scenario_concurrent_fsync = {
 	.prepare = prepare,
 	.iter_size = sizeof(struct cf),
 	.crew_fail = "out of memory or threads for the logs",
-	.begin = begin, .end = end,
+	.begin = begin,
+	.end = end,
 	.finish = finish,
 };

@@ -320,6 +320,8 @@ const struct scenario scenario_page_cache = {
 	.state_size = sizeof(struct pc_state),
 	.iter_size = sizeof(struct pc),
 	.crew_fail = "out of memory",
-	.begin = begin, .ready = ready, .end = end,
+	.begin = begin,
+	.ready = ready,
+	.end = end,
 	.finish = finish,
 };

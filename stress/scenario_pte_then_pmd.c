@@ -316,6 +316,8 @@ const struct scenario scenario_pte_then_pmd = {
 	.prepare = prepare,
 	.iter_size = sizeof(struct pp),
 	.collector_fail = "cannot start the trace collector",
-	.begin = begin, .ready = ready, .end = end,
+	.begin = begin,
+	.ready = ready,
+	.end = end,
 	.finish = finish,
 };

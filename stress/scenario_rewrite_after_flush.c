@@ -365,6 +365,7 @@ const struct scenario scenario_rewrite_after_flush = {
 	.state_size = sizeof(struct rw_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct rw),
-	.begin = begin, .end = end,
+	.begin = begin,
+	.end = end,
 	.finish = finish,
 };

@@ -634,7 +634,8 @@ const struct scenario scenario_truncate_punch = {
 	.state_size = sizeof(struct tp_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct tp),
-	.begin = begin, .end = end,
+	.begin = begin,
+	.end = end,
 	.finish = finish,
 	.cleanup = cleanup,
 };
