@@ -1279,11 +1279,8 @@ int cmd_compare(int argc, char **argv)
 		}
 		root = to_json(argc, argv, level, resamples, m);
 		snprintf(path, sizeof(path), "%s/compare.json", opt.output);
-		if (results_write(path, root) < 0) {
-			fprintf(stderr, "%s: --output: cannot write %s: %s\n",
-				opt_progname(), path, strerror(errno));
+		if (results_save(path, root))
 			rc = 1;
-		}
 		json_object_put(root);
 		snprintf(path, sizeof(path), "%s/compare.txt", opt.output);
 		f = fopen(path, "w");

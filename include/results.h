@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
-#include "trace.h"
+struct dax_trace;
 
 #define DAXBENCH_VERSION "0.1.0"
 

@@ -9,6 +9,7 @@
 
 #include "opts.h"
 #include "results.h"
+#include "trace.h"
 
 int results_write(const char *path, json_object *root)
 {

@@ -380,8 +380,6 @@ static bool next_iteration(struct sctx *c)
 static enum sverdict run_iteration(struct sctx *c)
 {
 	const struct scenario *sc = c->sc;
-	const char *crew_fail = sc->crew_fail ? sc->crew_fail :
-				"out of memory for the logs";
 	struct sc_iter it = { .priv = calloc(1, sc->iter_size ?
 						sc->iter_size : 1) };
 	enum sverdict v;
@@ -394,15 +392,14 @@ static enum sverdict run_iteration(struct sctx *c)
 	v = sc->begin(c, &it);
 	if (v == SV_PASS &&
 	    crew_init(&cr, c, it.roles, it.nroles, it.shared)) {
-		sc_fail(c, "%s", crew_fail);
+		sc_fail(c, "out of memory for the threads and their logs");
 		v = SV_FAIL;
 	} else if (v == SV_PASS) {
 		if (sc->ready)
 			v = sc->ready(c, &it, &cr);
 		if (v == SV_PASS && it.keep &&
 		    collector_start(&it.co, c, it.keep, true)) {
-			sc_fail(c, "%s", sc->collector_fail ?
-				sc->collector_fail : crew_fail);
+			sc_fail(c, "cannot start the trace collector");
 			v = SV_FAIL;
 		} else if (v == SV_PASS) {
 			crew_run(&cr);

@@ -141,13 +141,11 @@ struct sc_iter;
  *     begin    set up the iteration (file, mapping, shared data,
  *              barriers), name its crew (sc_iter_crew) and the records its
  *              collector keeps (it->keep); the driver then allocates the
- *              crew (crew_init; when that fails: sc_fail with crew_fail,
- *              SV_FAIL);
+ *              crew (crew_init; when that fails: sc_fail, SV_FAIL);
  *     ready    (optional) with the crew allocated, before its threads
  *              run: the threads' private data; then the driver starts the
- *              collector (when it->keep; when that fails: sc_fail with
- *              collector_fail, or else crew_fail, SV_FAIL) and runs the
- *              crew (crew_run);
+ *              collector (when it->keep; when that fails: sc_fail, SV_FAIL)
+ *              and runs the crew (crew_run);
  *     end      after the crew has run: the final calls, the check (which
  *              finishes the collector: sc_check_collected), the tallies,
  *              the teardown of what begin and ready set up; the driver
@@ -173,11 +171,6 @@ struct scenario {
 	struct scenario_defaults defaults;
 	size_t state_size;
 	size_t iter_size;
-	const char *crew_fail;		/* sc_fail message: crew_init failed
-					 * (NULL: "out of memory for the
-					 * logs") */
-	const char *collector_fail;	/* collector_start failed (NULL: as
-					 * crew_init) */
 	enum sverdict (*prepare)(struct sctx *c);
 	enum sverdict (*begin)(struct sctx *c, struct sc_iter *it);
 	enum sverdict (*ready)(struct sctx *c, struct sc_iter *it,

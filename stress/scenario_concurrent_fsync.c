@@ -287,7 +287,6 @@ const struct scenario scenario_concurrent_fsync = {
 	.state_size = sizeof(struct cf_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct cf),
-	.crew_fail = "out of memory or threads for the logs",
 	.begin = begin,
 	.end = end,
 	.finish = finish,

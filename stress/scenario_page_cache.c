@@ -319,7 +319,6 @@ const struct scenario scenario_page_cache = {
 	.defaults = { .syncers = 2, .iterations = 3 },
 	.state_size = sizeof(struct pc_state),
 	.iter_size = sizeof(struct pc),
-	.crew_fail = "out of memory",
 	.begin = begin,
 	.ready = ready,
 	.end = end,

@@ -315,7 +315,6 @@ const struct scenario scenario_pte_then_pmd = {
 	.state_size = sizeof(struct pp_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct pp),
-	.collector_fail = "cannot start the trace collector",
 	.begin = begin,
 	.ready = ready,
 	.end = end,

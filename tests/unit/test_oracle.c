@@ -93,8 +93,9 @@ static void report_diag(const struct oracle_report *r,
 		return;
 	if (v)
 		oracle_violation_print(f, r, v);
-	for (size_t i = 0; !v && i < r->nunfl; i++)
-		oracle_unflushed_print(f, r, &r->unfl[i]);
+	else
+		for (size_t i = 0; i < r->nunfl; i++)
+			oracle_unflushed_print(f, r, &r->unfl[i]);
 	fclose(f);
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
