@@ -32,6 +32,8 @@ struct dax_counts {
 
 void dax_counts_add(struct dax_counts *c, const struct trace_rec *r);
 void dax_counts_add_all(struct dax_counts *c, const struct trace_vec *tv);
+/* Add every count of src to c (src: counts of another set of records). */
+void dax_counts_merge(struct dax_counts *c, const struct dax_counts *src);
 
 /* Bytes the kernel flushed: dax_writeback_one pages on DAX, pages written
  * by ext4_writepages off DAX. */

@@ -66,6 +66,17 @@ void dax_counts_add_all(struct dax_counts *c, const struct trace_vec *tv)
 		dax_counts_add(c, &tv->v[i]);
 }
 
+void dax_counts_merge(struct dax_counts *c, const struct dax_counts *src)
+{
+	uint64_t *d = (uint64_t *)c;
+	const uint64_t *a = (const uint64_t *)src;
+
+	_Static_assert(sizeof(*c) % sizeof(uint64_t) == 0,
+		       "struct dax_counts holds uint64_t counts only");
+	for (size_t i = 0; i < sizeof(*c) / sizeof(uint64_t); i++)
+		d[i] += a[i];
+}
+
 uint64_t dax_counts_flushed_bytes(const struct dax_counts *c, bool dax)
 {
 	return (dax ? c->wb_pages : c->pc_pages_written) * PAGE_BYTES;

@@ -270,7 +270,6 @@ bool sc_check_collected(struct sctx *c, struct collector *co,
 		sc_check(c, in);
 		checked = true;
 	}
-	for (size_t i = 0; i < sizeof(co->counts) / sizeof(uint64_t); i++)
-		((uint64_t *)&c->counts)[i] += ((uint64_t *)&co->counts)[i];
+	dax_counts_merge(&c->counts, &co->counts);
 	return checked;
 }
