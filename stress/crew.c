@@ -5,7 +5,8 @@
 
 #include "scenario.h"
 
-unsigned crew_role_count(const struct sctx *c, const struct crew_role *r)
+/* Threads of a role for c. */
+static unsigned crew_role_count(const struct sctx *c, const struct crew_role *r)
 {
 	switch (r->count) {
 	case CREW_WRITERS:
@@ -108,9 +109,4 @@ void crew_run(struct crew *cr)
 struct sc_thread *crew_thread(const struct crew *cr, size_t role, unsigned id)
 {
 	return &cr->t[cr->first[role] + id];
-}
-
-unsigned crew_count(const struct crew *cr, size_t role)
-{
-	return crew_role_count(cr->c, &cr->roles[role]);
 }

@@ -278,8 +278,6 @@ struct crew {
 	size_t nyl;
 };
 
-/* Threads of a role for c. */
-unsigned crew_role_count(const struct sctx *c, const struct crew_role *r);
 /* Allocate the crew of roles[nroles] (their logs, touched up front, and
  * private data); spawns nothing.  0, or -1 (out of memory, nothing left
  * allocated). */
@@ -291,7 +289,6 @@ int crew_init(struct crew *cr, struct sctx *c, const struct crew_role *roles,
 void crew_run(struct crew *cr);
 /* Thread id of role (an index into roles). */
 struct sc_thread *crew_thread(const struct crew *cr, size_t role, unsigned id);
-unsigned crew_count(const struct crew *cr, size_t role);
 void crew_free(struct crew *cr);
 
 /* ---- the file under test ---- */
