@@ -66,7 +66,4 @@ struct sync_ops {
 extern const struct sync_ops sync_methods[];
 extern const char *const sync_method_names[];	/* NULL-terminated */
 
-/* By name, or NULL. */
-const struct sync_ops *sync_method_find(const char *name);
-
 #endif

@@ -3,7 +3,6 @@
  * the workload layer's calls (workload.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <libpmem.h>
@@ -122,11 +121,3 @@ const struct sync_ops sync_methods[] = {
 const char *const sync_method_names[] = {
 	"fsync", "fdatasync", "msync", "msync-range", "sfr", "mapsync", NULL,
 };
-
-const struct sync_ops *sync_method_find(const char *name)
-{
-	for (const struct sync_ops *o = sync_methods; o->name; o++)
-		if (!strcmp(o->name, name))
-			return o;
-	return NULL;
-}

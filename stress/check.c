@@ -124,7 +124,9 @@ static void first_of_class(struct sctx *c, const struct oracle_report *r,
 	c->first_class[k] = j;
 }
 
-int64_t sc_check(struct sctx *c, const struct check_in *in)
+/* The check of sc_check_collected (scenario.h).  Returns the violations
+ * (every class) or -1. */
+static int64_t sc_check(struct sctx *c, const struct check_in *in)
 {
 	struct oracle *o = oracle_new(c->npages);
 	struct oracle_report r;

@@ -377,16 +377,14 @@ struct check_in {
 	size_t nextra;
 };
 
-/* Feed everything to a fresh oracle over c->npages pages (the flush rule on
- * iff c->flush_rule), check, tally by class, print the first violation of
- * each class new to the scenario with its full context and a few more
- * (page, store time, sync window, nearby events), fail the scenario if
- * any.  Returns the violations (every class) or -1. */
-int64_t sc_check(struct sctx *c, const struct check_in *in);
-
 /* Finish the collector and, unless that failed (sc_fail) or events were
- * lost (sc_check_lost), sc_check what in gives with the collector's
- * records; add its counts to c->counts.  True when the check was made. */
+ * lost (sc_check_lost), check what in gives with the collector's records:
+ * feed everything to a fresh oracle over c->npages pages (the flush rule
+ * on iff c->flush_rule), check, tally by class, print the first violation
+ * of each class new to the scenario with its full context and a few more
+ * (page, store time, sync window, nearby events), fail the scenario if
+ * any.  Add the collector's counts to c->counts.  True when the check was
+ * made. */
 bool sc_check_collected(struct sctx *c, struct collector *co,
 			struct check_in *in);
 
