@@ -5,6 +5,9 @@
 #                 (KVER=6.12 or 7.2: another Debian kernel line than 6.1)
 #   make check    install what is needed, build, run every test (host and
 #                 guest); ends with "N passed, N failed"
+#   make check-host  the host tests only: no QEMU, no kernel (the inner loop)
+#   make clean-cache  remove the machine's cache (built kernels, downloads):
+#                 ${XDG_CACHE_HOME:-~/.cache}/daxbench, or DAXBENCH_CACHE
 #   make deps     install the Debian packages only
 #   make stress DURATION=1h   soak of the stress scenarios in the guest
 #   make ab KERNEL_A=.. KERNEL_B=..   compare two kernels (report in results/)
@@ -50,7 +53,7 @@ UNIT_BIN := $(UNIT_SRC:.c=)
 
 BINS := bench/daxbench $(if $(STRESS_SRC),stress/daxstress)
 
-.PHONY: all run check deps clean stress ab kernel mutants bench-self finding matrix
+.PHONY: all run check check-host clean-cache deps clean stress ab kernel mutants bench-self finding matrix
 all: $(BINS) $(UNIT_BIN)
 
 %.o: %.c
@@ -88,10 +91,17 @@ run:
 	@$(MAKE) --no-print-directory all
 	@scripts/run-suite $(if $(SUITE),--suite $(SUITE)) $(if $(KVER),--kver $(KVER)) $(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES)) $(if $(PMEM),--pmem $(PMEM)) $(if $(FS),--fs $(FS))
 
+# make check builds a kernel (the fixed 7.2 reference and its variants):
+# the kernel group is installed before the first test.
 check:
-	@scripts/deps
+	@scripts/deps kernel
 	@$(MAKE) --no-print-directory all
 	@tests/run
+
+check-host:
+	@scripts/deps
+	@$(MAKE) --no-print-directory all
+	@tests/run --host
 
 stress:
 	@scripts/deps
@@ -145,5 +155,8 @@ clean:
 	rm -f lib/*.o lib/*.d lib/*.a bench/*.o bench/*.d stress/*.o stress/*.d \
 	      bench/daxbench stress/daxstress $(UNIT_BIN) tests/unit/*.d
 	rm -rf build
+
+clean-cache:
+	@. scripts/lib/cache.sh && d=$$(daxbench_cache) && echo "rm -rf $$d" && rm -rf "$$d"
 
 -include $(LIB_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(STRESS_OBJ:.o=.d)

@@ -5,15 +5,17 @@
 #                 patch with Mutant:, Applies on: and Catcher: (a DAX
 #                 scenario of `daxstress --list`, or bench with Bench: and
 #                 Bench-alarm:) before a diff of fs/dax.c
-#   applying      where Debian's source of a line is at hand (unpacked by
-#                 scripts/kernel/build under build/kernel/src/, or its
-#                 tarball under build/kernel/debian/): every mutant applies
-#                 to stock + fixes/KVER/dax-writeback-wait.patch, and every
-#                 on-stock/ copy to stock, exactly (no offset, no fuzz);
-#                 else SKIP
+#   applying      Debian's pristine source of every line (scripts/kernel/
+#                 pristine: downloaded and unpacked once per machine, into
+#                 its cache): the line's fix (scripts/kernel/fixed
+#                 --patches) applies to stock, every mutant to stock + the
+#                 fix and every on-stock/ copy to stock, exactly (no
+#                 offset, no fuzz)
 #   options       scripts/kernel/run-mutants and make mutants: a bad KVER,
 #                 an unknown mutant, a missing --fix exit 2 naming it
-# A few seconds (up to a minute when a source must come out of its tarball).
+# A few seconds; a first run on a machine downloads and unpacks the three
+# sources (about 30 s each).
+# timeout: 600
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=../lib/tap.sh
@@ -60,33 +62,16 @@ for k in $kvers; do
 done
 
 # ---- applying ----
-# kernel/build leaves its last variant's patches applied to the unpacked
-# tree; the pristine copy is in SRCID.orig, read under the build's lock.
-from_tree() { # DIR OUT FLOCK-OPTION
-	(
-		flock -s "$3" 9 || exit 1
-		if grep -qx 'present fs/dax.c' "$1.orig/list" 2>/dev/null; then
-			cp "$1.orig/files/fs/dax.c" "$2"
-		else
-			cp "$1/fs/dax.c" "$2"
-		fi
-	) 9>"$1.lock"
-}
-stock_dax() { # KVER OUT: Debian's stock fs/dax.c of the line, or status 1
-	local k=$1 out=$2 d t trees=()
-	for d in build/kernel/src/debian-*; do
-		[ -f "$d/.daxbench-unpacked" ] || continue
-		[ "$(make -s -C "$d" kernelversion 2>/dev/null | cut -d. -f1-2)" = "$k" ] || continue
-		trees+=("$d")
-		from_tree "$d" "$out" -n && return 0
+# The files a set of patches touch, copied from the pristine tree into DIR.
+files_of() { sed -n -E 's|^\+\+\+ [^/ 	]+/([^ 	]+).*|\1|p' "$@" | sort -u; }
+copy_files() { # PRISTINE DIR PATCH...
+	local src=$1 dst=$2 f
+	shift 2
+	for f in $(files_of "$@"); do
+		[ -f "$src/$f" ] || continue
+		mkdir -p "$dst/$(dirname "$f")"
+		cp "$src/$f" "$dst/$f"
 	done
-	# a tree being built: its tarball, else wait for the build
-	for t in build/kernel/debian/linux-source-"$k"-*/usr/src/linux-source-"$k".tar.xz; do
-		[ -f "$t" ] || continue
-		tar -xJOf "$t" --wildcards '*/fs/dax.c' >"$out" 2>/dev/null && [ -s "$out" ] && return 0
-	done
-	for d in ${trees[@]+"${trees[@]}"}; do from_tree "$d" "$out" -w900 && return 0; done
-	return 1
 }
 exact() { # DIR PATCH: patch -p1 --dry-run, no offset, no fuzz
 	local o
@@ -95,17 +80,22 @@ exact() { # DIR PATCH: patch -p1 --dry-run, no offset, no fuzz
 }
 for k in $kvers; do
 	s=$work/$k/stock f=$work/$k/fixed
-	mkdir -p "$s/fs" "$f/fs"
-	fix=scripts/kernel/fixes/$k/dax-writeback-wait.patch
-	if ! stock_dax "$k" "$s/fs/dax.c"; then
-		for p in "$mroot/$k"/*.patch "$mroot/$k"/on-stock/*.patch; do
-			[ -f "$p" ] && skip "${p#"$mroot"/} applies exactly" "no Debian linux-source-$k here (scripts/kernel/build --kver $k fetches it)"
-		done
+	mkdir -p "$s" "$f"
+	mapfile -t fixes < <(scripts/kernel/fixed --kver "$k" --patches 2>/dev/null)
+	all=("$mroot/$k"/*.patch)
+	for p in "$mroot/$k"/on-stock/*.patch; do [ -f "$p" ] && all+=("$p"); done
+	if ! src=$(scripts/kernel/pristine --kver "$k" 2>"$work/pristine-$k.err"); then
+		not_ok "Debian's pristine source of $k (scripts/kernel/pristine --kver $k)" "$(tail -n 2 "$work/pristine-$k.err")"
 		continue
 	fi
-	cp "$s/fs/dax.c" "$f/fs/dax.c"
-	out=$(patch -p1 -s -F0 -d "$f" <"$fix" 2>&1); st=$?
-	check "fixes/$k/dax-writeback-wait.patch applies to Debian's $k" $st "$out"
+	copy_files "$src" "$s" ${fixes[@]+"${fixes[@]}"} "${all[@]}"
+	cp -r "$s/." "$f/"
+	check "the fix of $k is named (scripts/kernel/fixed --kver $k --patches: ${#fixes[@]} patch(es))" \
+		$([ ${#fixes[@]} -gt 0 ]; echo $?)
+	for p in ${fixes[@]+"${fixes[@]}"}; do
+		out=$(exact "$f" "$p" && patch -p1 -s -F0 -d "$f" <"$p" 2>&1); st=$?
+		check "fixes/$k/$(basename "$p") applies exactly to Debian's $k" $st "$out"
+	done
 	for p in "$mroot/$k"/*.patch; do
 		out=$(exact "$f" "$p"); st=$?
 		check "mutants/$k/$(basename "$p") applies exactly on stock + the fix" $st "$out"

@@ -19,7 +19,7 @@
 #           to its end, status 1, the stall noted on stderr
 # Exit status: 0 when all pass, 1 otherwise.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 run=scripts/guest/run
 # shellcheck source=../lib/tap.sh
 . tests/lib/tap.sh

@@ -9,7 +9,7 @@
 # Exit status: 0 when all pass, 1 otherwise.
 set -uo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 run=$root/scripts/guest/run
 # shellcheck source=../lib/tap.sh
 . tests/lib/tap.sh
