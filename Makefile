@@ -98,8 +98,10 @@ check:
 	@$(MAKE) --no-print-directory all
 	@tests/run
 
+# The host tests check patches (tests/cli/mutants_layout.sh) and the
+# kernel scripts' options: the kernel group's tools, though no kernel is built.
 check-host:
-	@scripts/deps
+	@scripts/deps kernel
 	@$(MAKE) --no-print-directory all
 	@tests/run --host
 
