@@ -61,9 +61,11 @@
  * A run with missing pages is sc_fail naming the operation.
  *
  * Not covered: the other callers of dax_break_layout in 7.2 (xfs zoned GC,
- * online scrub repair), and pages in the same 2 MiB region as the range in
- * PMD mode (they share the range's PMD entry: that is a different
- * question, what the operation itself does to an entry it cuts).
+ * online scrub repair, fuse/virtiofs DAX), and pages in the same 2 MiB
+ * region as the range in PMD mode (they share the range's PMD entry: that
+ * is a different question, what the operation itself does to an entry it
+ * cuts; stock 6.1 and 6.12 lose them after some operations, see
+ * results/finding/layout/README.md and dax-layout-loss --near).
  */
 #include <errno.h>
 #include <fcntl.h>
