@@ -83,8 +83,9 @@ if [ -z "$tree" ]; then
 		git_src=https://git.kernel.org/pub/scm/fs/xfs/xfstests-dev.git
 		[ -d /work/.mirror/kdave+xfstests/repo ] && git_src=/work/.mirror/kdave+xfstests/repo
 	fi
-	base=$(awk '/^base-commit: / { print $2 }' "$patch")
-	[ -n "$base" ] || die "$patch has no base-commit line"
+	# format-patch --base writes it into the cover letter when there is one
+	base=$(awk '/^base-commit: / && base == "" { base = $2 } END { print base }' "$here"/0*.patch)
+	[ -n "$base" ] || die "neither $patch nor the cover letter has a base-commit line"
 	key=$(sha256sum "$patch" | cut -c1-12)
 	tree=$root/build/fstests/$key
 	if [ ! -f "$tree/.patched" ]; then
