@@ -14,24 +14,24 @@ while [ ! -b /dev/pmem1 ]; do
 	[ $i -le 100 ] || { echo "no /dev/pmem1"; exit 125; }
 	usleep 50000
 done
-export FSTYP=$DAXBENCH_FS TEST_DEV=/dev/pmem0 TEST_DIR=/mnt/pmem
+export FSTYP="$DAXBENCH_FS" TEST_DEV=/dev/pmem0 TEST_DIR=/mnt/pmem
 export SCRATCH_DEV=/dev/pmem1 SCRATCH_MNT=/mnt/scratch
-export RESULT_DIR=$out/generic
-mkdir -p $SCRATCH_MNT $RESULT_DIR
+export RESULT_DIR="$out"/generic
+mkdir -p "$SCRATCH_MNT" "$RESULT_DIR"
 cd /opt/fstests || exit 125
-uname -r >$out/kernel-release
-bash ./tests/generic/788 >$RESULT_DIR/788.out.bad 2>&1
+uname -r >"$out"/kernel-release
+bash ./tests/generic/788 >"$RESULT_DIR"/788.out.bad 2>&1
 rc=$?
-if [ -f $RESULT_DIR/788.notrun ]; then
+if [ -f "$RESULT_DIR"/788.notrun ]; then
 	verdict=notrun
-elif [ $rc -eq 0 ] && diff -u tests/generic/788.out $RESULT_DIR/788.out.bad >$RESULT_DIR/788.out.diff; then
+elif [ $rc -eq 0 ] && diff -u tests/generic/788.out "$RESULT_DIR"/788.out.bad >"$RESULT_DIR"/788.out.diff; then
 	verdict=pass
-	rm -f $RESULT_DIR/788.out.diff
+	rm -f "$RESULT_DIR"/788.out.diff
 else
 	verdict=fail
-	diff -u tests/generic/788.out $RESULT_DIR/788.out.bad >$RESULT_DIR/788.out.diff
+	diff -u tests/generic/788.out "$RESULT_DIR"/788.out.bad >"$RESULT_DIR"/788.out.diff
 fi
-echo "$verdict" >$out/788.verdict
+echo "$verdict" >"$out"/788.verdict
 echo "generic/788: $verdict (exit $rc)"
-cat $RESULT_DIR/788.out.bad
+cat "$RESULT_DIR"/788.out.bad
 exit 0

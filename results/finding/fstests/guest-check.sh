@@ -28,19 +28,19 @@ export SCRATCH_DEV=/dev/pmem1
 export SCRATCH_MNT=/mnt/scratch
 export RESULT_BASE=$out/results
 CONF
-uname -r >$out/kernel-release
-./check generic/788 >$out/check.log 2>&1
+uname -r >"$out"/kernel-release
+./check generic/788 >"$out"/check.log 2>&1
 rc=$?
-if grep -q '^Not run: *generic/788' $out/check.log; then
+if grep -q '^Not run: *generic/788' "$out"/check.log; then
 	verdict=notrun
-elif grep -q '^Failures: *generic/788' $out/check.log; then
+elif grep -q '^Failures: *generic/788' "$out"/check.log; then
 	verdict=fail
-elif [ $rc -eq 0 ] && grep -q '^Passed all 1 tests' $out/check.log; then
+elif [ $rc -eq 0 ] && grep -q '^Passed all 1 tests' "$out"/check.log; then
 	verdict=pass
 else
 	verdict=error
 fi
-echo "$verdict" >$out/788.verdict
+echo "$verdict" >"$out"/788.verdict
 echo "check generic/788: $verdict (exit $rc)"
-cat $out/check.log
+cat "$out"/check.log
 exit 0

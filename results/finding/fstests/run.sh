@@ -112,6 +112,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # ---- what each mode puts in the guest ----
+# shellcheck disable=SC2317  # called as "stage_$mode"
 stage_body() {
 	local d=$work/body/fstests
 	mkdir -p "$d/common" "$d/tests/generic"
@@ -121,6 +122,7 @@ stage_body() {
 	body_args=(--bin /usr/bin/bash --bin /usr/bin/find --bin /usr/bin/getconf
 		--file "$d:/opt/fstests")
 }
+# shellcheck disable=SC2317  # called as "stage_$mode"
 stage_check() {
 	local d=$work/check/fstests b
 	mkdir -p "$d"
