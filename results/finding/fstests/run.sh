@@ -75,6 +75,8 @@ else
 fi
 [[ $label =~ ^[A-Za-z0-9._-]+$ ]] || die "--label '$label': letters, digits, . _ - only"
 
+# git and fstests' build needs; a kernel build's tools for --fixed
+"$root/scripts/deps" fstests kernel
 patch=$(ls "$here"/0001-*.patch)
 # ---- the fstests tree: base-commit + the patch, built for check ----
 if [ -z "$tree" ]; then
