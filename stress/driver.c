@@ -468,6 +468,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	opt_set_progname("daxstress");
+	dax_trace_remove_stale();	/* what a killed daxbench or daxstress left */
 	parse(argc, argv, &p, &sel);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
