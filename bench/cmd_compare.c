@@ -19,6 +19,7 @@
  * entry in kinds[].
  */
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -188,6 +189,8 @@ static struct {
 	const char *dir[2];
 	const char *label[2];
 	const char *output;
+	bool output_exists;		/* --output DIR was there before */
+	struct out_target out_json, out_txt;	/* DIR/compare.json, .txt */
 	double alpha;
 	uint64_t seed;
 	unsigned resamples;
@@ -1152,14 +1155,28 @@ static void usage(FILE *f)
 "  same suite on two kernels): timings by the change of their medians with a\n"
 "  bootstrap interval (simultaneous over all timing metrics) and a\n"
 "  Mann-Whitney U test, exact counts exactly.\n"
-"  --output DIR       write DIR/compare.json and DIR/compare.txt\n"
+"  --output DIR       write DIR/compare.json and DIR/compare.txt (DIR: an\n"
+"                     existing directory, or a new one; not stdout)\n"
 "  --alpha A          family-wise error of the intervals (default 0.05: 95%%)\n"
 "  --seed N           bootstrap seed (default 1)\n"
 "  --resamples N      bootstrap resamples, at least 2000 (default 10000; raised\n"
 "                     so that each tail of each interval holds 10 of them)\n"
 "  --label-a TEXT     name of A in tables (default: its kernel release)\n"
 "  --label-b TEXT     name of B\n"
-"  --quiet            no table on stdout\n");
+"  --quiet            no table on stdout\n"
+OUT_TARGET_HELP);
+}
+
+/* The two files of --output DIR (DIR exists): each a new name, a regular
+ * file or a link to one (output_target.h). */
+static void output_files(void)
+{
+	static char json[PATH_MAX + 16], txt[PATH_MAX + 16];
+
+	snprintf(json, sizeof(json), "%s/compare.json", opt.output);
+	snprintf(txt, sizeof(txt), "%s/compare.txt", opt.output);
+	out_target_check(&opt.out_json, "--output", json, "is not a file of DIR");
+	out_target_check(&opt.out_txt, "--output", txt, "is not a file of DIR");
 }
 
 static void parse(int argc, char **argv)
@@ -1213,19 +1230,9 @@ static void parse(int argc, char **argv)
 				opt.dir[s]);
 	}
 	if (opt.output) {	/* created when the results are written */
-		struct stat st;
-		char parent[4096];
-		const char *slash;
-
-		if (!stat(opt.output, &st)) {
-			opt_writable_dir("--output", opt.output);
-		} else {
-			slash = strrchr(opt.output, '/');
-			snprintf(parent, sizeof(parent), "%.*s",
-				 slash ? (int)(slash - opt.output) : 1,
-				 slash ? opt.output : ".");
-			opt_writable_dir("--output", slash == opt.output ? "/" : parent);
-		}
+		out_dir_check("--output", opt.output, &opt.output_exists);
+		if (opt.output_exists)
+			output_files();
 	}
 }
 
@@ -1269,29 +1276,26 @@ int cmd_compare(int argc, char **argv)
 	if (!opt.quiet)
 		print_text(stdout, level, resamples, m);
 	if (opt.output) {
-		char path[4096];
 		FILE *f;
 
-		if (mkdir(opt.output, 0755) && errno != EEXIST) {
-			fprintf(stderr, "%s: --output: cannot create %s: %s\n",
-				opt_progname(), opt.output, strerror(errno));
-			return 1;
+		if (!opt.output_exists) {
+			if (mkdir(opt.output, 0755) && errno != EEXIST) {
+				fprintf(stderr, "%s: --output: cannot create %s: %s\n",
+					opt_progname(), opt.output, strerror(errno));
+				return 1;
+			}
+			output_files();
 		}
 		root = to_json(argc, argv, level, resamples, m);
-		snprintf(path, sizeof(path), "%s/compare.json", opt.output);
-		if (results_save(path, root))
+		if (results_save(&opt.out_json, root))
 			rc = 1;
 		json_object_put(root);
-		snprintf(path, sizeof(path), "%s/compare.txt", opt.output);
-		f = fopen(path, "w");
-		if (f) {
+		f = out_begin(&opt.out_txt);
+		if (f)
 			print_text(f, level, resamples, m);
-			if (fclose(f))
-				f = NULL;
-		}
-		if (!f) {
-			fprintf(stderr, "%s: --output: cannot write %s: %s\n",
-				opt_progname(), path, strerror(errno));
+		if (!f || out_end(&opt.out_txt)) {
+			out_abandon(&opt.out_txt);
+			out_target_report(&opt.out_txt);
 			rc = 1;
 		}
 	}

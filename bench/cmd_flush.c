@@ -162,8 +162,11 @@ static void usage(FILE *f)
 "  --duration D      per point and repeat (default 0.2s)\n"
 "  --repeat N        repeats: median and min/max reported (default 3)\n"
 "  --region SIZE     the buffer each thread cycles through (default 64M)\n"
-"  --output FILE     write the JSON result there (atomically)\n"
+"  --output FILE     write the JSON result there (atomically), or to stdout\n"
+"                    with - (instead of the table)\n"
 "  --quiet           no table on stdout\n"
+OUT_TARGET_HELP
+"- or /dev/stdout writes to stdout, in place of the table.\n"
 "libpmem's environment applies: PMEM_NO_CLWB=1 / PMEM_NO_CLFLUSHOPT=1 force\n"
 "an older flush instruction, PMEM_NO_MOVNT=1 regular stores, and so on.\n");
 }
@@ -1048,7 +1051,7 @@ int cmd_flush(int argc, char **argv)
 
 	if (!p.opt.quiet)
 		print_table(&p, topo, &t, &cf, pts, npts, clock_floor);
-	if (results_save(p.opt.output, root))
+	if (results_save(&p.opt.out, root))
 		rc = 1;
 
 	for (unsigned i = 0; i < npts; i++) {

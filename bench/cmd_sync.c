@@ -476,7 +476,7 @@ int cmd_sync(int argc, char **argv)
 	} else {
 		if (!p.opt.quiet && MEASURE)
 			sync_print_table(&p, &tgt, dax, traced, runs, rs);
-		if (results_save(p.opt.output, root))
+		if (results_save(&p.opt.out, root))
 			rc = 1;
 	}
 	free(rs);

@@ -58,11 +58,14 @@ static void usage(FILE *f)
 "                       the other nodes\n"
 "  --repeat N           repeat on a fresh file (default 1): medians reported\n"
 "  --seed N             seed of the offsets and stored values (default 1)\n"
-"  --output FILE        write the JSON result there (atomically)\n"
+"  --output FILE        write the JSON result there (atomically), or to stdout\n"
+"                       with - (instead of the table)\n"
 "  --trace-buffer SIZE  per-cpu trace buffer (default 16M)\n"
 "  --no-trace           run without flush accounting\n"
 "  --allow-lost-events  keep results even when trace events were lost\n"
-"  --quiet              no table on stdout\n");
+"  --quiet              no table on stdout\n"
+OUT_TARGET_HELP
+"- or /dev/stdout writes to stdout, in place of the table.\n");
 }
 
 static void parse_sync(const char *arg, struct params *p)

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "output_target.h"
+
 #define OPT_EXIT_USAGE 2
 
 /* Program name used as the prefix of every error line ("daxbench"). */
@@ -48,10 +50,6 @@ int opt_choice(const char *opt, const char *arg, const char *const *choices);
 /* A directory that exists and that we can create files in (checks with
  * access(W_OK|X_OK) and a real O_TMPFILE/creat probe).  Dies otherwise. */
 void opt_writable_dir(const char *opt, const char *arg);
-
-/* A result file to be written (and renamed into place): a file name whose
- * directory takes files.  Dies otherwise. */
-void opt_output_path(const char *opt, const char *path);
 
 /* getopt_long(3) with an optstring starting with ':' returned ':' (missing
  * value) or '?' (unknown option): die naming the offending argument. */
@@ -99,11 +97,14 @@ struct common_opts {
 	void (*usage)(FILE *f);		/* --help prints it on stdout, exit 0 */
 	uint64_t trace_min, trace_max;	/* --trace-buffer bounds, bytes */
 	bool dir_required;		/* opt_common_finish() wants --dir */
+	const char *no_stdout;		/* why --output cannot be stdout
+					 * (NULL: it can; see output_target.h) */
 
 	/* Defaults set by the command; the options overwrite them. */
 	const char *dir;		/* --dir, checked writable */
 	uint64_t seed;			/* --seed */
 	const char *output;		/* --output: the JSON result */
+	struct out_target out;		/* and what it names, checked */
 	uint64_t trace_kb;		/* --trace-buffer, per cpu */
 	bool seed_set, trace_set;	/* --seed, --trace-buffer given */
 	bool no_trace, allow_lost, quiet;
@@ -114,8 +115,9 @@ struct common_opts {
 void opt_common(int c, char **argv, struct common_opts *co);
 
 /* After the getopt loop: no operands; --dir given (if dir_required) and a
- * writable directory; --output, if given, a file name that can be written.
- * Dies naming the option otherwise. */
-void opt_common_finish(int argc, char **argv, const struct common_opts *co);
+ * writable directory; --output, if given, a target by the rule of
+ * output_target.h (into co->out; stdout implies --quiet: the JSON takes
+ * the table's place).  Dies naming the option otherwise. */
+void opt_common_finish(int argc, char **argv, struct common_opts *co);
 
 #endif

@@ -475,28 +475,6 @@ void opt_writable_dir(const char *opt, const char *arg)
 	free(path);
 }
 
-void opt_output_path(const char *opt, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char dir[PATH_MAX];
-
-	if (!*path || (slash && !slash[1]))
-		opt_die(opt, "'%s' is not a file name", path);
-	if (!slash) {
-		opt_writable_dir(opt, ".");
-		return;
-	}
-	if (slash == path) {
-		opt_writable_dir(opt, "/");
-		return;
-	}
-	if ((size_t)(slash - path) >= sizeof(dir))
-		opt_die(opt, "path too long");
-	memcpy(dir, path, (size_t)(slash - path));
-	dir[slash - path] = '\0';
-	opt_writable_dir(opt, dir);
-}
-
 void opt_getopt_fail(int c, char **argv)
 {
 	extern int optind;
@@ -536,13 +514,16 @@ void opt_common(int c, char **argv, struct common_opts *co)
 	}
 }
 
-void opt_common_finish(int argc, char **argv, const struct common_opts *co)
+void opt_common_finish(int argc, char **argv, struct common_opts *co)
 {
 	opt_no_operands(argc, argv);
 	if (co->dir_required && !co->dir)
 		opt_die("--dir", "is required: the directory on the file system under test");
 	if (co->dir)
 		opt_writable_dir("--dir", co->dir);
-	if (co->output)
-		opt_output_path("--output", co->output);
+	if (co->output) {
+		out_target_check(&co->out, "--output", co->output, co->no_stdout);
+		if (co->out.to_stdout)
+			co->quiet = true;
+	}
 }

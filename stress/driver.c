@@ -90,6 +90,8 @@ static void usage(FILE *f)
 "or not), and unflushed (a dax_writeback_one event with no completed\n"
 "dax_flush of its range by its thread before it: checked with kprobe events\n"
 "only; without them every scenario says the rule was not checked).\n"
+OUT_TARGET_HELP
+"--output cannot be stdout (- or /dev/stdout): stdout carries the TAP.\n"
 "Exit status: 0 every scenario passed or was skipped, 1 one failed, 2 bad\n"
 "options, 4 every selected scenario was skipped.\n");
 }
@@ -167,7 +169,7 @@ static void parse(int argc, char **argv, struct stress_params *p,
 	*p = (struct stress_params){ .round_ns = 1000000000ull, .max_report = 5,
 		.opt = { .usage = usage, .trace_min = 1ull << 20,
 		.trace_max = 1ull << 32, .dir_required = true,
-		.trace_kb = 32768 } };
+		.no_stdout = "carries the TAP", .trace_kb = 32768 } };
 	memset(sel, 0, sizeof(*sel));
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
@@ -824,7 +826,7 @@ int main(int argc, char **argv)
 	json_object_object_add(root, "totals", totals);
 	json_object_object_add(root, "duration_ns", ju64(now_ns() - t0));
 	json_object_object_add(root, "exit_status", json_object_new_int(rc));
-	if (results_save(p.opt.output, root))
+	if (results_save(&p.opt.out, root))
 		rc = 1;
 	json_object_put(root);
 	return rc;
