@@ -171,33 +171,10 @@ OUT_TARGET_HELP
 "an older flush instruction, PMEM_NO_MOVNT=1 regular stores, and so on.\n");
 }
 
-/* Split a comma list into at most max tokens (in buf); dies on an empty
- * list or element. */
-static unsigned split_list(const char *opt, const char *arg, char *buf,
-			   size_t len, char **tok, unsigned max)
-{
-	unsigned n = 0;
-	char *s, *save = NULL;
-
-	if (!*arg)
-		opt_die(opt, "empty list");
-	if (strlen(arg) >= len)
-		opt_die(opt, "list too long");
-	strcpy(buf, arg);
-	if (buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,"))
-		opt_die(opt, "'%.64s': empty element in the list", arg);
-	for (s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
-		if (n == max)
-			opt_die(opt, "more than %u elements", max);
-		tok[n++] = s;
-	}
-	return n;
-}
-
 static void parse_sizes(const char *arg, struct params *p)
 {
 	char buf[1024], *tok[MAX_SIZES];
-	unsigned n = split_list("--sizes", arg, buf, sizeof(buf), tok, MAX_SIZES);
+	unsigned n = opt_list("--sizes", arg, buf, sizeof(buf), tok, MAX_SIZES);
 
 	p->nsizes = 0;
 	for (unsigned i = 0; i < n; i++) {
@@ -205,16 +182,19 @@ static void parse_sizes(const char *arg, struct params *p)
 
 		for (unsigned j = 0; j < p->nsizes; j++)
 			if (p->sizes[j] == v)
-				opt_die("--sizes", "'%s' is listed twice", tok[i]);
+				opt_list_twice("--sizes", tok[i]);
 		p->sizes[p->nsizes++] = v;
 	}
 }
 
 static void add_threads(struct params *p, uint64_t v)
 {
+	char item[32];
+
+	snprintf(item, sizeof(item), "%llu", (unsigned long long)v);
 	for (unsigned j = 0; j < p->nthreads; j++)
 		if (p->threads[j] == v)
-			opt_die("--threads", "%llu is listed twice", (unsigned long long)v);
+			opt_list_twice("--threads", item);
 	if (p->nthreads == MAX_THREAD_COUNTS)
 		opt_die("--threads", "more than %u thread counts", MAX_THREAD_COUNTS);
 	p->threads[p->nthreads++] = (unsigned)v;
@@ -223,8 +203,8 @@ static void add_threads(struct params *p, uint64_t v)
 static void parse_threads(const char *arg, struct params *p)
 {
 	char buf[1024], *tok[MAX_THREAD_COUNTS];
-	unsigned n = split_list("--threads", arg, buf, sizeof(buf), tok,
-				MAX_THREAD_COUNTS);
+	unsigned n = opt_list("--threads", arg, buf, sizeof(buf), tok,
+			      MAX_THREAD_COUNTS);
 
 	p->nthreads = 0;
 	for (unsigned i = 0; i < n; i++) {
@@ -249,22 +229,23 @@ static void parse_threads(const char *arg, struct params *p)
 static void parse_methods(const char *arg, struct params *p)
 {
 	char buf[1024], *tok[16];
-	unsigned n = split_list("--methods", arg, buf, sizeof(buf), tok, 16);
+	unsigned n = opt_list("--methods", arg, buf, sizeof(buf), tok, 16);
 	bool seen[NMETHODS] = { false };
 
 	p->nmethods = 0;
 	for (unsigned i = 0; i < n; i++) {
-		if (!strcmp(tok[i], "all")) {
-			for (int m = 0; m < NMETHODS; m++)
-				if (!seen[m]) {
-					seen[m] = true;
-					p->methods[p->nmethods++] = m;
-				}
-			continue;
-		}
-		int m = opt_choice("--methods", tok[i], method_names);
+		int from, to;
 
-		if (!seen[m]) {
+		if (!strcmp(tok[i], "all")) {
+			from = 0;
+			to = NMETHODS;
+		} else {
+			from = opt_choice("--methods", tok[i], method_names);
+			to = from + 1;
+		}
+		for (int m = from; m < to; m++) {
+			if (seen[m])
+				opt_list_twice("--methods", method_names[m]);
 			seen[m] = true;
 			p->methods[p->nmethods++] = m;
 		}

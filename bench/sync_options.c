@@ -70,25 +70,13 @@ OUT_TARGET_HELP
 
 static void parse_sync(const char *arg, struct params *p)
 {
-	char buf[256], *s, *save = NULL;
+	char buf[256], *tok[MAX_METHODS];
+	unsigned n = opt_list("--sync", arg, buf, sizeof(buf), tok, MAX_METHODS);
 
-	if (!*arg)
-		opt_die("--sync", "empty list");
-	if (strlen(arg) >= sizeof(buf))
-		opt_die("--sync", "list too long");
-	strcpy(buf, arg);
-	if (buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,"))
-		opt_die("--sync", "'%s': empty element in the list", arg);
 	p->nmethods = 0;
-	for (s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
-		const struct sync_ops *o;
-
-		o = &sync_methods[opt_choice("--sync", s, sync_method_names)];
-		for (unsigned i = 0; i < p->nmethods; i++)
-			if (p->methods[i] == o)
-				opt_die("--sync", "'%s' is listed twice", s);
-		p->methods[p->nmethods++] = o;
-	}
+	for (unsigned i = 0; i < n; i++)
+		p->methods[p->nmethods++] =
+			&sync_methods[opt_choice("--sync", tok[i], sync_method_names)];
 	for (unsigned i = 0; i < p->nmethods; i++)
 		if (p->methods[i]->map_sync && p->nmethods > 1)
 			opt_die("--sync", "%s maps the file MAP_SYNC for every writer: it cannot be combined with other methods",

@@ -47,6 +47,22 @@ void opt_fraction(const char *opt, const char *arg, uint64_t *num,
  * lists the choices. */
 int opt_choice(const char *opt, const char *arg, const char *const *choices);
 
+/*
+ * A comma list, the one rule of every list option (daxbench sync --sync and
+ * --cpus, flush --sizes, --threads, --methods and --cpus, daxstress
+ * --scenario): one item or more, no empty item, no item twice.  The items
+ * (in buf, a copy of arg of len bytes) in tok[0..return), at most max.
+ * Dies naming opt on '' (an empty list), ',', 'a,', 'a,,b' (an empty item),
+ * 'a,a' (an item named twice) and more than max items.
+ */
+unsigned opt_list(const char *opt, const char *arg, char *buf, size_t len,
+		  char **tok, unsigned max);
+
+/* An item the list holds twice by value, not by name ("64,64B", a range
+ * over an item named before, "all" beside a name): the same message. */
+void opt_list_twice(const char *opt, const char *item)
+	__attribute__((noreturn));
+
 /* A directory that exists and that we can create files in (checks with
  * access(W_OK|X_OK) and a real O_TMPFILE/creat probe).  Dies otherwise. */
 void opt_writable_dir(const char *opt, const char *arg);

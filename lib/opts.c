@@ -422,6 +422,42 @@ int opt_choice(const char *opt, const char *arg, const char *const *choices)
 		arg ? shown(arg) : "", list);
 }
 
+unsigned opt_list(const char *opt, const char *arg, char *buf, size_t len,
+		  char **tok, unsigned max)
+{
+	unsigned n = 0;
+	char *s;
+
+	if (!arg || !*arg)
+		opt_die(opt, "empty list");
+	if (strlen(arg) >= len)
+		opt_die(opt, "list too long ('%s')", shown(arg));
+	strcpy(buf, arg);
+	for (s = buf;; s++) {
+		char *comma = strchr(s, ',');
+
+		if (comma)
+			*comma = '\0';
+		if (!*s)
+			opt_die(opt, "'%s': an empty item in the list", shown(arg));
+		for (unsigned i = 0; i < n; i++)
+			if (!strcmp(tok[i], s))
+				opt_list_twice(opt, s);
+		if (n == max)
+			opt_die(opt, "'%s': more than %u items", shown(arg), max);
+		tok[n++] = s;
+		if (!comma)
+			break;
+		s = comma;
+	}
+	return n;
+}
+
+void opt_list_twice(const char *opt, const char *item)
+{
+	opt_die(opt, "'%s' is listed twice", shown(item));
+}
+
 void opt_writable_dir(const char *opt, const char *arg)
 {
 	char *path;

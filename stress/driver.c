@@ -109,15 +109,15 @@ struct selection {
 	size_t n;
 };
 
+/* --scenario LIST (given once or more): every scenario once, "all" for
+ * every one; a scenario selected twice is an error, as in every list. */
 static void select_add(struct selection *s, const char *arg)
 {
-	char *copy = strdup(arg), *tok, *save = NULL;
+	char buf[512], *tok[NSCEN + 1];
+	unsigned n = opt_list("--scenario", arg, buf, sizeof(buf), tok, NSCEN + 1);
 
-	if (!copy)
-		opt_die("--scenario", "out of memory");
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		int k = opt_choice("--scenario", tok, scen_names);
+	for (unsigned t = 0; t < n; t++) {
+		int k = opt_choice("--scenario", tok[t], scen_names);
 		size_t from = (size_t)k, to = (size_t)k + 1;
 
 		if (k == (int)NSCEN) {	/* all */
@@ -125,17 +125,12 @@ static void select_add(struct selection *s, const char *arg)
 			to = NSCEN;
 		}
 		for (size_t i = from; i < to; i++) {
-			bool have = false;
-
 			for (size_t j = 0; j < s->n; j++)
-				have |= s->v[j] == scenarios[i];
-			if (!have)
-				s->v[s->n++] = scenarios[i];
+				if (s->v[j] == scenarios[i])
+					opt_list_twice("--scenario", scenarios[i]->name);
+			s->v[s->n++] = scenarios[i];
 		}
 	}
-	if (!strlen(arg))
-		opt_die("--scenario", "is empty (see --list)");
-	free(copy);
 }
 
 static void parse(int argc, char **argv, struct stress_params *p,
@@ -227,7 +222,7 @@ static void parse(int argc, char **argv, struct stress_params *p,
 	}
 	opt_common_finish(argc, argv, &p->opt);
 	if (!sel->n)
-		select_add(sel, "all");
+		select_add(sel, "all");	/* the default */
 	for (size_t i = 0; i < sel->n; i++) {
 		has_cf |= sel->v[i] == &scenario_concurrent_fsync;
 		has_dax |= sel->v[i]->needs_dax;
