@@ -25,8 +25,8 @@ const char *opt_progname(void);
 void opt_die(const char *opt, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
-/* Sizes in bytes: "4096", "64K", "64k", "64KiB", "2M", "1G", "1T" (binary
- * multiples).  Rejects empty, negative, trailing junk, overflow, and values
+/* Sizes in bytes: "4096", "64K", "64k", "64KiB", "2M", "1G", "1T", "1P",
+ * "1E" (binary multiples; every limit a message prints is in these).  Rejects empty, negative, trailing junk, overflow, and values
  * outside [min, max]. */
 uint64_t opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max);
 

@@ -88,7 +88,8 @@ static const char *shown(const char *arg)
 	return buf;
 }
 
-/* Render a byte count compactly for messages: "64M", "4096", "1T". */
+/* Render a byte count compactly for messages: "64M", "4096", "1T", "1P";
+ * opt_size() takes back every suffix it prints. */
 static const char *fmt_size(uint64_t v, char *buf, size_t len)
 {
 	static const char sfx[] = "KMGTPE";
@@ -202,7 +203,7 @@ static bool scale(uint64_t i, uint64_t f, unsigned nf, uint64_t mul,
 	return true;
 }
 
-#define SIZE_EXPECT "expected a number with an optional K, M, G or T suffix"
+#define SIZE_EXPECT "expected a number with an optional K, M, G, T, P or E suffix"
 
 /* v against [min, max] for a --opt whose value arg is a what ("size",
  * "duration"), the bounds shown with fmt: one line and exit 2 when outside
@@ -239,6 +240,8 @@ uint64_t opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max)
 	case 'm': case 'M': mul = 1ull << 20; s++; break;
 	case 'g': case 'G': mul = 1ull << 30; s++; break;
 	case 't': case 'T': mul = 1ull << 40; s++; break;
+	case 'p': case 'P': mul = 1ull << 50; s++; break;
+	case 'e': case 'E': mul = 1ull << 60; s++; break;
 	}
 	if (mul > 1 && (s[0] == 'i' || s[0] == 'I') && s[1] == 'B')
 		s += 2;

@@ -287,7 +287,7 @@ int main(void)
 	char rodir[sizeof(dir) + 16];
 	int fd;
 
-	tap_plan(104);
+	tap_plan(108);
 	opt_set_progname("/usr/local/bin/daxbench");
 	ok(!strcmp(opt_progname(), "daxbench"),
 	   "opt_set_progname keeps the basename");
@@ -302,6 +302,8 @@ int main(void)
 	good_size("4096B", 4096);
 	good_size("2G", 2 * GiB);
 	good_size("1T", TiB);
+	good_size("1P", TiB << 10);	/* the limits messages print: "1P" */
+	good_size("2E", TiB << 21);
 	good_size("1.5K", 1536);
 	good_size("0", 0);
 	good_size("16777215T", 16777215 * TiB);
@@ -310,7 +312,7 @@ int main(void)
 	bad(SIZE, "--size", "0", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "12Q", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "12Q", 1, UINT64_MAX,
-	    "expected a number with an optional K, M, G or T suffix");
+	    "expected a number with an optional K, M, G, T, P or E suffix");
 	bad(SIZE, "--size", "-1", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "1.5.5M", 1, UINT64_MAX, NULL);
@@ -318,6 +320,8 @@ int main(void)
 	bad(SIZE, "--size", "18446744073709551616", 0, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "16777216T", 0, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "2T", 1, TiB, "1T");
+	bad(SIZE, "--size", "2P", 1, TiB << 10, "allowed 1 to 1P");
+	bad(SIZE, "--size", "16E", 1, UINT64_MAX, "too large");
 	bad(SIZE, "--size", " 64M", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "64M ", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "64Mx", 1, UINT64_MAX, NULL);
