@@ -1011,21 +1011,20 @@ static void output_files(void)
 
 static void parse(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "alpha", required_argument, NULL, 'a' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "resamples", required_argument, NULL, 'r' },
-		{ "label-a", required_argument, NULL, 'A' },
-		{ "label-b", required_argument, NULL, 'B' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct opt_def defs[] = {
+		{ { "output", required_argument, NULL, 'o' }, "dir-out", NULL },
+		{ { "alpha", required_argument, NULL, 'a' }, "number", "0.05" },
+		{ { "seed", required_argument, NULL, 's' }, "uint", "1" },
+		{ { "resamples", required_argument, NULL, 'r' }, "uint", "2000" },
+		{ { "label-a", required_argument, NULL, 'A' }, "text", "A" },
+		{ { "label-b", required_argument, NULL, 'B' }, "text", "B" },
+		{ { "quiet", no_argument, NULL, 'q' }, "flag", NULL },
+		{ { "help", no_argument, NULL, 'h' }, "flag", NULL },
+		OPT_DEF_END,
 	};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((c = opt_getopt(argc, argv, defs)) != -1) {
 		switch (c) {
 		case 'o': opt.output = optarg; break;
 		case 'a': {
@@ -1040,8 +1039,12 @@ static void parse(int argc, char **argv)
 		}
 		case 's': opt.seed = opt_uint("--seed", optarg, 0, UINT64_MAX); break;
 		case 'r': opt.resamples = opt_uint("--resamples", optarg, 2000, 10000000); break;
-		case 'A': opt.label[SA] = optarg; break;
-		case 'B': opt.label[SB] = optarg; break;
+		case 'A':
+		case 'B':
+			if (!*optarg)
+				opt_die(c == 'A' ? "--label-a" : "--label-b", "is empty");
+			opt.label[c == 'A' ? SA : SB] = optarg;
+			break;
 		case 'q': opt.quiet = true; break;
 		case 'h': usage(stdout); exit(0);
 		default:  opt_getopt_fail(c, argv);

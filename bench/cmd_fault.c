@@ -177,18 +177,18 @@ OUT_TARGET_HELP
 
 static void parse(int argc, char **argv, struct params *p)
 {
-	static const struct option lo[] = {
-		OPT_LONG_DIR,
-		{ "size", required_argument, NULL, 's' },
-		{ "page", required_argument, NULL, 'p' },
-		{ "map-sync", no_argument, NULL, 'S' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "rewrite", required_argument, NULL, 'r' },
-		{ "repeat", required_argument, NULL, 'R' },
-		OPT_LONG_SEED,
-		OPT_LONG_OUTPUT,
-		{ "events", required_argument, NULL, 'E' },
-		OPT_LONG_TRACED_END,
+	static const struct opt_def defs[] = {
+		OPT_DEF_DIR,
+		{ { "size", required_argument, NULL, 's' }, "size", "4M" },
+		{ { "page", required_argument, NULL, 'p' }, "choice", "pte" },
+		{ { "map-sync", no_argument, NULL, 'S' }, "flag", NULL },
+		{ { "threads", required_argument, NULL, 't' }, "uint", "1" },
+		{ { "rewrite", required_argument, NULL, 'r' }, "fraction", "1/16" },
+		{ { "repeat", required_argument, NULL, 'R' }, "uint", "1" },
+		OPT_DEF_SEED,
+		OPT_DEF_OUTPUT,
+		{ { "events", required_argument, NULL, 'E' }, "file-out", NULL },
+		OPT_DEF_TRACED_END,
 	};
 	uint64_t granule;
 	int c;
@@ -196,8 +196,7 @@ static void parse(int argc, char **argv, struct params *p)
 	*p = (struct params){ .size = 64ull << 20, .page = PAGE_PMD,
 		.threads = 1, .rw_num = 1, .rw_den = 16, .rw_text = "1/16",
 		.repeat = 1, .opt = TRACED_CMD_OPTS(usage) };
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((c = opt_getopt(argc, argv, defs)) != -1) {
 		switch (c) {
 		case 's': p->size = opt_size("--size", optarg, 1, 1ull << 50); break;
 		case 'p': p->page = opt_choice("--page", optarg, page_mode_names); break;

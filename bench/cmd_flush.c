@@ -317,19 +317,19 @@ static uint64_t target_need(const struct params *p)
 static void parse(int argc, char **argv, struct params *p,
 		  const struct topology *topo)
 {
-	static const struct option lo[] = {
-		{ "target", required_argument, NULL, 'T' },
-		{ "sizes", required_argument, NULL, 's' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "methods", required_argument, NULL, 'm' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "repeat", required_argument, NULL, 'R' },
-		{ "region", required_argument, NULL, 'r' },
-		OPT_LONG_OUTPUT,
-		OPT_LONG_QUIET,
-		OPT_LONG_HELP,
-		{ NULL, 0, NULL, 0 },
+	static const struct opt_def defs[] = {
+		{ { "target", required_argument, NULL, 'T' }, "target", "anon" },
+		{ { "sizes", required_argument, NULL, 's' }, "list", "64" },
+		{ { "threads", required_argument, NULL, 't' }, "list", "1" },
+		{ { "cpus", required_argument, NULL, 'c' }, "cpus", "compact" },
+		{ { "methods", required_argument, NULL, 'm' }, "list", "persist" },
+		{ { "duration", required_argument, NULL, 'd' }, "duration", "1ms" },
+		{ { "repeat", required_argument, NULL, 'R' }, "uint", "1" },
+		{ { "region", required_argument, NULL, 'r' }, "size", "64K" },
+		OPT_DEF_OUTPUT,
+		OPT_DEF_QUIET,
+		OPT_DEF_HELP,
+		OPT_DEF_END,
 	};
 	const char *sizes = "64,256,4K,64K,2M", *methods = "all", *threads = NULL;
 	const char *target = "anon";
@@ -339,8 +339,7 @@ static void parse(int argc, char **argv, struct params *p,
 	*p = (struct params){ .duration_ns = 200000000ull, .repeat = 3,
 		.region = 64ull << 20, .cpus_text = "compact",
 		.opt = { .usage = usage } };
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((c = opt_getopt(argc, argv, defs)) != -1) {
 		switch (c) {
 		case 'T': target = optarg; break;
 		case 's': sizes = optarg; break;

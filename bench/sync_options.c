@@ -100,29 +100,29 @@ static double parse_theta(const char *arg)
 void sync_parse(int argc, char **argv, struct params *p,
 		  const struct topology *topo)
 {
-	static const struct option lo[] = {
-		OPT_LONG_DIR,
-		{ "size", required_argument, NULL, 's' },
-		{ "page", required_argument, NULL, 'p' },
-		{ "writers", required_argument, NULL, 'w' },
-		{ "syncers", required_argument, NULL, 'y' },
-		{ "pattern", required_argument, NULL, 'P' },
-		{ "zipf-theta", required_argument, NULL, 'z' },
-		{ "store-size", required_argument, NULL, 'S' },
-		{ "working-set", required_argument, NULL, 'W' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "sync", required_argument, NULL, 'm' },
-		{ "every", required_argument, NULL, 'E' },
-		{ "period", required_argument, NULL, 'T' },
-		{ "lockstep", no_argument, NULL, 'l' },
-		{ "duration", required_argument, NULL, 'D' },
-		{ "stores", required_argument, NULL, 'n' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "numa", required_argument, NULL, 'u' },
-		{ "repeat", required_argument, NULL, 'R' },
-		OPT_LONG_SEED,
-		OPT_LONG_OUTPUT,
-		OPT_LONG_TRACED_END,
+	static const struct opt_def defs[] = {
+		OPT_DEF_DIR,
+		{ { "size", required_argument, NULL, 's' }, "size", "4M" },
+		{ { "page", required_argument, NULL, 'p' }, "choice", "pte" },
+		{ { "writers", required_argument, NULL, 'w' }, "uint", "1" },
+		{ { "syncers", required_argument, NULL, 'y' }, "uint", "1" },
+		{ { "pattern", required_argument, NULL, 'P' }, "choice", "rand" },
+		{ { "zipf-theta", required_argument, NULL, 'z' }, "number", "0.99" },
+		{ { "store-size", required_argument, NULL, 'S' }, "size", "4K" },
+		{ { "working-set", required_argument, NULL, 'W' }, "size", "4M" },
+		{ { "rate", required_argument, NULL, 'r' }, "uint", "1000" },
+		{ { "sync", required_argument, NULL, 'm' }, "list", "fsync" },
+		{ { "every", required_argument, NULL, 'E' }, "uint", "256" },
+		{ { "period", required_argument, NULL, 'T' }, "duration", "10ms" },
+		{ { "lockstep", no_argument, NULL, 'l' }, "flag", NULL },
+		{ { "duration", required_argument, NULL, 'D' }, "duration", "10ms" },
+		{ { "stores", required_argument, NULL, 'n' }, "uint", "100" },
+		{ { "cpus", required_argument, NULL, 'c' }, "cpus", "0" },
+		{ { "numa", required_argument, NULL, 'u' }, "choice", "local" },
+		{ { "repeat", required_argument, NULL, 'R' }, "uint", "1" },
+		OPT_DEF_SEED,
+		OPT_DEF_OUTPUT,
+		OPT_DEF_TRACED_END,
 	};
 	bool every_given = false, period_given = false, dur_given = false;
 	bool ws_given = false;
@@ -135,8 +135,7 @@ void sync_parse(int argc, char **argv, struct params *p,
 		.syncers = 1, .pattern = PATTERN_RAND, .zipf_theta = PATTERN_ZIPF_THETA,
 		.store_size = 4096, .every = 256, .duration_ns = 1000000000ull,
 		.repeat = 1, .opt = TRACED_CMD_OPTS(usage) };
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((c = opt_getopt(argc, argv, defs)) != -1) {
 		switch (c) {
 		case 's': p->size = opt_size("--size", optarg, 4096, 1ull << 44); break;
 		case 'p': p->page = opt_choice("--page", optarg, sync_page_names); break;

@@ -102,11 +102,47 @@ enum {
 	{ "allow-lost-events", no_argument, NULL, OPT_ALLOW_LOST }
 #define OPT_LONG_QUIET	{ "quiet", no_argument, NULL, OPT_QUIET }
 #define OPT_LONG_HELP	{ "help", no_argument, NULL, OPT_HELP }
+/* ... as entries of a command's struct opt_def table. */
+#define OPT_DEF_DIR	{ OPT_LONG_DIR, "dir", NULL }
+#define OPT_DEF_SEED	{ OPT_LONG_SEED, "uint", "1" }
+#define OPT_DEF_OUTPUT	{ OPT_LONG_OUTPUT, "file-out", NULL }
+#define OPT_DEF_TRACE_BUFFER { OPT_LONG_TRACE_BUFFER, "size", "1M" }
+#define OPT_DEF_NO_TRACE { OPT_LONG_NO_TRACE, "flag", NULL }
+#define OPT_DEF_ALLOW_LOST { OPT_LONG_ALLOW_LOST, "flag", NULL }
+#define OPT_DEF_QUIET	{ OPT_LONG_QUIET, "flag", NULL }
+#define OPT_DEF_HELP	{ OPT_LONG_HELP, "flag", NULL }
 /* The end of a traced command's table (fault, sync): the tracing options,
  * --quiet, --help and the terminator. */
-#define OPT_LONG_TRACED_END \
-	OPT_LONG_TRACE_BUFFER, OPT_LONG_NO_TRACE, OPT_LONG_ALLOW_LOST, \
-	OPT_LONG_QUIET, OPT_LONG_HELP, { NULL, 0, NULL, 0 }
+#define OPT_DEF_TRACED_END \
+	OPT_DEF_TRACE_BUFFER, OPT_DEF_NO_TRACE, OPT_DEF_ALLOW_LOST, \
+	OPT_DEF_QUIET, OPT_DEF_HELP, OPT_DEF_END
+
+/*
+ * A command's option table: getopt_long's entry and what its value is,
+ * for the hidden --list-options that prints the table (one line an option:
+ * "--NAME CLASS EXAMPLE", tab-separated; EXAMPLE "-" when there is none),
+ * from which tests/cli/bad_options.sh derives bad input for every option,
+ * a new one included.  The classes:
+ *   flag      no value                 size, duration, uint, fraction,
+ *   number    a value with a range     choice    one of a set of words
+ *   list      a comma list (opt_list)  cpus      compact|scatter|a cpu list
+ *   dir       a directory to work in   target    flush --target
+ *   file-out  an output file (output_target.h)
+ *   dir-out   an output directory      text      any non-empty text
+ * EXAMPLE is a valid value (numbers, lists: a single item).
+ */
+struct opt_def {
+	struct option lo;
+	const char *cls;
+	const char *example;
+};
+#define OPT_DEF_END { { NULL, 0, NULL, 0 }, NULL, NULL }
+
+/* getopt_long(3) over defs (terminated by OPT_DEF_END), optstring ":":
+ * returns the code of the next option, -1 at the end; handles
+ * --list-options (the listing on stdout, exit 0); a value given to a flag
+ * ("--quiet=x") dies saying it takes none. */
+int opt_getopt(int argc, char **argv, const struct opt_def *defs);
 
 struct common_opts {
 	/* Set by the command before parsing. */

@@ -136,27 +136,27 @@ static void select_add(struct selection *s, const char *arg)
 static void parse(int argc, char **argv, struct stress_params *p,
 		  struct selection *sel)
 {
-	static const struct option lo[] = {
-		OPT_LONG_DIR,
-		{ "scenario", required_argument, NULL, 'c' },
-		{ "list", no_argument, NULL, 'l' },
-		OPT_LONG_SEED,
-		{ "duration", required_argument, NULL, 'D' },
-		{ "iterations", required_argument, NULL, 'i' },
-		{ "size", required_argument, NULL, 's' },
-		{ "writers", required_argument, NULL, 'w' },
-		{ "syncers", required_argument, NULL, 'k' },
-		{ "round", required_argument, NULL, 'r' },
-		{ "page", required_argument, NULL, 'p' },
-		{ "inject", required_argument, NULL, 'I' },
-		OPT_LONG_OUTPUT,
-		OPT_LONG_TRACE_BUFFER,
-		OPT_LONG_ALLOW_LOST,
-		{ "max-report", required_argument, NULL, 'm' },
-		{ "dump", required_argument, NULL, 'U' },
-		{ "version", no_argument, NULL, 'V' },
-		OPT_LONG_HELP,
-		{ NULL, 0, NULL, 0 },
+	static const struct opt_def defs[] = {
+		OPT_DEF_DIR,
+		{ { "scenario", required_argument, NULL, 'c' }, "list", "page-cache" },
+		{ { "list", no_argument, NULL, 'l' }, "flag", NULL },
+		OPT_DEF_SEED,
+		{ { "duration", required_argument, NULL, 'D' }, "duration", "1s" },
+		{ { "iterations", required_argument, NULL, 'i' }, "uint", "1" },
+		{ { "size", required_argument, NULL, 's' }, "size", "4M" },
+		{ { "writers", required_argument, NULL, 'w' }, "uint", "1" },
+		{ { "syncers", required_argument, NULL, 'k' }, "uint", "1" },
+		{ { "round", required_argument, NULL, 'r' }, "duration", "10ms" },
+		{ { "page", required_argument, NULL, 'p' }, "choice", "pte" },
+		{ { "inject", required_argument, NULL, 'I' }, "choice", "none" },
+		OPT_DEF_OUTPUT,
+		OPT_DEF_TRACE_BUFFER,
+		OPT_DEF_ALLOW_LOST,
+		{ { "max-report", required_argument, NULL, 'm' }, "uint", "5" },
+		{ { "dump", required_argument, NULL, 'U' }, "dir", NULL },
+		{ { "version", no_argument, NULL, 'V' }, "flag", NULL },
+		OPT_DEF_HELP,
+		OPT_DEF_END,
 	};
 	bool has_cf = false, has_dax = false;
 	int c;
@@ -166,8 +166,7 @@ static void parse(int argc, char **argv, struct stress_params *p,
 		.trace_max = 1ull << 32, .dir_required = true,
 		.no_stdout = "carries the TAP", .trace_kb = 32768 } };
 	memset(sel, 0, sizeof(*sel));
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((c = opt_getopt(argc, argv, defs)) != -1) {
 		switch (c) {
 		case 'c': select_add(sel, optarg); break;
 		case 'l': list(); exit(0);
