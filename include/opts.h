@@ -127,7 +127,8 @@ enum {
  *   number    a value with a range     choice    one of a set of words
  *   list      a comma list (opt_list)  cpus      compact|scatter|a cpu list
  *   dir       a directory to work in   target    flush --target
- *   file-out  an output file (output_target.h)
+ *   file-out  an output file, or stdout (output_target.h)
+ *   file-out-only  an output file, stdout refused
  *   dir-out   an output directory      text      any non-empty text
  * EXAMPLE is a valid value (numbers, lists: a single item).
  */
