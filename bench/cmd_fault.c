@@ -36,6 +36,7 @@
 #include "progress.h"
 #include "results.h"
 #include "stats.h"
+#include "test_stop.h"
 #include "timing.h"
 #include "trace.h"
 #include "trace_csv.h"
@@ -229,6 +230,7 @@ static void parse(int argc, char **argv, struct params *p)
 		if (p->ev_out.to_stdout)
 			p->opt.quiet = true;	/* the CSV takes the table's place */
 	}
+	test_stop("start");
 }
 
 static json_object *phase_json(const struct phase_def *d,
@@ -522,6 +524,8 @@ int cmd_fault(int argc, char **argv)
 					fault_time_add_all(pr->ft, &tv);
 				tv.n = 0;
 			}
+			if (r == 0 && ph == 0)
+				test_stop("running");
 		}
 		mapping_unmap(&m);
 		daxfile_remove(&f);

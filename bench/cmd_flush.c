@@ -54,6 +54,7 @@
 #include "progress.h"
 #include "results.h"
 #include "stats.h"
+#include "test_stop.h"
 #include "timing.h"
 #include "topology.h"
 #include "workload.h"
@@ -397,6 +398,7 @@ static void parse(int argc, char **argv, struct params *p,
 				p->max_threads, fmt_bytes(b2, sizeof(b2), target_need(p)));
 		}
 	}
+	test_stop("start");
 }
 
 /* libdaxctl's view of the device-dax instance name ("dax0.0"), or NULL. */
@@ -974,6 +976,8 @@ int cmd_flush(int argc, char **argv)
 			progress("repeat %u/%u: %u thread(s), %s, %s  (%u/%u)", r + 1,
 				 p.repeat, pts[i].threads, fmt_bytes(b, sizeof(b), pts[i].size),
 				 method_names[pts[i].method], ++done, npts * p.repeat);
+			if (r == 0 && i == 0)
+				test_stop("running");
 			pts[i].bps[r] = run_point(&p, topo, slots, &pts[i]);
 		}
 	progress_done();

@@ -13,6 +13,7 @@
 #include "pattern.h"
 #include "stats.h"
 #include "sync_methods.h"
+#include "test_stop.h"
 #include "topology.h"
 #include "sync.h"
 
@@ -226,4 +227,5 @@ void sync_parse(int argc, char **argv, struct params *p,
 		placement_parse(topo, "--numa", p->numa_text, &p->pl);
 		p->pin = true;
 	}
+	test_stop("start");
 }

@@ -17,6 +17,7 @@
 
 #include "opts.h"
 #include "output_target.h"
+#include "test_stop.h"
 
 static bool stdout_name(const char *arg)
 {
@@ -230,6 +231,7 @@ int out_end(struct out_target *t)
 		t->fd = -1;
 		return -1;
 	}
+	test_stop("writing");
 	bad = tempfile_commit(t->fd, t->tmp, t->path);
 	if (bad)
 		t->err = errno;

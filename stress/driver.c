@@ -27,6 +27,7 @@
 #include "kmsg.h"
 #include "opts.h"
 #include "results.h"
+#include "test_stop.h"
 
 #define EXIT_ALL_SKIPPED 4
 #define KMSG_KEEP 16
@@ -235,6 +236,7 @@ static void parse(int argc, char **argv, struct stress_params *p,
 			"which is selected");
 	if (!p->opt.seed_set)
 		p->opt.seed = (now_ns() ^ ((uint64_t)getpid() << 20)) % 1000000000ull;
+	test_stop("start");
 }
 
 /* ---- reproduction line ---- */
@@ -399,6 +401,8 @@ static enum sverdict run_iteration(struct sctx *c)
 			sc_fail(c, "cannot start the trace collector");
 			v = SV_FAIL;
 		} else if (v == SV_PASS) {
+			if (c->iter == 0)
+				test_stop("running");
 			crew_run(&cr);
 			v = sc->end(c, &it, &cr);
 			collector_free(&it.co);

@@ -161,8 +161,8 @@ for line in "${all[@]}"; do
 	diag=("exit $st, $lines line(s): $(head -c 300 "$work/err" | tr '\n' '|')")
 	[ -n "$left" ] && diag+=("left behind: $left")
 	[ -n "$inst" ] && diag+=("$inst left behind")
-	[ $fx = ok ] || diag+=("$fx")
-	[ $st -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -F -- "$want" "$work/err" && [ -z "$left$inst" ] && [ $fx = ok ]
+	[ "$fx" = ok ] || diag+=("$fx")
+	[ $st -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -F -- "$want" "$work/err" && [ -z "$left$inst" ] && [ "$fx" = ok ]
 	check "$name ${args[0]%%=*}: $label (${shown% }): exit 2, one line naming $want, nothing left" $? "${diag[@]}"
 done
 if [ -n "$devnode" ]; then
