@@ -246,24 +246,48 @@ static json_object *walk(const char *file, json_object *o, const char *where,
 	return json_object_is_type(o, json_type_null) ? NULL : o;
 }
 
+/* A histogram (hist_to_json): p50, p99 and bins there; every number in it
+ * (count, min, mean, max, the percentiles) finite and >= 0, the count
+ * whole; bins an array of [lo, hi, n], n a count. */
 static void want_hist(const char *file, const char *where, json_object *h)
 {
-	static const char *const q[] = { "p50", "p99" };
-	char at[256];
+	static const char *const q[] = { "p50", "p99", "bins" };
+	char at[256], bat[300];
 	json_object *v;
 
 	want_type(file, where, h, json_type_object,
 		  "a histogram (an object with p50, p99 and bins)");
-	for (size_t i = 0; i < 2; i++) {
-		member(at, sizeof(at), where, q[i]);
+	for (size_t i = 0; i < 3; i++)
 		if (!json_object_object_get_ex(h, q[i], &v))
-			die(file, at, "missing (a histogram has p50, p99 and bins)");
-		want_nonneg(file, at, v);
+			die(file, member(at, sizeof(at), where, q[i]),
+			    "missing (a histogram has p50, p99 and bins)");
+	json_object_object_foreach(h, key, m) {
+		member(at, sizeof(at), where, key);
+		if (!strcmp(key, "unit") && json_object_is_type(m, json_type_string))
+			continue;
+		if (!strcmp(key, "bins")) {
+			want_type(file, at, m, json_type_array, "an array of bins");
+			for (size_t b = 0; b < json_object_array_length(m); b++) {
+				json_object *bin = json_object_array_get_idx(m, b);
+
+				snprintf(bat, sizeof(bat), "%s[%zu]", at, b);
+				if (!json_object_is_type(bin, json_type_array) ||
+				    json_object_array_length(bin) != 3)
+					expect(file, bat, bin, "a bin [lo, hi, count]");
+				for (size_t k = 0; k < 3; k++) {
+					snprintf(bat, sizeof(bat), "%s[%zu][%zu]", at, b, k);
+					if (k == 2)
+						want_count(file, bat, json_object_array_get_idx(bin, k));
+					else
+						want_nonneg(file, bat, json_object_array_get_idx(bin, k));
+				}
+			}
+		} else if (!strcmp(key, "count")) {
+			want_count(file, at, m);
+		} else {
+			want_nonneg(file, at, m);
+		}
 	}
-	member(at, sizeof(at), where, "bins");
-	if (!json_object_object_get_ex(h, "bins", &v))
-		die(file, at, "missing (a histogram has p50, p99 and bins)");
-	want_type(file, at, v, json_type_array, "an array of bins");
 }
 
 static bool listed(const char *const *v, const char *s)
@@ -275,7 +299,7 @@ static bool listed(const char *const *v, const char *s)
 }
 
 /* A count group: counts (and rates, ratios, times) by member; a word only
- * where the kind says so; a nested object (a histogram) or null. */
+ * where the kind says so; a histogram; null. */
 static void want_counts_in(const char *file, const char *where, json_object *g,
 			   const struct kind *k)
 {
@@ -284,8 +308,12 @@ static void want_counts_in(const char *file, const char *where, json_object *g,
 		char at[256];
 
 		member(at, sizeof(at), where, key);
-		if (!v || json_object_is_type(v, json_type_object))
+		if (!v)
 			continue;
+		if (json_object_is_type(v, json_type_object)) {
+			want_hist(file, at, v);
+			continue;
+		}
 		if (json_object_is_type(v, json_type_string) && listed(k->text, key))
 			continue;
 		if (compare_count_key(key))
