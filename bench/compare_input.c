@@ -119,15 +119,32 @@ static json_object *parse(const char *path, const char *buf, size_t len)
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	o = json_tokener_parse_ex(tok, buf, (int)len);
 	e = json_tokener_get_error(tok);
-	if (e == json_tokener_continue)	/* a bare number ends at the end */
-		o = json_tokener_parse_ex(tok, " ", 1), e = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
+	if (e == json_tokener_continue) {
+		/* a bare number or literal ends only at the end of input */
+		o = json_tokener_parse_ex(tok, " ", 1);
+		e = json_tokener_get_error(tok);
+		end = len;
+	}
 	if (e == json_tokener_continue) {
 		json_tokener_free(tok);
 		die(path, NULL, "truncated: the JSON value is not complete at its end "
 		    "(byte %zu, line %u)", len, line_of(buf, len));
 	}
 	if (e != json_tokener_success) {
+		/* the strict tokener goes on after a complete value: was what
+		 * came before the bad byte one whole value? */
+		json_object *first;
+
+		json_tokener_reset(tok);
+		first = end ? json_tokener_parse_ex(tok, buf, (int)end) : NULL;
+		if (first && json_tokener_get_error(tok) == json_tokener_success) {
+			json_object_put(first);
+			json_tokener_free(tok);
+			die(path, NULL, "more after the JSON value, at byte %zu (line %u)",
+			    end, line_of(buf, end));
+		}
+		json_object_put(first);
 		json_tokener_free(tok);
 		die(path, NULL, "not valid JSON at byte %zu (line %u): %s", end,
 		    line_of(buf, end < len ? end : len), json_tokener_error_desc(e));
@@ -314,8 +331,10 @@ static void want_counts_in(const char *file, const char *where, json_object *g,
 			want_hist(file, at, v);
 			continue;
 		}
-		if (json_object_is_type(v, json_type_string) && listed(k->text, key))
+		if (listed(k->text, key)) {	/* a word, such as "method" */
+			want_type(file, at, v, json_type_string, "a string");
 			continue;
+		}
 		if (compare_count_key(key))
 			want_count(file, at, v);
 		else
@@ -437,8 +456,9 @@ static const struct kind *want_result(const char *file, json_object *o)
 	want_type(file, "command", v, json_type_string, "a string");
 	k = compare_kind(json_object_get_string(v));
 	if (!k)
-		die(file, "command", "'%s' results are unknown to compare (it "
+		die(file, "command", "'%.40s%s' results are unknown to compare (it "
 		    "compares %s results)", json_object_get_string(v),
+		    strlen(json_object_get_string(v)) > 40 ? "..." : "",
 		    compare_kinds_compared());
 	if (!k->compared) {
 		if (!json_object_object_get_ex(o, k->holds, &v) || !v)
