@@ -15,11 +15,14 @@
  *                   exactly; "differs" when A and B disagree, "varies" when
  *                   the repeats of one side already disagree
  * and alerts (lost trace events, no DAX, an idle fsync that flushed, a
- * failed verdict) are collected per side.  A new point kind is one more
- * entry in kinds[].
+ * failed verdict) are collected per side.  The rules per kind are in
+ * compare_kinds.c; every file of both directories is read and validated
+ * against them first (compare_input.c: exit 2 naming the file and the field
+ * on the first fault), and a result compare does not compare (flush,
+ * stress) or that is in one directory only is listed, never dropped.
  */
-#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
@@ -29,106 +32,11 @@
 #include <sys/stat.h>
 
 #include "builtin.h"
+#include "compare.h"
 #include "compare_stats.h"
 #include "opts.h"
 #include "results.h"
 #include "stats.h"
-
-/* ---- what to extract: rules per command ---- */
-
-enum rule_kind {
-	R_TIME,		/* number: a timing in ns, one per repeat */
-	R_HIST,		/* histogram object: its p50 and p99 are timings */
-	R_COUNT,	/* integer: an exact count */
-	R_COUNTS_IN,	/* object: every integer member is an exact count */
-};
-
-struct rule {
-	const char *key;
-	enum rule_kind kind;
-	const char *label;	/* short name in tables (default: key) */
-	const char *unless;	/* skip when the phase has this key */
-};
-
-/* The usual count groups and exact counts (fault and any other command). */
-#define USUAL_COUNT_RULES \
-	{ "faults", R_COUNTS_IN, NULL, NULL }, \
-	{ "flush", R_COUNTS_IN, NULL, NULL }, \
-	{ "bytes_flushed", R_COUNT, NULL, NULL }, \
-	{ "bytes_dirtied", R_COUNT, NULL, NULL }, \
-	{ "pages_stored", R_COUNT, NULL, NULL }
-
-static const struct rule fault_rules[] = {
-	{ "store_latency", R_HIST, "store", NULL },
-	{ "sync_ns", R_TIME, "sync", NULL },
-	{ "duration_ns", R_TIME, "pass", "sync_ns" },
-	USUAL_COUNT_RULES,
-	{ NULL, 0, NULL, NULL },
-};
-
-static const struct rule sync_rules[] = {
-	{ "store_latency", R_HIST, "store", NULL },
-	{ "sync.overall.sync_latency", R_HIST, "sync", NULL },
-	{ "write_fault_latency.pte", R_HIST, "fault pte", NULL },
-	{ "write_fault_latency.pmd", R_HIST, "fault pmd", NULL },
-	{ "write_fault_latency.pmd_fallback", R_HIST, "fault fallback", NULL },
-	{ "duration_ns", R_TIME, "run", NULL },
-	{ "faults", R_COUNTS_IN, NULL, NULL },
-	{ "flush", R_COUNTS_IN, NULL, NULL },
-	{ "sync.overall", R_COUNTS_IN, "sync", NULL },
-	{ "stores", R_COUNT, NULL, NULL },
-	{ "sync_calls_made", R_COUNT, NULL, NULL },
-	{ "idle_sync_bytes_flushed", R_COUNT, NULL, NULL },
-	{ "attribution.unattributed_bytes", R_COUNT, NULL, NULL },
-	{ NULL, 0, NULL, NULL },
-};
-
-/* Commands without their own entry: every histogram, every *_ns number and
- * the usual count groups. */
-static const struct rule generic_rules[] = {
-	USUAL_COUNT_RULES,
-	{ NULL, 0, NULL, NULL },
-};
-
-/* Oracles read from every run (or phase): a value that must be zero, or a
- * boolean that must not be false.  A violation is an alert. */
-enum check_kind { C_ZERO, C_NOT_FALSE };
-
-struct check {
-	const char *phase;	/* phase name, or NULL for the run object */
-	const char *path;
-	enum check_kind kind;
-	const char *what;
-};
-
-static const struct check fault_checks[] = {
-	{ "fsync-idle", "bytes_flushed", C_ZERO,
-	  "an fsync with no stores since the last one flushed" },
-	{ NULL, NULL, 0, NULL },
-};
-
-static const struct check sync_checks[] = {
-	{ NULL, "idle_sync_bytes_flushed", C_ZERO,
-	  "an idle sync call (no store since every syncer's last call) flushed" },
-	{ NULL, "pte_then_pmd.every_page_flushed", C_NOT_FALSE,
-	  "pte-then-pmd: a page dirtied through the PTE mapping was not flushed" },
-	{ NULL, NULL, 0, NULL },
-};
-
-static const struct check no_checks[] = {
-	{ NULL, NULL, 0, NULL },
-};
-
-static const struct kind {
-	const char *command;
-	const struct rule *rules;
-	const struct check *checks;
-	bool generic;	/* also: any histogram, any *_ns number */
-} kinds[] = {
-	{ "fault", fault_rules, fault_checks, false },
-	{ "sync", sync_rules, sync_checks, false },
-	{ NULL, generic_rules, no_checks, true },	/* default, last */
-};
 
 /* A percentile of one repeat's histogram is within 1/256 of the value (the
  * bins are 1/128 wide): the interval's smoothing never goes below that. */
@@ -169,6 +77,7 @@ struct metric {
 struct point {
 	char *name;
 	const char *command;
+	const struct kind *kind;
 	json_object *root[2];
 	size_t runs[2];
 	struct metric *m;
@@ -188,6 +97,8 @@ static struct {
 	const char *dir[2];
 	const char *label[2];
 	const char *output;
+	bool output_exists;		/* --output DIR was there before */
+	struct out_target out_json, out_txt;	/* DIR/compare.json, .txt */
 	double alpha;
 	uint64_t seed;
 	unsigned resamples;
@@ -200,6 +111,8 @@ static struct alert *alerts;
 static size_t nalerts;
 static char **only[2];
 static size_t nonly[2];
+static struct { char *name; const char *command; } *nc[2];	/* not compared */
+static size_t nnc[2];
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -264,35 +177,6 @@ static void add_alert(enum side s, const char *point, const char *fmt, ...)
 
 /* ---- extraction ---- */
 
-static const struct kind *kind_of(const char *command)
-{
-	const struct kind *k = kinds;
-
-	for (; k->command; k++)
-		if (command && !strcmp(k->command, command))
-			return k;
-	return k;
-}
-
-/* Member at a dotted path ("sync.overall.calls"), or NULL. */
-static json_object *path_get(json_object *o, const char *path)
-{
-	char key[128];
-
-	while (o && *path) {
-		size_t n = strcspn(path, ".");
-
-		if (n >= sizeof(key) || !json_object_is_type(o, json_type_object))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		if (!json_object_object_get_ex(o, key, &o))
-			return NULL;
-		path += n + (path[n] == '.');
-	}
-	return o;
-}
-
 static bool is_hist(json_object *o)
 {
 	json_object *x;
@@ -306,13 +190,6 @@ static bool is_number(json_object *o)
 {
 	return json_object_is_type(o, json_type_int) ||
 	       json_object_is_type(o, json_type_double);
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && !strcmp(s + a - b, suffix);
 }
 
 static void add_timing(struct point *p, enum side sd, const char *phase,
@@ -352,20 +229,6 @@ static void add_hist(struct point *p, enum side sd, const char *phase,
 	}
 }
 
-/* A member of a count group that is a count: not a rate, a ratio or a time
- * (an integral ratio such as an amplification of 1 reads back as an integer
- * once jq has rewritten the file). */
-static bool count_key(const char *k)
-{
-	static const char *const not_counts[] = { "_per_s", "_ns", "amplification",
-		"ratio", "fraction", "mean", NULL };
-
-	for (const char *const *n = not_counts; *n; n++)
-		if (strstr(k, *n))
-			return false;
-	return true;
-}
-
 static void extract_phase(struct point *p, enum side sd, const struct kind *k,
 			  json_object *ph)
 {
@@ -376,8 +239,8 @@ static void extract_phase(struct point *p, enum side sd, const struct kind *k,
 	    json_object_is_type(v, json_type_string))
 		phase = json_object_get_string(v);
 	for (const struct rule *r = k->rules; r->key; r++) {
-		v = path_get(ph, r->key);
-		if (!v || (r->unless && path_get(ph, r->unless)))
+		v = compare_path_get(ph, r->key);
+		if (!v || (r->unless && compare_path_get(ph, r->unless)))
 			continue;
 		switch (r->kind) {
 		case R_TIME:
@@ -403,7 +266,7 @@ static void extract_phase(struct point *p, enum side sd, const struct kind *k,
 				char key[128];
 
 				if (!json_object_is_type(cv, json_type_int) ||
-				    !count_key(ck))
+				    !compare_count_key(ck))
 					continue;
 				snprintf(key, sizeof(key), "%s.%s",
 					 r->label ? r->label : r->key, ck);
@@ -412,20 +275,6 @@ static void extract_phase(struct point *p, enum side sd, const struct kind *k,
 			}
 			break;
 		}
-	}
-	if (!k->generic)
-		return;
-	json_object_object_foreach(ph, key, val) {
-		bool ruled = false;
-
-		for (const struct rule *r = k->rules; r->key; r++)
-			ruled = ruled || !strncmp(r->key, key, strcspn(r->key, "."));
-		if (ruled || !val)
-			continue;
-		if (is_hist(val))
-			add_hist(p, sd, phase, key, key, val);
-		else if (is_number(val) && ends_with(key, "_ns"))
-			add_timing(p, sd, phase, key, key, json_object_get_double(val));
 	}
 }
 
@@ -438,7 +287,7 @@ static void run_checks(struct point *p, enum side sd, const struct kind *k,
 		if ((c->phase == NULL) != (phase == NULL) ||
 		    (phase && strcmp(phase, c->phase)))
 			continue;
-		v = path_get(o, c->path);
+		v = compare_path_get(o, c->path);
 		if (!v)
 			continue;
 		if (c->kind == C_ZERO && json_object_get_int64(v) != 0)
@@ -458,7 +307,7 @@ static void side_alerts(struct point *p, enum side sd, const struct kind *k)
 	if (json_object_object_get_ex(root, "dax", &v) &&
 	    json_object_is_type(v, json_type_boolean) && !json_object_get_boolean(v))
 		add_alert(sd, p->name, "the file was not DAX (page-cache baseline)");
-	if ((v = path_get(root, "trace.lost_events")) && json_object_get_int64(v) > 0)
+	if ((v = compare_path_get(root, "trace.lost_events")) && json_object_get_int64(v) > 0)
 		add_alert(sd, p->name, "%lld trace events were lost: counts incomplete",
 			  (long long)json_object_get_int64(v));
 	if (json_object_object_get_ex(root, "verdict", &v) &&
@@ -548,61 +397,6 @@ static void describe_params(struct point *p)
 	}
 }
 
-static json_object *load_result(const char *dir, const char *file)
-{
-	char path[4096];
-	json_object *o, *c, *r;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	o = json_object_from_file(path);
-	if (!o) {
-		const char *e = json_util_get_last_err();
-		int len = e ? (int)strcspn(e, "\n") : 1;
-
-		opt_die(NULL, "%s: not valid JSON (%.*s)", path, len, e ? e : "?");
-	}
-	if (!json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, "command", &c) ||
-	    !json_object_is_type(c, json_type_string) ||
-	    !json_object_object_get_ex(o, "runs", &r) ||
-	    !json_object_is_type(r, json_type_array)) {
-		json_object_put(o);
-		return NULL;	/* env.json, compare.json: not a point */
-	}
-	return o;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char **list_json(const char *dir, size_t *n)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **v = NULL;
-
-	*n = 0;
-	if (!d)
-		opt_die(NULL, "%s: %s", dir, strerror(errno));
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || !ends_with(e->d_name, ".json") ||
-		    !strcmp(e->d_name, "compare.json"))
-			continue;
-		v = xrealloc(v, (*n + 1) * sizeof(*v));
-		v[(*n)++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	qsort(v, *n, sizeof(*v), cmp_str);
-	return v;
-}
-
-static bool in_list(char **v, size_t n, const char *s)
-{
-	return bsearch(&s, v, n, sizeof(*v), cmp_str) != NULL;
-}
-
 static int cmp_point(const void *x, const void *y)
 {
 	const struct point *a = x, *b = y;
@@ -611,57 +405,73 @@ static int cmp_point(const void *x, const void *y)
 	return c ? c : strcmp(a->name, b->name);
 }
 
+/* The file of that name on side s, or NULL. */
+static const struct cin_file *file_on(const struct cin_side *sd, const char *name)
+{
+	for (size_t i = 0; i < sd->n; i++)
+		if (!strcmp(sd->f[i].name, name))
+			return &sd->f[i];
+	return NULL;
+}
+
+/* Every file of both directories, validated (compare_input.c); the points
+ * are the compared results present in both, the rest is listed: only in A
+ * or B, or not compared (a flush or stress result).  Nothing is dropped. */
 static void load_points(void)
 {
-	size_t n[2];
-	char **files[2];
+	struct cin_side side[2];
 
 	for (int s = 0; s < 2; s++)
-		files[s] = list_json(opt.dir[s], &n[s]);
+		compare_read_dir(opt.dir[s], &side[s]);
 	for (int s = 0; s < 2; s++) {
-		for (size_t i = 0; i < n[s]; i++) {
-			json_object *o;
+		for (size_t i = 0; i < side[s].n; i++) {
+			const struct cin_file *f = &side[s].f[i], *o;
 
-			if (in_list(files[!s], n[!s], files[s][i]))
-				continue;
-			o = load_result(opt.dir[s], files[s][i]);
-			if (!o)
-				continue;
-			json_object_put(o);
-			only[s] = xrealloc(only[s], (nonly[s] + 1) * sizeof(char *));
-			only[s][nonly[s]++] = xstrdup(files[s][i]);
+			if (!f->kind)
+				continue;	/* env.json */
+			o = file_on(&side[!s], f->name);
+			if (s == SA && o && o->kind &&
+			    strcmp(o->kind->command, f->kind->command))
+				opt_die(NULL, "%s: a '%s' result in DIR_A but a '%s' result in DIR_B",
+					f->name, f->kind->command, o->kind->command);
+			if (!f->kind->compared) {
+				nc[s] = xrealloc(nc[s], (nnc[s] + 1) * sizeof(*nc[s]));
+				nc[s][nnc[s]].name = xstrdup(f->name);
+				nc[s][nnc[s]++].command = f->kind->command;
+			} else if (!o || !o->kind) {
+				only[s] = xrealloc(only[s], (nonly[s] + 1) * sizeof(char *));
+				only[s][nonly[s]++] = xstrdup(f->name);
+			} else if (s == SA) {
+				struct point p = { 0 };
+				json_object *st;
+
+				p.root[SA] = json_object_get(f->root);
+				p.root[SB] = json_object_get(o->root);
+				p.name = xstrdup(f->name);
+				p.name[strlen(p.name) - 5] = '\0';
+				p.command = f->kind->command;
+				p.kind = f->kind;
+				if (json_object_object_get_ex(p.root[SA], "started", &st))
+					p.started = json_object_get_string(st);
+				points = xrealloc(points, (npoints + 1) * sizeof(*points));
+				points[npoints++] = p;
+			}
 		}
 	}
-	for (size_t i = 0; i < n[SA]; i++) {
-		struct point p = { 0 };
-		json_object *c[2], *st;
-
-		if (!in_list(files[SB], n[SB], files[SA][i]))
-			continue;
-		p.root[SA] = load_result(opt.dir[SA], files[SA][i]);
-		p.root[SB] = load_result(opt.dir[SB], files[SA][i]);
-		if (!p.root[SA] || !p.root[SB]) {
-			json_object_put(p.root[SA]);
-			json_object_put(p.root[SB]);
-			continue;
-		}
-		p.name = xstrdup(files[SA][i]);
-		p.name[strlen(p.name) - 5] = '\0';
-		json_object_object_get_ex(p.root[SA], "command", &c[SA]);
-		json_object_object_get_ex(p.root[SB], "command", &c[SB]);
-		p.command = json_object_get_string(c[SA]);
-		if (strcmp(p.command, json_object_get_string(c[SB])))
-			opt_die(NULL, "%s: a '%s' result in DIR_A but a '%s' result in DIR_B",
-				files[SA][i], p.command, json_object_get_string(c[SB]));
-		if (json_object_object_get_ex(p.root[SA], "started", &st))
-			p.started = json_object_get_string(st);
-		points = xrealloc(points, (npoints + 1) * sizeof(*points));
-		points[npoints++] = p;
-	}
 	for (int s = 0; s < 2; s++) {
-		for (size_t i = 0; i < n[s]; i++)
-			free(files[s][i]);
-		free(files[s]);
+		for (size_t i = 0; i < side[s].n; i++) {
+			json_object_put(side[s].f[i].root);
+			free(side[s].f[i].name);
+		}
+		free(side[s].f);
+	}
+	if (!npoints && (nnc[SA] || nnc[SB])) {
+		int s = nnc[SA] ? SA : SB;
+
+		opt_die(NULL, "nothing to compare in %s and %s: %s/%s is a %s result "
+			"(compare compares %s results)", opt.dir[SA], opt.dir[SB],
+			opt.dir[s], nc[s][0].name, nc[s][0].command,
+			compare_kinds_compared());
 	}
 	if (!npoints)
 		opt_die(NULL, "no result NAME.json present in both %s and %s",
@@ -671,7 +481,7 @@ static void load_points(void)
 
 static void extract(struct point *p)
 {
-	const struct kind *k = kind_of(p->command);
+	const struct kind *k = p->kind;
 
 	for (int s = 0; s < 2; s++) {
 		json_object *runs;
@@ -984,11 +794,17 @@ static void print_text(FILE *f, double level, unsigned resamples, size_t m)
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < nonly[s]; i++)
 			fprintf(f, "only in %s: %s\n", s == SA ? "A" : "B", only[s][i]);
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < nnc[s]; i++)
+			fprintf(f, "not compared, in %s: %s (a %s result: compare compares %s results)\n",
+				s == SA ? "A" : "B", nc[s][i].name, nc[s][i].command,
+				compare_kinds_compared());
 	fprintf(f, "\nsummary: %zu timing metrics: %zu same, %zu faster, %zu slower; "
 		"%zu counts: %zu equal, %zu differ, %zu vary (%zu of them with different medians), "
-		"%zu missing; %zu alerts\n",
+		"%zu missing; %zu alerts; %zu result(s) only in A or B, %zu not compared\n",
 		t.timings, t.same, t.faster, t.slower, t.counts, t.equal, t.differs,
-		t.varies, t.vary_differ, t.missing, nalerts);
+		t.varies, t.vary_differ, t.missing, nalerts, nonly[SA] + nonly[SB],
+		nnc[SA] + nnc[SB]);
 }
 
 static json_object *metric_json(const struct metric *m)
@@ -1125,6 +941,23 @@ static json_object *to_json(int argc, char **argv, double level,
 			json_object_array_add(a, json_object_new_string(only[s][i]));
 		json_object_object_add(root, s == SA ? "only_in_a" : "only_in_b", a);
 	}
+	{
+		json_object *a = json_object_new_array();
+
+		for (int s = 0; s < 2; s++)
+			for (size_t i = 0; i < nnc[s]; i++) {
+				json_object *o = json_object_new_object();
+
+				json_object_object_add(o, "side", json_object_new_string(
+							       s == SA ? "a" : "b"));
+				json_object_object_add(o, "file",
+						       json_object_new_string(nc[s][i].name));
+				json_object_object_add(o, "command",
+						       json_object_new_string(nc[s][i].command));
+				json_object_array_add(a, o);
+			}
+		json_object_object_add(root, "not_compared", a);
+	}
 	tally(&t);
 	tj = json_object_new_object();
 	json_object_object_add(tj, "timings", json_object_new_uint64(t.timings));
@@ -1152,33 +985,46 @@ static void usage(FILE *f)
 "  same suite on two kernels): timings by the change of their medians with a\n"
 "  bootstrap interval (simultaneous over all timing metrics) and a\n"
 "  Mann-Whitney U test, exact counts exactly.\n"
-"  --output DIR       write DIR/compare.json and DIR/compare.txt\n"
+"  --output DIR       write DIR/compare.json and DIR/compare.txt (DIR: an\n"
+"                     existing directory, or a new one; not stdout)\n"
 "  --alpha A          family-wise error of the intervals (default 0.05: 95%%)\n"
 "  --seed N           bootstrap seed (default 1)\n"
 "  --resamples N      bootstrap resamples, at least 2000 (default 10000; raised\n"
 "                     so that each tail of each interval holds 10 of them)\n"
 "  --label-a TEXT     name of A in tables (default: its kernel release)\n"
 "  --label-b TEXT     name of B\n"
-"  --quiet            no table on stdout\n");
+"  --quiet            no table on stdout\n"
+OUT_TARGET_HELP);
+}
+
+/* The two files of --output DIR (DIR exists): each a new name, a regular
+ * file or a link to one (output_target.h). */
+static void output_files(void)
+{
+	static char json[PATH_MAX + 16], txt[PATH_MAX + 16];
+
+	snprintf(json, sizeof(json), "%s/compare.json", opt.output);
+	snprintf(txt, sizeof(txt), "%s/compare.txt", opt.output);
+	out_target_check(&opt.out_json, "--output", json, "is not a file of DIR");
+	out_target_check(&opt.out_txt, "--output", txt, "is not a file of DIR");
 }
 
 static void parse(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "alpha", required_argument, NULL, 'a' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "resamples", required_argument, NULL, 'r' },
-		{ "label-a", required_argument, NULL, 'A' },
-		{ "label-b", required_argument, NULL, 'B' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct opt_def defs[] = {
+		{ { "output", required_argument, NULL, 'o' }, "dir-out", NULL },
+		{ { "alpha", required_argument, NULL, 'a' }, "number", "0.05" },
+		{ { "seed", required_argument, NULL, 's' }, "uint", "1" },
+		{ { "resamples", required_argument, NULL, 'r' }, "uint", "2000" },
+		{ { "label-a", required_argument, NULL, 'A' }, "text", "A" },
+		{ { "label-b", required_argument, NULL, 'B' }, "text", "B" },
+		{ { "quiet", no_argument, NULL, 'q' }, "flag", NULL },
+		{ { "help", no_argument, NULL, 'h' }, "flag", NULL },
+		OPT_DEF_END,
 	};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((c = opt_getopt(argc, argv, defs)) != -1) {
 		switch (c) {
 		case 'o': opt.output = optarg; break;
 		case 'a': {
@@ -1193,8 +1039,12 @@ static void parse(int argc, char **argv)
 		}
 		case 's': opt.seed = opt_uint("--seed", optarg, 0, UINT64_MAX); break;
 		case 'r': opt.resamples = opt_uint("--resamples", optarg, 2000, 10000000); break;
-		case 'A': opt.label[SA] = optarg; break;
-		case 'B': opt.label[SB] = optarg; break;
+		case 'A':
+		case 'B':
+			if (!*optarg)
+				opt_die(c == 'A' ? "--label-a" : "--label-b", "is empty");
+			opt.label[c == 'A' ? SA : SB] = optarg;
+			break;
 		case 'q': opt.quiet = true; break;
 		case 'h': usage(stdout); exit(0);
 		default:  opt_getopt_fail(c, argv);
@@ -1213,19 +1063,9 @@ static void parse(int argc, char **argv)
 				opt.dir[s]);
 	}
 	if (opt.output) {	/* created when the results are written */
-		struct stat st;
-		char parent[4096];
-		const char *slash;
-
-		if (!stat(opt.output, &st)) {
-			opt_writable_dir("--output", opt.output);
-		} else {
-			slash = strrchr(opt.output, '/');
-			snprintf(parent, sizeof(parent), "%.*s",
-				 slash ? (int)(slash - opt.output) : 1,
-				 slash ? opt.output : ".");
-			opt_writable_dir("--output", slash == opt.output ? "/" : parent);
-		}
+		out_dir_check("--output", opt.output, &opt.output_exists);
+		if (opt.output_exists)
+			output_files();
 	}
 }
 
@@ -1269,29 +1109,26 @@ int cmd_compare(int argc, char **argv)
 	if (!opt.quiet)
 		print_text(stdout, level, resamples, m);
 	if (opt.output) {
-		char path[4096];
 		FILE *f;
 
-		if (mkdir(opt.output, 0755) && errno != EEXIST) {
-			fprintf(stderr, "%s: --output: cannot create %s: %s\n",
-				opt_progname(), opt.output, strerror(errno));
-			return 1;
+		if (!opt.output_exists) {
+			if (mkdir(opt.output, 0755) && errno != EEXIST) {
+				fprintf(stderr, "%s: --output: cannot create %s: %s\n",
+					opt_progname(), opt.output, strerror(errno));
+				return 1;
+			}
+			output_files();
 		}
 		root = to_json(argc, argv, level, resamples, m);
-		snprintf(path, sizeof(path), "%s/compare.json", opt.output);
-		if (results_save(path, root))
+		if (results_save(&opt.out_json, root))
 			rc = 1;
 		json_object_put(root);
-		snprintf(path, sizeof(path), "%s/compare.txt", opt.output);
-		f = fopen(path, "w");
-		if (f) {
+		f = out_begin(&opt.out_txt);
+		if (f)
 			print_text(f, level, resamples, m);
-			if (fclose(f))
-				f = NULL;
-		}
-		if (!f) {
-			fprintf(stderr, "%s: --output: cannot write %s: %s\n",
-				opt_progname(), path, strerror(errno));
+		if (!f || out_end(&opt.out_txt)) {
+			out_abandon(&opt.out_txt);
+			out_target_report(&opt.out_txt);
 			rc = 1;
 		}
 	}

@@ -36,6 +36,7 @@
 #include "progress.h"
 #include "results.h"
 #include "stats.h"
+#include "test_stop.h"
 #include "timing.h"
 #include "trace.h"
 #include "trace_csv.h"
@@ -51,6 +52,7 @@ struct params {
 	const char *rw_text;
 	unsigned repeat;
 	const char *events;	/* CSV of every trace record */
+	struct out_target ev_out;	/* what --events names */
 	struct common_opts opt;	/* --dir, --seed, --output, --trace-buffer, ... */
 };
 
@@ -162,28 +164,32 @@ static void usage(FILE *f)
 "  --rewrite FRACTION   pages stored again after the first fsync (default 1/16)\n"
 "  --repeat N           repeat the whole sequence on a fresh file (default 1)\n"
 "  --seed N             seed of the stored values (default 1)\n"
-"  --output FILE        write the JSON result there (atomically)\n"
-"  --events FILE        write every trace record there as CSV (atomically)\n"
+"  --output FILE        write the JSON result there (atomically), or to stdout\n"
+"                       with - (instead of the table)\n"
+"  --events FILE        write every trace record there as CSV (atomically), or\n"
+"                       to stdout with - (instead of the table)\n"
 "  --trace-buffer SIZE  per-cpu trace buffer (default 16M)\n"
 "  --no-trace           run without event accounting\n"
 "  --allow-lost-events  keep results even when trace events were lost\n"
-"  --quiet              no table on stdout\n");
+"  --quiet              no table on stdout\n"
+OUT_TARGET_HELP
+"- or /dev/stdout writes to stdout, in place of the table.\n");
 }
 
 static void parse(int argc, char **argv, struct params *p)
 {
-	static const struct option lo[] = {
-		OPT_LONG_DIR,
-		{ "size", required_argument, NULL, 's' },
-		{ "page", required_argument, NULL, 'p' },
-		{ "map-sync", no_argument, NULL, 'S' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "rewrite", required_argument, NULL, 'r' },
-		{ "repeat", required_argument, NULL, 'R' },
-		OPT_LONG_SEED,
-		OPT_LONG_OUTPUT,
-		{ "events", required_argument, NULL, 'E' },
-		OPT_LONG_TRACED_END,
+	static const struct opt_def defs[] = {
+		OPT_DEF_DIR,
+		{ { "size", required_argument, NULL, 's' }, "size", "4M" },
+		{ { "page", required_argument, NULL, 'p' }, "choice", "pte" },
+		{ { "map-sync", no_argument, NULL, 'S' }, "flag", NULL },
+		{ { "threads", required_argument, NULL, 't' }, "uint", "1" },
+		{ { "rewrite", required_argument, NULL, 'r' }, "fraction", "1/16" },
+		{ { "repeat", required_argument, NULL, 'R' }, "uint", "1" },
+		OPT_DEF_SEED,
+		OPT_DEF_OUTPUT,
+		{ { "events", required_argument, NULL, 'E' }, "file-out", NULL },
+		OPT_DEF_TRACED_END,
 	};
 	uint64_t granule;
 	int c;
@@ -191,8 +197,7 @@ static void parse(int argc, char **argv, struct params *p)
 	*p = (struct params){ .size = 64ull << 20, .page = PAGE_PMD,
 		.threads = 1, .rw_num = 1, .rw_den = 16, .rw_text = "1/16",
 		.repeat = 1, .opt = TRACED_CMD_OPTS(usage) };
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((c = opt_getopt(argc, argv, defs)) != -1) {
 		switch (c) {
 		case 's': p->size = opt_size("--size", optarg, 1, 1ull << 50); break;
 		case 'p': p->page = opt_choice("--page", optarg, page_mode_names); break;
@@ -216,10 +221,16 @@ static void parse(int argc, char **argv, struct params *p)
 			(unsigned long long)p->size, fmt_bytes(b, sizeof(b), granule),
 			p->threads);
 	}
-	if (p->events)
-		opt_output_path("--events", p->events);
 	if (p->events && p->opt.no_trace)
 		opt_die("--events", "needs tracing, but --no-trace was given");
+	if (p->events) {
+		out_target_check(&p->ev_out, "--events", p->events, NULL);
+		if (out_target_same(&p->ev_out, &p->opt.out))
+			opt_die("--events", "'%s' is where --output writes too", p->events);
+		if (p->ev_out.to_stdout)
+			p->opt.quiet = true;	/* the CSV takes the table's place */
+	}
+	test_stop("start");
 }
 
 static json_object *phase_json(const struct phase_def *d,
@@ -398,7 +409,7 @@ int cmd_fault(int argc, char **argv)
 	struct daxfile f;
 	struct mapping m;
 	json_object *root, *runs, *tj;
-	char err[512], why[256] = "", evtmp[4200] = "";
+	char err[512], why[256] = "";
 	FILE *evf = NULL;
 	uint64_t lost = 0;
 	bool dax, traced;
@@ -432,11 +443,9 @@ int cmd_fault(int argc, char **argv)
 	}
 	traced = tr != NULL;
 	if (p.events && traced) {
-		snprintf(evtmp, sizeof(evtmp), "%s.tmp.%d", p.events, (int)getpid());
-		evf = fopen(evtmp, "w");
+		evf = out_begin(&p.ev_out);
 		if (!evf) {
-			fprintf(stderr, "%s: --events: cannot write %s: %s\n",
-				opt_progname(), evtmp, strerror(errno));
+			out_target_report(&p.ev_out);
 			return 1;
 		}
 		trace_csv_header(evf);
@@ -515,6 +524,8 @@ int cmd_fault(int argc, char **argv)
 					fault_time_add_all(pr->ft, &tv);
 				tv.n = 0;
 			}
+			if (r == 0 && ph == 0)
+				test_stop("running");
 		}
 		mapping_unmap(&m);
 		daxfile_remove(&f);
@@ -559,23 +570,18 @@ int cmd_fault(int argc, char **argv)
 
 	if (results_lost_refused(lost, p.opt.allow_lost, "counts are incomplete")) {
 		rc = 1;
+		if (evf)
+			out_abandon(&p.ev_out);
+	} else if (evf && out_end(&p.ev_out)) {
+		/* complete or absent, like the results file, and neither
+		 * without the other */
+		out_target_report(&p.ev_out);
+		rc = 1;
 	} else {
 		if (!p.opt.quiet)
 			print_table(&p, &tgt, res, dax, traced);
-		if (results_save(p.opt.output, root))
+		if (results_save(&p.opt.out, root))
 			rc = 1;
-	}
-	if (evf) {
-		/* Complete or absent, like the results file. */
-		bool good = rc == 0 && fflush(evf) == 0 && fsync(fileno(evf)) == 0;
-
-		if (fclose(evf) != 0 || !good || rename(evtmp, p.events) < 0) {
-			if (rc == 0)
-				fprintf(stderr, "%s: --events: cannot write %s\n",
-					opt_progname(), p.events);
-			unlink(evtmp);
-			rc = rc ? rc : 1;
-		}
 	}
 	for (unsigned r = 0; r < p.repeat; r++)
 		for (size_t ph = 0; ph < NPHASES; ph++)

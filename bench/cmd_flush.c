@@ -54,6 +54,7 @@
 #include "progress.h"
 #include "results.h"
 #include "stats.h"
+#include "test_stop.h"
 #include "timing.h"
 #include "topology.h"
 #include "workload.h"
@@ -162,39 +163,19 @@ static void usage(FILE *f)
 "  --duration D      per point and repeat (default 0.2s)\n"
 "  --repeat N        repeats: median and min/max reported (default 3)\n"
 "  --region SIZE     the buffer each thread cycles through (default 64M)\n"
-"  --output FILE     write the JSON result there (atomically)\n"
+"  --output FILE     write the JSON result there (atomically), or to stdout\n"
+"                    with - (instead of the table)\n"
 "  --quiet           no table on stdout\n"
+OUT_TARGET_HELP
+"- or /dev/stdout writes to stdout, in place of the table.\n"
 "libpmem's environment applies: PMEM_NO_CLWB=1 / PMEM_NO_CLFLUSHOPT=1 force\n"
 "an older flush instruction, PMEM_NO_MOVNT=1 regular stores, and so on.\n");
-}
-
-/* Split a comma list into at most max tokens (in buf); dies on an empty
- * list or element. */
-static unsigned split_list(const char *opt, const char *arg, char *buf,
-			   size_t len, char **tok, unsigned max)
-{
-	unsigned n = 0;
-	char *s, *save = NULL;
-
-	if (!*arg)
-		opt_die(opt, "empty list");
-	if (strlen(arg) >= len)
-		opt_die(opt, "list too long");
-	strcpy(buf, arg);
-	if (buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,"))
-		opt_die(opt, "'%.64s': empty element in the list", arg);
-	for (s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
-		if (n == max)
-			opt_die(opt, "more than %u elements", max);
-		tok[n++] = s;
-	}
-	return n;
 }
 
 static void parse_sizes(const char *arg, struct params *p)
 {
 	char buf[1024], *tok[MAX_SIZES];
-	unsigned n = split_list("--sizes", arg, buf, sizeof(buf), tok, MAX_SIZES);
+	unsigned n = opt_list("--sizes", arg, buf, sizeof(buf), tok, MAX_SIZES);
 
 	p->nsizes = 0;
 	for (unsigned i = 0; i < n; i++) {
@@ -202,16 +183,19 @@ static void parse_sizes(const char *arg, struct params *p)
 
 		for (unsigned j = 0; j < p->nsizes; j++)
 			if (p->sizes[j] == v)
-				opt_die("--sizes", "'%s' is listed twice", tok[i]);
+				opt_list_twice("--sizes", tok[i]);
 		p->sizes[p->nsizes++] = v;
 	}
 }
 
 static void add_threads(struct params *p, uint64_t v)
 {
+	char item[32];
+
+	snprintf(item, sizeof(item), "%llu", (unsigned long long)v);
 	for (unsigned j = 0; j < p->nthreads; j++)
 		if (p->threads[j] == v)
-			opt_die("--threads", "%llu is listed twice", (unsigned long long)v);
+			opt_list_twice("--threads", item);
 	if (p->nthreads == MAX_THREAD_COUNTS)
 		opt_die("--threads", "more than %u thread counts", MAX_THREAD_COUNTS);
 	p->threads[p->nthreads++] = (unsigned)v;
@@ -220,8 +204,8 @@ static void add_threads(struct params *p, uint64_t v)
 static void parse_threads(const char *arg, struct params *p)
 {
 	char buf[1024], *tok[MAX_THREAD_COUNTS];
-	unsigned n = split_list("--threads", arg, buf, sizeof(buf), tok,
-				MAX_THREAD_COUNTS);
+	unsigned n = opt_list("--threads", arg, buf, sizeof(buf), tok,
+			      MAX_THREAD_COUNTS);
 
 	p->nthreads = 0;
 	for (unsigned i = 0; i < n; i++) {
@@ -246,22 +230,23 @@ static void parse_threads(const char *arg, struct params *p)
 static void parse_methods(const char *arg, struct params *p)
 {
 	char buf[1024], *tok[16];
-	unsigned n = split_list("--methods", arg, buf, sizeof(buf), tok, 16);
+	unsigned n = opt_list("--methods", arg, buf, sizeof(buf), tok, 16);
 	bool seen[NMETHODS] = { false };
 
 	p->nmethods = 0;
 	for (unsigned i = 0; i < n; i++) {
-		if (!strcmp(tok[i], "all")) {
-			for (int m = 0; m < NMETHODS; m++)
-				if (!seen[m]) {
-					seen[m] = true;
-					p->methods[p->nmethods++] = m;
-				}
-			continue;
-		}
-		int m = opt_choice("--methods", tok[i], method_names);
+		int from, to;
 
-		if (!seen[m]) {
+		if (!strcmp(tok[i], "all")) {
+			from = 0;
+			to = NMETHODS;
+		} else {
+			from = opt_choice("--methods", tok[i], method_names);
+			to = from + 1;
+		}
+		for (int m = from; m < to; m++) {
+			if (seen[m])
+				opt_list_twice("--methods", method_names[m]);
 			seen[m] = true;
 			p->methods[p->nmethods++] = m;
 		}
@@ -333,19 +318,19 @@ static uint64_t target_need(const struct params *p)
 static void parse(int argc, char **argv, struct params *p,
 		  const struct topology *topo)
 {
-	static const struct option lo[] = {
-		{ "target", required_argument, NULL, 'T' },
-		{ "sizes", required_argument, NULL, 's' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "methods", required_argument, NULL, 'm' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "repeat", required_argument, NULL, 'R' },
-		{ "region", required_argument, NULL, 'r' },
-		OPT_LONG_OUTPUT,
-		OPT_LONG_QUIET,
-		OPT_LONG_HELP,
-		{ NULL, 0, NULL, 0 },
+	static const struct opt_def defs[] = {
+		{ { "target", required_argument, NULL, 'T' }, "target", "anon" },
+		{ { "sizes", required_argument, NULL, 's' }, "list", "64" },
+		{ { "threads", required_argument, NULL, 't' }, "list", "1" },
+		{ { "cpus", required_argument, NULL, 'c' }, "cpus", "compact" },
+		{ { "methods", required_argument, NULL, 'm' }, "list", "persist" },
+		{ { "duration", required_argument, NULL, 'd' }, "duration", "1ms" },
+		{ { "repeat", required_argument, NULL, 'R' }, "uint", "1" },
+		{ { "region", required_argument, NULL, 'r' }, "size", "64K" },
+		OPT_DEF_OUTPUT,
+		OPT_DEF_QUIET,
+		OPT_DEF_HELP,
+		OPT_DEF_END,
 	};
 	const char *sizes = "64,256,4K,64K,2M", *methods = "all", *threads = NULL;
 	const char *target = "anon";
@@ -355,8 +340,7 @@ static void parse(int argc, char **argv, struct params *p,
 	*p = (struct params){ .duration_ns = 200000000ull, .repeat = 3,
 		.region = 64ull << 20, .cpus_text = "compact",
 		.opt = { .usage = usage } };
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((c = opt_getopt(argc, argv, defs)) != -1) {
 		switch (c) {
 		case 'T': target = optarg; break;
 		case 's': sizes = optarg; break;
@@ -414,6 +398,7 @@ static void parse(int argc, char **argv, struct params *p,
 				p->max_threads, fmt_bytes(b2, sizeof(b2), target_need(p)));
 		}
 	}
+	test_stop("start");
 }
 
 /* libdaxctl's view of the device-dax instance name ("dax0.0"), or NULL. */
@@ -991,6 +976,8 @@ int cmd_flush(int argc, char **argv)
 			progress("repeat %u/%u: %u thread(s), %s, %s  (%u/%u)", r + 1,
 				 p.repeat, pts[i].threads, fmt_bytes(b, sizeof(b), pts[i].size),
 				 method_names[pts[i].method], ++done, npts * p.repeat);
+			if (r == 0 && i == 0)
+				test_stop("running");
 			pts[i].bps[r] = run_point(&p, topo, slots, &pts[i]);
 		}
 	progress_done();
@@ -1048,7 +1035,7 @@ int cmd_flush(int argc, char **argv)
 
 	if (!p.opt.quiet)
 		print_table(&p, topo, &t, &cf, pts, npts, clock_floor);
-	if (results_save(p.opt.output, root))
+	if (results_save(&p.opt.out, root))
 		rc = 1;
 
 	for (unsigned i = 0; i < npts; i++) {

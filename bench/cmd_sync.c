@@ -76,6 +76,7 @@
 #include "results.h"
 #include "stats.h"
 #include "sync_methods.h"
+#include "test_stop.h"
 #include "workload.h"
 #include "timing.h"
 #include "topology.h"
@@ -408,6 +409,8 @@ int cmd_sync(int argc, char **argv)
 			dax_trace_filter_file(t.tr, fs.f.st_dev, fs.f.ino);
 			sync_drain_discard(&t);
 		}
+		if (r == 0)
+			test_stop("running");
 		json_object_array_add(runs, run_once(&p, topo, &fs, &t, &rs[r], r));
 		sync_fileset_unmap(&fs);
 		daxfile_remove(&fs.f);
@@ -476,7 +479,7 @@ int cmd_sync(int argc, char **argv)
 	} else {
 		if (!p.opt.quiet && MEASURE)
 			sync_print_table(&p, &tgt, dax, traced, runs, rs);
-		if (results_save(p.opt.output, root))
+		if (results_save(&p.opt.out, root))
 			rc = 1;
 	}
 	free(rs);

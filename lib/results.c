@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* JSON results, written atomically: temporary file, fsync, rename. */
-#include <errno.h>
-#include <fcntl.h>
+/* JSON results: the top-level object, the trace description, and their
+ * writing to an output target (output_target.h). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -10,54 +9,6 @@
 #include "opts.h"
 #include "results.h"
 #include "trace.h"
-
-int results_write(const char *path, json_object *root)
-{
-	char tmp[4096];
-	const char *text;
-	size_t len, off = 0;
-	int fd, saved;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
-	    (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	len = strlen(text);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)n;
-	}
-	if (write(fd, "\n", 1) != 1 || fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	if (rename(tmp, path) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
-fail:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	errno = saved;
-	return -1;
-}
 
 json_object *results_new(const char *command, int argc, char **argv)
 {
@@ -95,12 +46,21 @@ json_object *results_trace(struct dax_trace *tr, bool traced, const char *why,
 	return tj;
 }
 
-int results_save(const char *output, json_object *root)
+int results_save(struct out_target *out, json_object *root)
 {
-	if (!output || results_write(output, root) == 0)
+	const char *text;
+	FILE *f;
+
+	if (!out || !out->opt)
 		return 0;
-	fprintf(stderr, "%s: --output: cannot write %s: %s\n", opt_progname(),
-		output, strerror(errno));
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	f = out_begin(out);
+	if (f && fputs(text, f) != EOF && fputc('\n', f) != EOF &&
+	    out_end(out) == 0)
+		return 0;
+	out_abandon(out);
+	out_target_report(out);
 	return 1;
 }
 

@@ -228,16 +228,19 @@ static int cpu_number(const char *opt, const char *arg, const char **p,
 
 unsigned topology_parse_cpulist(const char *opt, const char *arg, int **cpus)
 {
-	const char *p = arg;
-	unsigned n = 0, cap = 16;
+	char buf[1024], *tok[256];
+	unsigned nt, n = 0, cap = 16;
+	uint8_t seen[65536 / 8] = { 0 };	/* cpu_number() caps at 65535 */
 	int *v;
 
 	if (!arg || !*arg)
 		opt_die(opt, "empty cpu list (expected e.g. 0,2-3)");
+	nt = opt_list(opt, arg, buf, sizeof(buf), tok, 256);
 	v = malloc(cap * sizeof(*v));
 	if (!v)
 		opt_die(opt, "out of memory");
-	for (;;) {
+	for (unsigned t = 0; t < nt; t++) {
+		const char *p = tok[t];
 		int lo, hi;
 
 		lo = hi = cpu_number(opt, arg, &p, "element");
@@ -247,7 +250,17 @@ unsigned topology_parse_cpulist(const char *opt, const char *arg, int **cpus)
 			if (hi < lo)
 				opt_die(opt, "'%.64s': range %d-%d is reversed", arg, lo, hi);
 		}
+		if (*p)
+			opt_die(opt, "'%.64s' is not a cpu list (expected e.g. 0,2-3): unexpected '%c'",
+				arg, *p);
 		for (int c = lo; c <= hi; c++) {
+			if (seen[c / 8] & (1u << (c % 8))) {
+				char item[16];
+
+				snprintf(item, sizeof(item), "%d", c);
+				opt_list_twice(opt, item);
+			}
+			seen[c / 8] |= (uint8_t)(1u << (c % 8));
 			if (n == cap) {
 				int *nv;
 
@@ -259,12 +272,6 @@ unsigned topology_parse_cpulist(const char *opt, const char *arg, int **cpus)
 			}
 			v[n++] = c;
 		}
-		if (*p == '\0')
-			break;
-		if (*p != ',')
-			opt_die(opt, "'%.64s' is not a cpu list (expected e.g. 0,2-3): unexpected '%c'",
-				arg, *p);
-		p++;
 	}
 	*cpus = v;
 	return n;

@@ -72,12 +72,18 @@ static const char *tracing_dir(char *why, size_t whylen)
 	return dir;
 }
 
+/* An instance of the suite (daxbench-PID, daxstress-PID) or of prefix
+ * (may be NULL): its pid. */
 static bool stale_name(const char *name, const char *prefix, pid_t *pid)
 {
 	const char *pfx[3] = { "daxbench", "daxstress", prefix };
 
 	for (int i = 0; i < 3; i++) {
-		size_t l = strlen(pfx[i]);
+		size_t l;
+
+		if (!pfx[i])
+			continue;
+		l = strlen(pfx[i]);
 		char *end;
 		long v;
 
@@ -116,6 +122,22 @@ static void remove_stale(const char *dir, const char *prefix)
 		rmdir(p);
 	}
 	closedir(d);
+}
+
+void dax_trace_remove_stale(void)
+{
+	const char *dir = NULL;
+	char ipath[PATH_MAX];
+
+	/* never mount tracefs for this: where it is not mounted, no
+	 * instance can be left */
+	if (tracefs_tracing_dir_is_mounted(false, &dir) != 1 || !dir)
+		return;
+	snprintf(ipath, sizeof(ipath), "%s/instances", dir);
+	if (access(ipath, W_OK) < 0)
+		return;		/* not root: nothing we could remove */
+	remove_stale(dir, NULL);
+	trace_remove_stale_probes(NULL, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -234,7 +256,6 @@ void dax_trace_close(struct dax_trace *t)
 	destroy_instance(t);
 	trace_destroy_probe(t, s);
 	__atomic_store_n(&s->used, 0, __ATOMIC_RELEASE);
-	trace_maybe_uninstall_handlers();
 	pthread_mutex_unlock(&trace_reg_lock);
 	free_trace(t);
 }

@@ -27,6 +27,7 @@
 #include "kmsg.h"
 #include "opts.h"
 #include "results.h"
+#include "test_stop.h"
 
 #define EXIT_ALL_SKIPPED 4
 #define KMSG_KEEP 16
@@ -92,6 +93,8 @@ static void usage(FILE *f)
 "or not), and unflushed (a dax_writeback_one event with no completed\n"
 "dax_flush of its range by its thread before it: checked with kprobe events\n"
 "only; without them every scenario says the rule was not checked).\n"
+OUT_TARGET_HELP
+"--output cannot be stdout (- or /dev/stdout): stdout carries the TAP.\n"
 "Exit status: 0 every scenario passed or was skipped, 1 one failed, 2 bad\n"
 "options, 4 every selected scenario was skipped.\n");
 }
@@ -109,15 +112,15 @@ struct selection {
 	size_t n;
 };
 
+/* --scenario LIST (given once or more): every scenario once, "all" for
+ * every one; a scenario selected twice is an error, as in every list. */
 static void select_add(struct selection *s, const char *arg)
 {
-	char *copy = strdup(arg), *tok, *save = NULL;
+	char buf[512], *tok[NSCEN + 1];
+	unsigned n = opt_list("--scenario", arg, buf, sizeof(buf), tok, NSCEN + 1);
 
-	if (!copy)
-		opt_die("--scenario", "out of memory");
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		int k = opt_choice("--scenario", tok, scen_names);
+	for (unsigned t = 0; t < n; t++) {
+		int k = opt_choice("--scenario", tok[t], scen_names);
 		size_t from = (size_t)k, to = (size_t)k + 1;
 
 		if (k == (int)NSCEN) {	/* all */
@@ -125,43 +128,39 @@ static void select_add(struct selection *s, const char *arg)
 			to = NSCEN;
 		}
 		for (size_t i = from; i < to; i++) {
-			bool have = false;
-
 			for (size_t j = 0; j < s->n; j++)
-				have |= s->v[j] == scenarios[i];
-			if (!have)
-				s->v[s->n++] = scenarios[i];
+				if (s->v[j] == scenarios[i])
+					opt_list_twice("--scenario", scenarios[i]->name);
+			s->v[s->n++] = scenarios[i];
 		}
 	}
-	if (!strlen(arg))
-		opt_die("--scenario", "is empty (see --list)");
-	free(copy);
 }
 
 static void parse(int argc, char **argv, struct stress_params *p,
 		  struct selection *sel)
 {
-	static const struct option lo[] = {
-		OPT_LONG_DIR,
-		{ "scenario", required_argument, NULL, 'c' },
-		{ "list", no_argument, NULL, 'l' },
-		OPT_LONG_SEED,
-		{ "duration", required_argument, NULL, 'D' },
-		{ "iterations", required_argument, NULL, 'i' },
-		{ "size", required_argument, NULL, 's' },
-		{ "writers", required_argument, NULL, 'w' },
-		{ "syncers", required_argument, NULL, 'k' },
-		{ "round", required_argument, NULL, 'r' },
-		{ "page", required_argument, NULL, 'p' },
-		{ "inject", required_argument, NULL, 'I' },
-		OPT_LONG_OUTPUT,
-		OPT_LONG_TRACE_BUFFER,
-		OPT_LONG_ALLOW_LOST,
-		{ "max-report", required_argument, NULL, 'm' },
-		{ "dump", required_argument, NULL, 'U' },
-		{ "version", no_argument, NULL, 'V' },
-		OPT_LONG_HELP,
-		{ NULL, 0, NULL, 0 },
+	static const struct opt_def defs[] = {
+		OPT_DEF_DIR,
+		{ { "scenario", required_argument, NULL, 'c' }, "list", "page-cache" },
+		{ { "list", no_argument, NULL, 'l' }, "flag", NULL },
+		OPT_DEF_SEED,
+		{ { "duration", required_argument, NULL, 'D' }, "duration", "1s" },
+		{ { "iterations", required_argument, NULL, 'i' }, "uint", "1" },
+		{ { "size", required_argument, NULL, 's' }, "size", "4M" },
+		{ { "writers", required_argument, NULL, 'w' }, "uint", "1" },
+		{ { "syncers", required_argument, NULL, 'k' }, "uint", "1" },
+		{ { "round", required_argument, NULL, 'r' }, "duration", "10ms" },
+		{ { "page", required_argument, NULL, 'p' }, "choice", "pte" },
+		{ { "inject", required_argument, NULL, 'I' }, "choice", "none" },
+		/* a file, not stdout: stdout carries the TAP */
+		{ OPT_LONG_OUTPUT, "file-out-only", NULL },
+		OPT_DEF_TRACE_BUFFER,
+		OPT_DEF_ALLOW_LOST,
+		{ { "max-report", required_argument, NULL, 'm' }, "uint", "5" },
+		{ { "dump", required_argument, NULL, 'U' }, "dir", NULL },
+		{ { "version", no_argument, NULL, 'V' }, "flag", NULL },
+		OPT_DEF_HELP,
+		OPT_DEF_END,
 	};
 	bool has_cf = false, has_dax = false;
 	int c;
@@ -169,10 +168,9 @@ static void parse(int argc, char **argv, struct stress_params *p,
 	*p = (struct stress_params){ .round_ns = 1000000000ull, .max_report = 5,
 		.opt = { .usage = usage, .trace_min = 1ull << 20,
 		.trace_max = 1ull << 32, .dir_required = true,
-		.trace_kb = 32768 } };
+		.no_stdout = "carries the TAP", .trace_kb = 32768 } };
 	memset(sel, 0, sizeof(*sel));
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((c = opt_getopt(argc, argv, defs)) != -1) {
 		switch (c) {
 		case 'c': select_add(sel, optarg); break;
 		case 'l': list(); exit(0);
@@ -227,7 +225,7 @@ static void parse(int argc, char **argv, struct stress_params *p,
 	}
 	opt_common_finish(argc, argv, &p->opt);
 	if (!sel->n)
-		select_add(sel, "all");
+		select_add(sel, "all");	/* the default */
 	for (size_t i = 0; i < sel->n; i++) {
 		has_cf |= sel->v[i] == &scenario_concurrent_fsync;
 		has_dax |= sel->v[i]->needs_dax;
@@ -240,6 +238,7 @@ static void parse(int argc, char **argv, struct stress_params *p,
 			"which is selected");
 	if (!p->opt.seed_set)
 		p->opt.seed = (now_ns() ^ ((uint64_t)getpid() << 20)) % 1000000000ull;
+	test_stop("start");
 }
 
 /* ---- reproduction line ---- */
@@ -404,6 +403,8 @@ static enum sverdict run_iteration(struct sctx *c)
 			sc_fail(c, "cannot start the trace collector");
 			v = SV_FAIL;
 		} else if (v == SV_PASS) {
+			if (c->iter == 0)
+				test_stop("running");
 			crew_run(&cr);
 			v = sc->end(c, &it, &cr);
 			collector_free(&it.co);
@@ -470,6 +471,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	opt_set_progname("daxstress");
+	dax_trace_remove_stale();	/* what a killed daxbench or daxstress left */
 	parse(argc, argv, &p, &sel);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -825,7 +827,7 @@ int main(int argc, char **argv)
 	json_object_object_add(root, "totals", totals);
 	json_object_object_add(root, "duration_ns", ju64(now_ns() - t0));
 	json_object_object_add(root, "exit_status", json_object_new_int(rc));
-	if (results_save(p.opt.output, root))
+	if (results_save(&p.opt.out, root))
 		rc = 1;
 	json_object_put(root);
 	return rc;

@@ -86,6 +86,7 @@ struct tp_thread {
 };
 
 static __thread sigjmp_buf *tp_jmp;
+static struct sigaction tp_old_sigbus;	/* SIGBUS before prepare */
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
@@ -93,7 +94,9 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	if (tp_jmp)
 		siglongjmp(*tp_jmp, 1);
-	signal(sig, SIG_DFL);
+	/* not ours: the handler before (the fatal-signal cleanup, which
+	 * removes the trace instance and dies by the signal) */
+	sigaction(sig, &tp_old_sigbus, NULL);
 	raise(sig);
 }
 
@@ -492,7 +495,6 @@ static const struct crew_role roles[] = {
 struct tp_state {
 	uint64_t nreg;			/* 2 MiB regions */
 	uint64_t tot[8], r_sigbus, r_loads;
-	struct sigaction old;		/* SIGBUS before prepare */
 };
 
 static enum sverdict prepare(struct sctx *c)
@@ -510,7 +512,7 @@ static enum sverdict prepare(struct sctx *c)
 	sa.sa_sigaction = on_sigbus;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &st->old);
+	sigaction(SIGBUS, &sa, &tp_old_sigbus);
 	return SV_PASS;
 }
 
@@ -621,9 +623,8 @@ static void finish(struct sctx *c)
 
 static void cleanup(struct sctx *c)
 {
-	struct tp_state *st = c->state;
-
-	sigaction(SIGBUS, &st->old, NULL);
+	(void)c;
+	sigaction(SIGBUS, &tp_old_sigbus, NULL);
 }
 
 const struct scenario scenario_truncate_punch = {

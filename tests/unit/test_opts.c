@@ -23,9 +23,9 @@
 #define TiB (UINT64_C(1) << 40)
 #define SEC UINT64_C(1000000000)
 
-enum kind { SIZE, DUR, UINT, FRAC, CHOICE, DIR, RODIR, COMMON };
+enum kind { SIZE, DUR, UINT, FRAC, CHOICE, LIST, DIR, RODIR, COMMON };
 static const char *const kind_name[] = {
-	"size", "duration", "uint", "fraction", "choice", "dir",
+	"size", "duration", "uint", "fraction", "choice", "list", "dir",
 	"dir (read-only mount)", "common options",
 };
 
@@ -115,6 +115,11 @@ static uint64_t run(const struct call *c)
 		return n;
 	case CHOICE:
 		return (uint64_t)opt_choice(c->opt, c->arg, modes);
+	case LIST: {
+		char buf[64], *tok[3];
+
+		return opt_list(c->opt, c->arg, buf, sizeof(buf), tok, 3);
+	}
 	case RODIR:
 		/* In a private mount namespace, mount a read-only tmpfs on
 		 * the directory: what defeats root, who ignores mode bits.
@@ -282,7 +287,7 @@ int main(void)
 	char rodir[sizeof(dir) + 16];
 	int fd;
 
-	tap_plan(94);
+	tap_plan(108);
 	opt_set_progname("/usr/local/bin/daxbench");
 	ok(!strcmp(opt_progname(), "daxbench"),
 	   "opt_set_progname keeps the basename");
@@ -297,6 +302,8 @@ int main(void)
 	good_size("4096B", 4096);
 	good_size("2G", 2 * GiB);
 	good_size("1T", TiB);
+	good_size("1P", TiB << 10);	/* the limits messages print: "1P" */
+	good_size("2E", TiB << 21);
 	good_size("1.5K", 1536);
 	good_size("0", 0);
 	good_size("16777215T", 16777215 * TiB);
@@ -305,7 +312,7 @@ int main(void)
 	bad(SIZE, "--size", "0", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "12Q", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "12Q", 1, UINT64_MAX,
-	    "expected a number with an optional K, M, G or T suffix");
+	    "expected a number with an optional K, M, G, T, P or E suffix");
 	bad(SIZE, "--size", "-1", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "1.5.5M", 1, UINT64_MAX, NULL);
@@ -313,6 +320,8 @@ int main(void)
 	bad(SIZE, "--size", "18446744073709551616", 0, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "16777216T", 0, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "2T", 1, TiB, "1T");
+	bad(SIZE, "--size", "2P", 1, TiB << 10, "allowed 1 to 1P");
+	bad(SIZE, "--size", "16E", 1, UINT64_MAX, "too large");
 	bad(SIZE, "--size", " 64M", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "64M ", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "64Mx", 1, UINT64_MAX, NULL);
@@ -377,6 +386,25 @@ int main(void)
 	   "choice 'stride' is index 2");
 	bad(CHOICE, "--pattern", "foo", 0, 0, "seq, rand, stride");
 	bad(CHOICE, "--pattern", "foo", 0, 0, NULL);
+
+	/* lists: one rule for every list option */
+	{
+		char buf[64], *tok[3];
+		unsigned k = opt_list("--list", "a,b,c", buf, sizeof(buf), tok, 3);
+
+		ok(k == 3 && !strcmp(tok[0], "a") && !strcmp(tok[2], "c"),
+		   "list 'a,b,c' is three items in order");
+		k = opt_list("--list", "one", buf, sizeof(buf), tok, 3);
+		ok(k == 1 && !strcmp(tok[0], "one"), "list 'one' is one item");
+	}
+	bad(LIST, "--list", "", 0, 0, "empty list");
+	bad(LIST, "--list", ",", 0, 0, "empty item");
+	bad(LIST, "--list", "a,", 0, 0, "empty item");
+	bad(LIST, "--list", ",a", 0, 0, "empty item");
+	bad(LIST, "--list", "a,,b", 0, 0, "empty item");
+	bad(LIST, "--list", "a,a", 0, 0, "'a' is listed twice");
+	bad(LIST, "--list", "a,b,a", 0, 0, "'a' is listed twice");
+	bad(LIST, "--list", "a,b,c,d", 0, 0, "more than 3 items");
 
 	/* writable directories */
 	if (!mkdtemp(dir)) {

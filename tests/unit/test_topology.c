@@ -185,7 +185,7 @@ int main(void)
 	int n;
 
 	opt_set_progname("test_topology");
-	tap_plan(28);
+	tap_plan(31);
 	T = topology_open(err, sizeof(err));
 	if (!ok(T != NULL, "topology_open (%s)", T ? "ok" : err))
 		return 1;
@@ -208,6 +208,9 @@ int main(void)
 	check_rejected("x", false);
 	check_rejected("", false);
 	check_rejected("1,,2", false);
+	check_rejected("0,0", false);	/* one rule for every list: */
+	check_rejected("0-1,1", false);	/* no item twice, by name or by range */
+	check_rejected("0,", false);
 	check_rejected("4000", true);	/* parses, but no such cpu */
 
 	{

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
@@ -30,13 +31,14 @@
 
 #include <tracefs.h>
 
+#include "fatal_signals.h"
 #include "oracle.h"
 #include "tap.h"
 #include "timing.h"
 #include "trace.h"
 
 #define NPURE (26 + 6)		/* pairing tests: no root, no tracefs */
-#define NTRACE 46
+#define NTRACE 54
 #define NTESTS (NPURE + NTRACE)
 #define FILE_SIZE (4u << 20)
 #define TMPFS_MAGIC_ 0x01021994
@@ -673,9 +675,9 @@ static pid_t spawn(int mode, char *name, size_t nlen)
 		 * library rightly leaves an ignored signal ignored: the child
 		 * would never die of it.  These checks are about signals at
 		 * their default disposition. */
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
+		for (size_t i = 0; i < fatal_signals_count(); i++)
+			signal(fatal_signal(i), SIG_DFL);
+		setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 		if (mode == 2)
 			child_own_handler(p[1]);
 		child_wait_signal(p[1], mode);
@@ -1017,9 +1019,12 @@ int main(void)
 
 	/* (g) signals and exit in a child */
 	{
-		const int sigv[3] = { SIGINT, SIGTERM, SIGHUP };
+		/* the three of old and a selection of the other
+		 * default-fatal ones (tests/cli/signals.sh sends them all) */
+		const int sigv[10] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT,
+				       SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGRTMIN };
 
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < 10; i++) {
 			char cname[64] = "";
 			pid_t pid = spawn(0, cname, sizeof(cname));
 			bool existed = cname[0] && inst_exists(cname);
@@ -1099,6 +1104,10 @@ int main(void)
 		}
 		drop_probe(lpid);
 		dax_trace_close(t);
+		/* what every tool does at its start, without opening a trace */
+		ok(mkdir(p1, 0755) == 0 && (dax_trace_remove_stale(), !inst_exists(dead)) &&
+		   inst_exists(live),
+		   "dax_trace_remove_stale() removes %s (dead), keeps %s (live)", dead, live);
 		rmdir(p2);
 		rmdir(p1);
 		kill(lpid, SIGKILL);
