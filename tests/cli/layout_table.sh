@@ -30,7 +30,7 @@ runc() {
 	local e=null
 	[ -z "${9:-}" ] || e="\"$9\""
 	printf '{"iteration":0,"operation":"%s","page":"%s","verdict":"%s","checked":true,"status":"%s","stored":%d,"written_back":%d,"missing":%d,"errno":%s,' \
-		"$1" "$2" "$3" "$([ "$3" = unsupported ] && echo unsupported || echo done)" $(($4 + $6)) $(($5 + $7)) $(($4 + $6 - $5 - $7)) "$e"
+		"$1" "$2" "$3" "$([ "$3" = unsupported ] && echo unsupported || echo "done")" $(($4 + $6)) $(($5 + $7)) $(($4 + $6 - $5 - $7)) "$e"
 	printf '"far":{"stored":%d,"written_back":%d,"missing":%d,"data_mismatch":0,"in_pmd_entry":0},' "$4" "$5" $(($4 - $5))
 	printf '"near":{"stored":%d,"written_back":%d,"missing":%d,"data_mismatch":0,"in_pmd_entry":%s}}' "$6" "$7" $(($6 - $7)) "$8"
 }
