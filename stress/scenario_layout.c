@@ -51,7 +51,10 @@
  * each near page of a PMD run really sat in a 2 MiB entry is reported from
  * the dax_pmd_fault_done records (a PMD fault, not fallen back, on its
  * region before the operation); the region of allocate is punched before
- * the stores, so its near pages are 4 KiB entries in both mappings.
+ * the stores, so its near pages are 4 KiB entries in both mappings.  The
+ * reflink operations write every page of the range's 2 MiB region before
+ * mapping (the range equal to the peer's pages, the rest zeros), so that the
+ * region stays one written extent that a PMD fault can map.
  *
  * The check is the suite's oracle (sc_check_collected, every writeback timed
  * by its dax_flush return with the flush probes): each stored page must be
