@@ -13,18 +13,48 @@
  * PTE mapping and in a 2 MiB-aligned PMD mapping (--page pte or pmd: that one
  * only), each on a fresh file of --size bytes (default 8M, at least four
  * 2 MiB regions), fallocated whole:
- *   map it MAP_SHARED; store (timed and logged) to the candidate pages that
- *   lie in no 2 MiB region the operation touches and below its new end of
- *   file: the first and last page of the file, pages at both ends of region
- *   0, in region 1, at the start and inside region 2, in the last region;
- *   do the operation; fsync (timed and logged); pread each stored word at
- *   its place after the operation (it must read what was stored).
+ *   map it MAP_SHARED; store (timed and logged), in ascending page order, to
+ *   the far pages and the near pages of the operation (below); do the
+ *   operation; fsync (timed and logged); pread each stored word at its place
+ *   after the operation (it must read what was stored).
  * The operation's range is pages [R + R/4, R + R/4 + R/8) of region 1 (R =
- * 512 pages: 256 KiB at 2.5 MiB), so its own pages are never stored and
- * neither is anything sharing a 2 MiB entry with them; truncate-down cuts
- * the file 256 KiB into region 2 (regions 2 and up are not stored);
- * truncate-up (by 2 MiB + 256 KiB), truncate-same-size and
- * allocate-keep-size (2 MiB past the end of file) store every candidate.
+ * 512 pages: 256 KiB at 2.5 MiB); truncate-down cuts the file 256 KiB into
+ * region 2 (its range: from there to the old end of file); truncate-up (by
+ * 2 MiB + 256 KiB), truncate-same-size and allocate-keep-size (2 MiB past
+ * the end of file) have no range inside the file.
+ *
+ * Two classes of stored page, checked alike and reported apart:
+ *   far   the candidate pages that lie in no 2 MiB region the operation
+ *         touches and below its new end of file: the first and last page of
+ *         the file, pages at both ends of region 0, in region 1, at the
+ *         start and inside region 2, in the last region (9 candidates; 7 for
+ *         an operation on region 1, 5 for truncate-down, all 9 for the
+ *         operations with no range inside the file);
+ *   near  the pages inside a 2 MiB region the operation cuts (covers part
+ *         of) but outside its own page range and below its new end of file:
+ *         of each such region its first and last page and the pages just
+ *         before and just after the range, those of them that qualify (4
+ *         for an operation on region 1: R, R + R/4 - 1, R + R/4 + R/8,
+ *         2R - 1; 2 for truncate-down: 2R and the last page before the new
+ *         end of file; none for the operations with no range inside the
+ *         file).
+ * In the PTE mapping the near pages are 4 KiB entries of their own and must
+ * be written back like the far ones on any kernel.  In the PMD mapping they
+ * share the 2 MiB entry the operation cuts: a kernel that drops that whole
+ * entry when it truncates the range, dirty, without writing it back first,
+ * loses them (stock 6.1 and 6.12: truncate_pagecache_range() and
+ * truncate_pagecache() reach dax_delete_mapping_entry() for the multi-order
+ * entry, which deletes it whatever its tags, after ext4 zero-range and
+ * truncate-down on 6.1, ext4 punch-hole too and xfs truncate-down on 6.12;
+ * results/finding/layout/README.md); so would a fix for 7.2 that kept the
+ * dirty entries outside the range and deleted those inside it.  Whether
+ * each near page of a PMD run really sat in a 2 MiB entry is reported from
+ * the dax_pmd_fault_done records (a PMD fault, not fallen back, on its
+ * region before the operation); the region of allocate is punched before
+ * the stores, so its near pages are 4 KiB entries in both mappings.  The
+ * reflink operations write every page of the range's 2 MiB region before
+ * mapping (the range equal to the peer's pages, the rest zeros), so that the
+ * region stays one written extent that a PMD fault can map.
  *
  * The check is the suite's oracle (sc_check_collected, every writeback timed
  * by its dax_flush return with the flush probes): each stored page must be
@@ -55,17 +85,20 @@
  * same (a call that fails after breaking the layout loses data too).  Any
  * other errno is a failure.
  *
- * Per operation and page mode: pages stored, written back (by the operation,
- * by the fsync), missing, data mismatches, faults, verdict; in the JSON
- * info ("operations", an array over the iterations) and as TAP diagnostics.
- * A run with missing pages is sc_fail naming the operation.
+ * Per operation and page mode, for the far and the near pages apart (and in
+ * total): pages stored, written back (by the operation, by the fsync),
+ * missing, data mismatches, for the near ones how many sat in a 2 MiB
+ * entry, and the class's verdict (pass, lost, none: no such page); the
+ * run's faults and verdict; in the JSON info ("operations", an array over
+ * the iterations, each with "far" and "near" objects and "lost_classes")
+ * and as TAP diagnostics (a far line, a near line, the run's verdict naming
+ * the classes that lost pages).  A run with missing pages is sc_fail naming
+ * the operation and, one message a class, whether far or near pages were
+ * lost.  The info's "far" and "near" sum the classes over the runs, with
+ * the runs that lost pages of each.
  *
  * Not covered: the other callers of dax_break_layout in 7.2 (xfs zoned GC,
- * online scrub repair, fuse/virtiofs DAX), and pages in the same 2 MiB
- * region as the range in PMD mode (they share the range's PMD entry: that
- * is a different question, what the operation itself does to an entry it
- * cuts; stock 6.1 and 6.12 lose them after some operations, see
- * results/finding/layout/README.md and dax-layout-loss --near).
+ * online scrub repair, fuse/virtiofs DAX).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -93,7 +126,9 @@ struct layout_xchg {
 #define LAYOUT_XCHG_IOC _IOW('X', 129, struct layout_xchg)
 
 #define PATTERN 0x1a70000000000000ull
-#define NCAND 9
+#define NCAND 9			/* far candidates */
+#define NNEAR 4			/* near pages at most (near_pages()) */
+#define NSTORE (NCAND + NNEAR)
 
 enum lkind { LK_FALLOC, LK_TRUNC, LK_CLONE_IN, LK_CLONE_OUT, LK_DEDUPE,
 	     LK_EXCHANGE };
@@ -160,6 +195,10 @@ struct lay_state {
 	size_t failed_bytes;
 	json_object *runs;		/* info "operations" */
 	uint64_t n_pass, n_fail, n_unsup, n_runs;
+	bool pmd_traced;		/* dax_pmd_fault_done records exist */
+	struct {
+		uint64_t stored, written_back, missing, runs_lost;
+	} sum[2];			/* far, near: over every run */
 	char unsup[512];		/* "name (ERRNO)" of each refused op,
 					 * first iteration */
 };
@@ -177,12 +216,22 @@ struct lrun {
 	enum page_mode mode;
 	int err;			/* the operation's errno, 0 */
 	uint64_t t_op0, t_op1;		/* around the operation */
-	size_t n;			/* pages stored */
-	uint64_t pg[NCAND], val[NCAND], tb[NCAND];
-	bool missing[NCAND], by_op[NCAND], bad[NCAND];
-	uint64_t got[NCAND];		/* what pread read */
+	size_t n;			/* pages stored, ascending */
+	uint64_t pg[NSTORE], val[NSTORE], tb[NSTORE];
+	bool near[NSTORE];		/* a near page, else a far one */
+	bool in_pmd[NSTORE];		/* its 2 MiB had a PMD fault before the
+					 * operation (not fallen back) */
+	bool missing[NSTORE], by_op[NSTORE], bad[NSTORE];
+	uint64_t got[NSTORE];		/* what pread read */
 	bool checked;
 };
+
+/* One class of a run's pages, tallied. */
+struct ltally {
+	size_t n, wb, byop, miss, bad, pmd;
+};
+
+static const char *const class_name[2] = { "far", "near" };
 
 static bool refused(int e)
 {
@@ -210,6 +259,60 @@ static void touched(const struct lay_state *st, const struct sctx *c,
 		*a = st->down / SPMD_PAGES * SPMD_PAGES;
 		*b = c->npages;
 	}
+}
+
+/* The operation's own pages, [*lo, *hi) (to the old end of file for
+ * truncate-down); false when it has none inside the file. */
+static bool own_range(const struct lay_state *st, const struct sctx *c,
+		      const struct lop *op, uint64_t *lo, uint64_t *hi)
+{
+	if (op->where == LW_RANGE) {
+		*lo = st->first;
+		*hi = st->first + st->n;
+		return true;
+	}
+	if (op->where == LW_DOWN) {
+		*lo = st->down;
+		*hi = c->npages;
+		return true;
+	}
+	return false;
+}
+
+/* The near pages of op into out[NNEAR], ascending; their number.  In each
+ * 2 MiB region the operation cuts (its range covers part of it): the
+ * region's first and last page and the pages just before and just after the
+ * range, those of them outside the range, inside the region and below the
+ * new end of file.  (The range here cuts at most one region at each end.) */
+static size_t near_pages(const struct lay_state *st, const struct sctx *c,
+			 const struct lop *op, uint64_t *out)
+{
+	uint64_t lo, hi, a, b, eof = op->where == LW_DOWN ? st->down : c->npages;
+	uint64_t cand[NNEAR];
+	size_t n = 0;
+
+	if (!own_range(st, c, op, &lo, &hi))
+		return 0;
+	cand[0] = lo / SPMD_PAGES * SPMD_PAGES;		/* first of lo's region */
+	cand[1] = lo - 1;				/* just before */
+	cand[2] = hi;					/* just after */
+	cand[3] = (hi + SPMD_PAGES - 1) / SPMD_PAGES * SPMD_PAGES - 1; /* last */
+	touched(st, c, op, &a, &b);
+	for (size_t k = 0; k < NNEAR; k++) {
+		uint64_t p = cand[k];
+		uint64_t r0 = p / SPMD_PAGES * SPMD_PAGES;
+		bool cut = (lo > r0 && lo < r0 + SPMD_PAGES) ||
+			   (hi > r0 && hi < r0 + SPMD_PAGES);
+
+		if (lo == 0 && k == 1)
+			continue;
+		if (p < a || p >= b || (p >= lo && p < hi) || p >= eof || !cut)
+			continue;
+		if (n && out[n - 1] >= p)
+			continue;		/* the same page twice */
+		out[n++] = p;
+	}
+	return n;
 }
 
 /* Where page p is after the operation. */
@@ -282,27 +385,95 @@ static int do_op(const struct lay_state *st, const struct sctx *c,
 	return rc ? errno : 0;
 }
 
-static json_object *pages_json(const struct lrun *r, const bool *which)
+/* Page k of the run is of class cls (0 far, 1 near, -1 either) and, when
+ * which is not NULL, which[k]. */
+static bool sel(const struct lrun *r, size_t k, int cls, const bool *which)
+{
+	return (cls < 0 || r->near[k] == (cls == 1)) && (!which || which[k]);
+}
+
+static json_object *pages_json(const struct lrun *r, int cls, const bool *which)
 {
 	json_object *a = json_object_new_array();
 
 	for (size_t k = 0; k < r->n; k++)
-		if (!which || which[k])
+		if (sel(r, k, cls, which))
 			json_object_array_add(a, ju64(r->pg[k]));
 	return a;
 }
 
-/* "0 7 511" of the pages which[] says (all when NULL) */
-static void pages_text(char *buf, size_t len, const struct lrun *r,
+/* "0 7 511" of the pages sel() picks */
+static void pages_text(char *buf, size_t len, const struct lrun *r, int cls,
 		       const bool *which)
 {
 	size_t o = 0;
 
 	buf[0] = 0;
 	for (size_t k = 0; k < r->n && o + 1 < len; k++)
-		if (!which || which[k])
+		if (sel(r, k, cls, which))
 			o += (size_t)snprintf(buf + o, len - o, "%s%" PRIu64,
 					      o ? " " : "", r->pg[k]);
+}
+
+static struct ltally tally(const struct lrun *r, int cls)
+{
+	struct ltally t = { 0 };
+
+	for (size_t k = 0; k < r->n; k++) {
+		if (!sel(r, k, cls, NULL))
+			continue;
+		t.n++;
+		t.miss += r->missing[k];
+		t.wb += !r->missing[k];
+		t.byop += !r->missing[k] && r->by_op[k];
+		t.bad += r->bad[k];
+		t.pmd += r->in_pmd[k];
+	}
+	return t;
+}
+
+/* A class's verdict: none (no page of it stored), lost, pass. */
+static const char *class_verdict(const struct lrun *r, const struct ltally *t)
+{
+	return !t->n ? "none" : !r->checked ? "not checked" :
+	       t->miss ? "lost" : "pass";
+}
+
+/* Where the near pages of the run sat, in words. */
+static const char *near_entries(const struct lay_state *st,
+				const struct lrun *r, const struct ltally *t)
+{
+	if (!t->n)
+		return "none: the operation cuts no 2 MiB region";
+	if (r->mode == PAGE_PTE)
+		return "4 KiB entries in the 2 MiB region it cuts";
+	if (!st->pmd_traced)
+		return "in the 2 MiB region it cuts, entries not traced";
+	if (t->pmd == t->n)
+		return "in the 2 MiB entry it cuts";
+	if (!t->pmd)
+		return "4 KiB entries in the 2 MiB region it cuts: no PMD fault there";
+	return "in the 2 MiB region it cuts, some in a 2 MiB entry";
+}
+
+static json_object *class_json(const struct lay_state *st, const struct lrun *r,
+			       int cls, const struct ltally *t)
+{
+	json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "stored", ju64(t->n));
+	json_object_object_add(j, "stored_pages", pages_json(r, cls, NULL));
+	json_object_object_add(j, "written_back", ju64(t->wb));
+	json_object_object_add(j, "written_back_by_operation", ju64(t->byop));
+	json_object_object_add(j, "written_back_by_fsync", ju64(t->wb - t->byop));
+	json_object_object_add(j, "missing", ju64(t->miss));
+	json_object_object_add(j, "missing_pages", pages_json(r, cls, r->missing));
+	json_object_object_add(j, "data_mismatch", ju64(t->bad));
+	/* pages whose 2 MiB had a PMD fault before the operation: null when
+	 * the trace has no dax_pmd_fault_done */
+	json_object_object_add(j, "in_pmd_entry", st->pmd_traced ? ju64(t->pmd) : NULL);
+	json_object_object_add(j, "verdict", json_object_new_string(class_verdict(r, t)));
+	return j;
 }
 
 /* What the run did, in words: where (its range, or its new size) and its
@@ -333,7 +504,8 @@ static void describe(const struct lay_state *st, const struct sctx *c,
 		snprintf(status, slen, "done");
 }
 
-/* The report of one run: tallies, JSON, a TAP diagnostic, sc_fail. */
+/* The report of one run: tallies, JSON, the TAP diagnostics (a far line, a
+ * near line, the verdict), sc_fail (one message a class that lost pages). */
 static void report(struct lay *s, const struct lrun *r,
 		   const struct collector *co)
 {
@@ -341,21 +513,15 @@ static void report(struct lay *s, const struct lrun *r,
 	struct lay_state *st = s->st;
 	const struct lop *op = r->op;
 	const char *mode = sc_mode_name(r->mode);
-	size_t miss = 0, byop = 0, bad = 0, wb;
+	struct ltally all = tally(r, -1), t[2] = { tally(r, 0), tally(r, 1) };
 	const char *verdict;
-	char where[192], stored[160], missing[160], status[160];
-	json_object *j = json_object_new_object(), *f;
+	char where[192], stored[160], missing[160], status[160], lost[32] = "";
+	json_object *j = json_object_new_object(), *f, *lc;
 
 	describe(st, c, r, where, sizeof(where), status, sizeof(status));
-	for (size_t k = 0; k < r->n; k++) {
-		miss += r->missing[k];
-		byop += !r->missing[k] && r->by_op[k];
-		bad += r->bad[k];
-	}
-	wb = r->n - miss;
 	if (!r->checked)
 		verdict = "not checked";
-	else if (miss || bad || (r->err && !refused(r->err)))
+	else if (all.miss || all.bad || (r->err && !refused(r->err)))
 		verdict = "fail";
 	else if (r->err)
 		verdict = "unsupported";
@@ -374,9 +540,18 @@ static void report(struct lay *s, const struct lrun *r,
 		snprintf(st->unsup + o, sizeof(st->unsup) - o, "%s%s (%s)",
 			 o ? ", " : "", op->name, errname(r->err));
 	}
-
-	pages_text(stored, sizeof(stored), r, NULL);
-	pages_text(missing, sizeof(missing), r, r->missing);
+	lc = json_object_new_array();
+	for (int k = 0; k < 2; k++) {
+		st->sum[k].stored += t[k].n;
+		st->sum[k].written_back += t[k].wb;
+		st->sum[k].missing += t[k].miss;
+		st->sum[k].runs_lost += t[k].miss > 0;
+		if (t[k].miss) {
+			json_object_array_add(lc, json_object_new_string(class_name[k]));
+			snprintf(lost + strlen(lost), sizeof(lost) - strlen(lost),
+				 "%s%s", lost[0] ? " and " : "", class_name[k]);
+		}
+	}
 
 	json_object_object_add(j, "iteration", ju64(c->iter));
 	json_object_object_add(j, "operation", json_object_new_string(op->name));
@@ -387,15 +562,21 @@ static void report(struct lay *s, const struct lrun *r,
 		!r->err ? "done" : refused(r->err) ? "unsupported" : "failed"));
 	json_object_object_add(j, "errno", r->err ?
 			       json_object_new_string(errname(r->err)) : NULL);
-	json_object_object_add(j, "stored", ju64(r->n));
-	json_object_object_add(j, "stored_pages", pages_json(r, NULL));
 	json_object_object_add(j, "checked", json_object_new_boolean(r->checked));
-	json_object_object_add(j, "written_back", ju64(wb));
-	json_object_object_add(j, "written_back_by_operation", ju64(byop));
-	json_object_object_add(j, "written_back_by_fsync", ju64(wb - byop));
-	json_object_object_add(j, "missing", ju64(miss));
-	json_object_object_add(j, "missing_pages", pages_json(r, r->missing));
-	json_object_object_add(j, "data_mismatch", ju64(bad));
+	/* both classes together */
+	json_object_object_add(j, "stored", ju64(all.n));
+	json_object_object_add(j, "stored_pages", pages_json(r, -1, NULL));
+	json_object_object_add(j, "written_back", ju64(all.wb));
+	json_object_object_add(j, "written_back_by_operation", ju64(all.byop));
+	json_object_object_add(j, "written_back_by_fsync", ju64(all.wb - all.byop));
+	json_object_object_add(j, "missing", ju64(all.miss));
+	json_object_object_add(j, "missing_pages", pages_json(r, -1, r->missing));
+	json_object_object_add(j, "data_mismatch", ju64(all.bad));
+	json_object_object_add(j, "far", class_json(st, r, 0, &t[0]));
+	json_object_object_add(j, "near", class_json(st, r, 1, &t[1]));
+	json_object_object_add(j, "near_entries", json_object_new_string(
+		near_entries(st, r, &t[1])));
+	json_object_object_add(j, "lost_classes", lc);
 	json_object_object_add(j, "operation_ns", ju64(r->t_op1 - r->t_op0));
 	f = json_object_new_object();
 	json_object_object_add(f, "pte", ju64(co->counts.pte_nopage));
@@ -406,10 +587,24 @@ static void report(struct lay *s, const struct lrun *r,
 	json_object_object_add(j, "verdict", json_object_new_string(verdict));
 	json_object_array_add(st->runs, j);
 
-	sc_diag(c, "%s %s: stored %zu (%s), written back %zu (%zu by the "
-		"operation, %zu by the fsync), missing %zu%s%s%s: %s", op->name,
-		mode, r->n, stored, wb, byop, wb - byop, miss, miss ? " (" : "",
-		missing, miss ? ")" : "", verdict);
+	for (int k = 0; k < 2; k++) {
+		pages_text(stored, sizeof(stored), r, k, NULL);
+		pages_text(missing, sizeof(missing), r, k, r->missing);
+		if (k == 1 && !t[k].n) {
+			sc_diag(c, "%s %s near: none (the operation cuts no 2 MiB "
+				"region)", op->name, mode);
+			continue;
+		}
+		sc_diag(c, "%s %s %s%s%s%s: stored %zu (%s), written back %zu (%zu "
+			"by the operation, %zu by the fsync), missing %zu%s%s%s: %s",
+			op->name, mode, class_name[k], k ? " (" : "",
+			k ? near_entries(st, r, &t[k]) : "", k ? ")" : "", t[k].n,
+			stored, t[k].wb, t[k].byop, t[k].wb - t[k].byop, t[k].miss,
+			t[k].miss ? " (" : "", missing, t[k].miss ? ")" : "",
+			class_verdict(r, &t[k]));
+	}
+	sc_diag(c, "%s %s: %s%s%s%s", op->name, mode, verdict,
+		lost[0] ? " (" : "", lost, lost[0] ? " pages lost)" : "");
 	if (r->mode == PAGE_PMD && !co->counts.pmd_nopage)
 		sc_diag(c, "%s pmd: no PMD fault (%" PRIu64 " PTE faults, %" PRIu64
 			" PMD fallbacks): this run checked PTE entries", op->name,
@@ -417,17 +612,28 @@ static void report(struct lay *s, const struct lrun *r,
 	if (r->err && !refused(r->err))
 		sc_fail(c, "%s %s: %s failed: %s", op->name, mode, op->call,
 			strerror(r->err));
-	if (miss)
-		sc_fail(c, "%s %s: %zu of %zu pages stored before it, outside its "
-			"range, were not written back by the fsync after it "
-			"(pages %s)%s", op->name, mode, miss, r->n, missing,
+	if (t[0].miss) {
+		pages_text(missing, sizeof(missing), r, 0, r->missing);
+		sc_fail(c, "%s %s: far pages lost: %zu of %zu pages stored before it "
+			"outside the 2 MiB regions it touches were not written back "
+			"by the fsync after it (pages %s)%s", op->name, mode,
+			t[0].miss, t[0].n, missing,
 			r->err ? ", although the call was refused" : "");
+	}
+	if (t[1].miss) {
+		pages_text(missing, sizeof(missing), r, 1, r->missing);
+		sc_fail(c, "%s %s: near pages lost: %zu of %zu pages stored before it "
+			"in the 2 MiB region it cuts, outside its range (%s), were "
+			"not written back by the fsync after it (pages %s)%s",
+			op->name, mode, t[1].miss, t[1].n, near_entries(st, r, &t[1]),
+			missing, r->err ? ", although the call was refused" : "");
+	}
 	for (size_t k = 0; k < r->n; k++)
 		if (r->bad[k])
-			sc_fail(c, "%s %s: page %" PRIu64 " (at %" PRIu64 " after the "
+			sc_fail(c, "%s %s: %s page %" PRIu64 " (at %" PRIu64 " after the "
 				"operation) reads %#" PRIx64 ", stored %#" PRIx64,
-				op->name, mode, r->pg[k], moved(st, op, r->pg[k]),
-				r->got[k], r->val[k]);
+				op->name, mode, class_name[r->near[k]], r->pg[k],
+				moved(st, op, r->pg[k]), r->got[k], r->val[k]);
 	if (!r->checked)
 		sc_fail(c, "%s %s: not checked (see above)", op->name, mode);
 }
@@ -469,8 +675,9 @@ static int run_one(struct lay *s, struct sc_thread *ct, size_t oi,
 	struct slog *sl = &ct->sl;
 	struct ylog *yl = &ct->yl;
 	bool peer = op->kind >= LK_CLONE_IN;
-	char pat[64];
-	uint64_t a, b;
+	char pat[64], zero[64] = { 0 }, page[SPAGE] = { 0 };
+	uint64_t a, b, near[NNEAR];
+	size_t nnear;
 
 	sl->n = 0;
 	yl->n = 0;
@@ -479,13 +686,22 @@ static int run_one(struct lay *s, struct sc_thread *ct, size_t oi,
 		return -1;
 	if (sc_file_create(c, &f))
 		goto fail_peer;
-	if (peer)	/* the range equal to the peer's (dedupe) */
-		for (uint64_t p = st->first; p < st->first + st->n; p++)
-			if (pwrite(f.fd, pat, sizeof(pat), (off_t)(p * SPAGE)) !=
-			    (ssize_t)sizeof(pat)) {
-				sc_fail(c, "pwrite: %s", strerror(errno));
-				goto fail_file;
-			}
+	/* The range equal to the peer's (dedupe).  Every page of its 2 MiB
+	 * region is written, the rest with zeros (what it held), so that the
+	 * region stays one written extent that a PMD fault can map: a part
+	 * written in the middle of the fallocated (unwritten) extent would
+	 * split it, and the near pages would be 4 KiB entries. */
+	touched(st, c, op, &a, &b);
+	for (uint64_t p = a; peer && p < b; p++) {
+		bool in = p >= st->first && p < st->first + st->n;
+
+		memcpy(page, in ? pat : zero, sizeof(pat));
+		if (pwrite(f.fd, page, sizeof(page), (off_t)(p * SPAGE)) !=
+		    (ssize_t)sizeof(page)) {
+			sc_fail(c, "pwrite: %s", strerror(errno));
+			goto fail_file;
+		}
+	}
 	if (op->prepunch &&
 	    fallocate(f.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 		      (off_t)(st->first * SPAGE), (off_t)(st->n * SPAGE))) {
@@ -495,18 +711,23 @@ static int run_one(struct lay *s, struct sc_thread *ct, size_t oi,
 	}
 	if (sc_map(c, &m, &f, mode))
 		goto fail_file;
-	if (collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE), false)) {
+	if (collector_start(&co, c, EVBIT(EV_WRITEBACK_ONE) |
+			    EVBIT(EV_PMD_FAULT_DONE), false)) {
 		sc_fail(c, "cannot start the trace collector");
 		goto fail_map;
 	}
 
 	touched(st, c, op, &a, &b);
-	for (size_t k = 0; k < NCAND; k++) {
-		uint64_t p = st->cand[k];
+	nnear = near_pages(st, c, op, near);
+	for (size_t k = 0, j = 0; k < NCAND || j < nnear;) {
+		bool isnear = j < nnear && (k == NCAND || near[j] < st->cand[k]);
+		uint64_t p = isnear ? near[j++] : st->cand[k++];
 
-		if ((p >= a && p < b) || (op->where == LW_DOWN && p >= st->down))
+		if (!isnear && ((p >= a && p < b) ||
+				(op->where == LW_DOWN && p >= st->down)))
 			continue;
 		r.pg[r.n] = p;
+		r.near[r.n] = isnear;
 		r.val[r.n] = PATTERN | (uint64_t)oi << 40 | (uint64_t)mode << 32 | p;
 		wl_store_logged(sl, m.addr, p, 0, r.val[r.n]);
 		r.tb[r.n] = sl->v[sl->n - 1].tb;
@@ -547,6 +768,11 @@ static int run_one(struct lay *s, struct sc_thread *ct, size_t oi,
 			if (e->ev == EV_WRITEBACK_ONE && e->pgoff <= r.pg[k] &&
 			    r.pg[k] < e->pgoff + e->pglen && t > r.tb[k] && t < first)
 				first = t;
+			if (e->ev == EV_PMD_FAULT_DONE && e->ts < r.t_op0 &&
+			    (e->result & DAX_VM_FAULT_NOPAGE) &&
+			    !(e->result & DAX_VM_FAULT_FALLBACK) &&
+			    e->pgoff / SPMD_PAGES == r.pg[k] / SPMD_PAGES)
+				r.in_pmd[k] = true;
 		}
 		r.by_op[k] = first <= r.t_op1;
 	}
@@ -599,7 +825,7 @@ static void sweep(struct sc_thread *ct)
 
 /* the stores of one run and its fsync */
 static const struct crew_role roles[] = {
-	{ "main", CREW_MAIN, 0, sweep, NCAND, 1, 0 },
+	{ "main", CREW_MAIN, 0, sweep, NSTORE, 1, 0 },
 };
 
 static enum sverdict prepare(struct sctx *c)
@@ -614,6 +840,7 @@ static enum sverdict prepare(struct sctx *c)
 			 "needs --size of at least 8M (four 2 MiB regions)");
 		return SV_SKIP;
 	}
+	st->pmd_traced = dax_trace_has(c->tr, EV_PMD_FAULT_DONE);
 	st->first = r + r / 4;
 	st->n = r / 8;
 	st->down = 2 * r + r / 8;
@@ -662,6 +889,19 @@ static void finish(struct sctx *c)
 	json_object_object_add(c->info, "pass", ju64(st->n_pass));
 	json_object_object_add(c->info, "fail", ju64(st->n_fail));
 	json_object_object_add(c->info, "unsupported", ju64(st->n_unsup));
+	for (int k = 0; k < 2; k++) {
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "stored", ju64(st->sum[k].stored));
+		json_object_object_add(j, "written_back", ju64(st->sum[k].written_back));
+		json_object_object_add(j, "missing", ju64(st->sum[k].missing));
+		json_object_object_add(j, "runs_lost", ju64(st->sum[k].runs_lost));
+		json_object_object_add(c->info, class_name[k], j);
+		sc_diag(c, "%s pages: %" PRIu64 " stored, %" PRIu64 " written back, %"
+			PRIu64 " missing (lost in %" PRIu64 " runs)", class_name[k],
+			st->sum[k].stored, st->sum[k].written_back, st->sum[k].missing,
+			st->sum[k].runs_lost);
+	}
 }
 
 static void cleanup(struct sctx *c)

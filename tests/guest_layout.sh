@@ -11,14 +11,20 @@
 #     the reason (the kernel's bug, the suite's finding), only of the known
 #     kind (every stored page of a failing run missed, none late or
 #     unflushed, clean kernel log), and exactly the operations whose 7.2
-#     callers break the layout lose pages; the reproducer exits 1;
+#     callers break the layout lose pages, their near pages (inside the 2 MiB
+#     region the operation cuts, outside its range) with the far ones; the
+#     reproducer exits 1;
 #   - the fixed 7.2 (scripts/kernel/fixed --kver 7.2), ext4 and xfs: every
-#     operation passes, the reproducer exits 0, clean kernel log;
+#     operation passes, far and near pages, the near pages of the PMD runs in
+#     the 2 MiB entry the operation cuts (all but allocate's, whose region
+#     has a hole), so that a fix that deleted a cut dirty entry unwritten
+#     would fail here; the reproducer exits 0, with --near too; clean kernel
+#     log;
 #   - on every boot: the operations the file system refuses are exactly the
 #     expected ones (a refused operation is unsupported, not a pass), and no
 #     tracefs instance is left behind.
-# Measured here: about 2 minutes with the fixed kernel cached (each boot
-# 10-20 s of guest time plus a 3-5 s scenario run); building the fixed
+# Measured here: 50 s to about 2 minutes with the fixed kernel cached (each
+# boot 7-20 s of guest time plus a 1-4 s scenario run); building the fixed
 # kernel first takes as long as scripts/kernel/fixed needs (tens of
 # minutes cold on two cores).
 #   tests/guest_layout.sh
@@ -33,7 +39,7 @@ out=build/test-guest-layout
 fresh_dir "$out"
 repro=results/finding/repro/dax-layout-loss.c
 need qemu-system-x86_64 jq stress/daxstress
-echo "1..30"
+echo "1..36"
 
 todo="# TODO stock 7.2 dax_break_layout deletes dirty entries: dax_break_layout_inode() ends with dax_delete_mapping_range() over the whole file (0..LLONG_MAX) without writing DIRTY/TOWRITE entries back (since 6.15, \"fs/dax: always remove DAX page-cache entries when breaking layouts\"); the kernel's bug, the suite's finding (results/finding/repro/README.md); fixed by scripts/kernel/fixes/7.2/dax-writeback-wait.patch"
 # What 7.2's callers predict (ext4_fallocate for every mode but plain
@@ -46,6 +52,10 @@ lose[ext4]="collapse-range insert-range punch-hole truncate-down truncate-same-s
 lose[xfs]="allocate allocate-keep-size clone-into clone-out collapse-range dedupe-range insert-range punch-hole truncate-down truncate-same-size truncate-up unshare-range zero-range zero-range-keep-size"
 unsup[ext4]="clone-into clone-out dedupe-range exchange-range unshare-range write-zeroes"
 unsup[xfs]="exchange-range write-zeroes"
+# The lost operations that cut no 2 MiB region, so have no near page.
+declare -A nonear
+nonear[ext4]="truncate-same-size truncate-up"
+nonear[xfs]="allocate-keep-size truncate-same-size truncate-up"
 
 cc -O2 -static -o "$out/dax-layout-loss" "$repro" 2>"$out/cc.log"; st=$?
 check "the reproducer builds alone with cc -O2 -static ($(wc -l <"$repro") lines)" $st "$(head -n3 "$out/cc.log")"
@@ -112,6 +122,11 @@ for fs in ext4 xfs; do
 	[ "$got" = "${lose[$fs]}" ] && [ "$nfail" = $((2 * $(wc -w <<<"${lose[$fs]}"))) ]
 	check "stock 7.2 $fs: exactly the operations whose callers break the layout lose pages, in PTE and PMD" $? \
 		"lost ($nfail runs): '$got'" "expected: '${lose[$fs]}'"
+	v=$(jq -c '[.info.operations[] | select(.verdict == "fail" and .near.stored > 0)
+		| .near.missing == .near.stored] | [length, all]' <<<"$j" 2>/dev/null)
+	[ "$v" = "[$((2 * $(wc -w <<<"${lose[$fs]}") - 2 * $(wc -w <<<"${nonear[$fs]}"))),true]" ]
+	check "stock 7.2 $fs: every failing run with near pages lost them all too ([runs, all] = $v)" $? \
+		"expected $((2 * $(wc -w <<<"${lose[$fs]}") - 2 * $(wc -w <<<"${nonear[$fs]}"))) runs"
 	got=$(ops_with "$d" unsupported)
 	[ "$got" = "${unsup[$fs]}" ]
 	check "stock 7.2 $fs: refused as unsupported: ${unsup[$fs]}" $? "got '$got'"
@@ -126,7 +141,7 @@ for fs in ext4 xfs; do
 	# ---- fixed ----
 	name=fixed-$fs
 	if [ -z "$fixed" ] || [ ! -f "$fixed" ]; then
-		for k in 1 2 3 4 5 6 7; do skip "fixed 7.2 $fs check $k" "no fixed kernel (see above)"; done
+		for k in 1 2 3 4 5 6 7 8 9; do skip "fixed 7.2 $fs check $k" "no fixed kernel (see above)"; done
 		continue
 	fi
 	boot "$name" "$gfs" --kernel "$fixed" --modules none; st=$?
@@ -143,6 +158,12 @@ for fs in ext4 xfs; do
 	[ "$v" = "[$((2 * (16 - u))),0,$((2 * u)),0,0]" ]
 	check "fixed 7.2 $fs: every supported operation passes in PTE and PMD, no page missing ([pass, fail, unsupported, violations, missing] = $v)" $? \
 		"expected [$((2 * (16 - u))),0,$((2 * u)),0,0]"
+	v=$(jq -c '[.info.far.missing, .info.near.missing, .info.near.stored,
+		([.info.operations[] | select(.page == "pmd" and .near.stored > 0 and .operation != "allocate")
+		  | .near.in_pmd_entry == .near.stored] | length > 0 and all)]' <<<"$j" 2>/dev/null)
+	[ "$v" = "[0,0,100,true]" ]
+	check "fixed 7.2 $fs: far and near pages all written back, the near ones of the PMD runs in the 2 MiB entry the operation cuts ([far missing, near missing, near stored, in the entry] = $v)" $? \
+		"expected [0,0,100,true]" "$(grep -E 'near \(|near pages' "$d/layout.tap" 2>/dev/null | grep -v ': pass$' | head -3 | tr '\n' ' ')"
 	got=$(ops_with "$d" unsupported)
 	[ "$got" = "${unsup[$fs]}" ]
 	check "fixed 7.2 $fs: refused as unsupported: ${unsup[$fs]}" $? "got '$got'"
@@ -152,6 +173,9 @@ for fs in ext4 xfs; do
 	[ "$(rc "$d/repro-all.rc")" = 0 ] && [ "$(rc "$d/repro-pmd.rc")" = 0 ]
 	check "reproducer -a on fixed 7.2 $fs: exit 0 in PTE and PMD mappings" $? \
 		"exit $(rc "$d/repro-all.rc") / $(rc "$d/repro-pmd.rc")" "$(grep ': LOST' "$d/repro-all.txt" "$d/repro-pmd.txt" 2>/dev/null | head -2 | tr '\n' ' ')"
+	[ "$(rc "$d/repro-near.rc")" = 0 ]
+	check "reproducer -a --near on fixed 7.2 $fs: exit 0 (the operation inside the stores' 2 MiB entry)" $? \
+		"exit $(rc "$d/repro-near.rc")" "$(grep ': LOST' "$d/repro-near.txt" 2>/dev/null | head -2 | tr '\n' ' ')"
 	left "$d" "fixed 7.2 $fs"
 done
 [ $tap_failed -eq 0 ] || { echo "# $tap_failed of $n failed"; exit 1; }

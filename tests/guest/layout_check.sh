@@ -10,7 +10,8 @@
 #   repro-all.{txt,rc}     every operation of the reproducer (-a), PTE
 #   repro-pmd.{txt,rc}     the same in a 2 MiB-aligned mapping (-a --pmd)
 #   repro-near.{txt,rc}    the same with the operation inside the stores'
-#                          2 MiB entry (-a --near; recorded, not asserted)
+#                          2 MiB entry (-a --near; tests/guest_layout.sh
+#                          asserts it on fixed 7.2 only)
 #   instances.txt          what is left in tracefs instances/ afterwards
 #   seconds                guest seconds of the daxstress run
 # Statuses are recorded, not acted on: the script itself exits 0.
