@@ -24,6 +24,7 @@
 #   make bench-self  the suite's own measurement overhead
 #   make clean
 SHELL := /bin/bash
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 CC ?= gcc
 PKGS := libtracefs libtraceevent json-c libndctl libdaxctl libpmem hwloc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -96,14 +97,14 @@ run:
 check:
 	@scripts/deps kernel
 	@$(MAKE) --no-print-directory all
-	@tests/run
+	@tests/run -j $(NPROC)
 
 # The host tests check patches (tests/cli/mutants_layout.sh) and the
 # kernel scripts' options: the kernel group's tools, though no kernel is built.
 check-host:
 	@scripts/deps kernel
 	@$(MAKE) --no-print-directory all
-	@tests/run --host
+	@tests/run --host -j $(NPROC)
 
 stress:
 	@scripts/deps

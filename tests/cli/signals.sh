@@ -128,7 +128,7 @@ wait
 secs=$(( $(date +%s) - t0 ))
 
 ncatch=$(( ${#sigs[@]} - 1 ))
-echo "1..$(( ${#tools[@]} * 3 * ncatch + ${#tools[@]} * 3 + 1 ))"
+echo "1..$(( ${#tools[@]} * 3 * ncatch + ${#tools[@]} * 3 ))"
 for t in "${tools[@]}"; do
 	while IFS=$'\t' read -r verdict name diag; do
 		if [ "$verdict" = ok ]; then ok "$name"; else not_ok "$name" "$diag"; fi
@@ -167,5 +167,6 @@ for i in "${!tools[@]}"; do
 			"${miss:+moment not reached: $miss; }status $st; still there: $after"
 	done
 done
-[ "$secs" -lt 120 ]
-check "the catchable signals ($ncatch of them, ${#tools[@]} tools, 3 moments) took ${secs}s side by side" $?
+# a diagnostic, not a point: timings are never asserted (tests/run's time
+# limit stops a hang)
+echo "# the catchable signals ($ncatch of them, ${#tools[@]} tools, 3 moments) took ${secs}s side by side"
