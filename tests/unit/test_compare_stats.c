@@ -308,11 +308,10 @@ static void test_bootstrap(void)
 
 int main(void)
 {
-	tap_plan(39);
 	test_distributions();
 	test_order_statistics();
 	test_rng();
 	test_mwu();
 	test_bootstrap();
-	return tap_done();
+	return done_testing();
 }

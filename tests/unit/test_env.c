@@ -402,6 +402,5 @@ int main(void)
 			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	test_pmem_dir();
-	tap_plan(tap_n);
-	return tap_done();
+	return done_testing();
 }

@@ -397,7 +397,6 @@ int main(void)
 	struct hist *h = malloc(sizeof(*h));
 	int d;
 
-	tap_plan(NDIST * (NQ + 1) + 2 + 4 + 2 + 6 + 4);
 	if (!data || !h) {
 		diag("out of memory");
 		return 1;
@@ -412,5 +411,5 @@ int main(void)
 	time_record(h);
 	free(h);
 	free(data);
-	return tap_done();
+	return done_testing();
 }

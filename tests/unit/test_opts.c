@@ -287,7 +287,6 @@ int main(void)
 	char rodir[sizeof(dir) + 16];
 	int fd;
 
-	tap_plan(108);
 	opt_set_progname("/usr/local/bin/daxbench");
 	ok(!strcmp(opt_progname(), "daxbench"),
 	   "opt_set_progname keeps the basename");
@@ -410,7 +409,7 @@ int main(void)
 	if (!mkdtemp(dir)) {
 		for (fd = 0; fd < 7; fd++)
 			skip("mkdtemp: %s", strerror(errno));
-		return tap_done();
+		return done_testing();
 	}
 	snprintf(file, sizeof(file), "%s/file", dir);
 	snprintf(notdir, sizeof(notdir), "%s/file/sub", dir);
@@ -473,5 +472,5 @@ int main(void)
 	rmdir(rodir);
 	unlink(file);
 	rmdir(dir);
-	return tap_done();
+	return done_testing();
 }

@@ -1288,18 +1288,17 @@ int main(int argc, char **argv)
 {
 	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
 
-	tap_plan(49);
-	test_missing();		/* 3 */
-	test_event_times();	/* 9 */
-	test_pmd();		/* 2 */
-	test_overlap();		/* 2 */
-	test_store_after_start(); /* 1 */
-	test_restore();		/* 2 */
-	test_partial();		/* 1 */
-	test_pages_past_cap();	/* 4 */
-	test_random(quick ? 8 : 40);	/* 6 */
-	test_classes();		/* 2 */
-	test_flush_rule();	/* 12 */
+	test_missing();
+	test_event_times();
+	test_pmd();
+	test_overlap();
+	test_store_after_start();
+	test_restore();
+	test_partial();
+	test_pages_past_cap();
+	test_random(quick ? 8 : 40);
+	test_classes();
+	test_flush_rule();
 	if (quick) {
 		skip("timing (--quick)");
 		skip("timing, violation-heavy (--quick)");
@@ -1319,5 +1318,5 @@ int main(int argc, char **argv)
 	oracle_report_free(NULL);
 	oracle_free(NULL);
 	ok(1, "free functions accept NULL");
-	return tap_done();
+	return done_testing();
 }

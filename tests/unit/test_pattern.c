@@ -63,7 +63,6 @@ int main(void)
 	struct pattern p;
 	int bad;
 
-	tap_plan(22);
 
 	errno = 0;
 	ok(pattern_init(&p, PATTERN_RAND, 0, 0, 0.99, 1) == -1 && errno == EINVAL,
@@ -211,5 +210,5 @@ int main(void)
 	ok(bijection(1, 1) && bijection(2, 1) && bijection(1000, 3) && bijection(1024, 9) &&
 	   bijection(12288, 77), "zipf scramble is a bijection of [0, n) (n = 1, 2, 1000, 1024, 12288)");
 	ok(bijection(3 * 5 * 7 * 11 * 13, 4), "... also for n with many small factors (15015)");
-	return tap_done();
+	return done_testing();
 }

@@ -185,7 +185,6 @@ int main(void)
 	int n;
 
 	opt_set_progname("test_topology");
-	tap_plan(31);
 	T = topology_open(err, sizeof(err));
 	if (!ok(T != NULL, "topology_open (%s)", T ? "ok" : err))
 		return 1;
@@ -276,5 +275,5 @@ int main(void)
 		ok(rc < 0, "binding to a cpu that does not exist fails");
 	}
 	topology_close(T);
-	return tap_done();
+	return done_testing();
 }
