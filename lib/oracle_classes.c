@@ -20,11 +20,8 @@ static int cmp_call_tid_ts(const void *a, const void *b)
 {
 	const struct call *x = a, *y = b;
 
-	if (x->tid != y->tid)
-		return x->tid < y->tid ? -1 : 1;
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
+	return ORACLE_CMP(x->tid, y->tid) ?: ORACLE_CMP(x->ts, y->ts) ?:
+	       ORACLE_CMP(x->idx, y->idx);
 }
 
 /* The call thread tid was in at t: its last call begun at or before t,
@@ -57,9 +54,7 @@ static int cmp_thr_ev(const void *a, const void *b)
 {
 	const struct thr_ev *x = a, *y = b;
 
-	if (x->thr != y->thr)
-		return x->thr < y->thr ? -1 : 1;
-	return x->q < y->q ? -1 : x->q > y->q;
+	return ORACLE_CMP(x->thr, y->thr) ?: ORACLE_CMP(x->q, y->q);
 }
 
 static int cmp_u32_te(const void *a, const void *b, void *arg)
@@ -68,7 +63,7 @@ static int cmp_u32_te(const void *a, const void *b, void *arg)
 	uint64_t x = c->ss[*(const uint32_t *)a].te;
 	uint64_t y = c->ss[*(const uint32_t *)b].te;
 
-	return x == y ? 0 : (x < y ? -1 : 1);
+	return ORACLE_CMP(x, y);
 }
 
 /* Each query's threshold (its cover thread's running call), and its exact
@@ -195,13 +190,10 @@ static void fill_violation(const struct ctx *c, const struct query *q,
 static bool viol_before(const struct oracle_violation *x,
 			const struct oracle_violation *y)
 {
-	if (x->sync_t_start != y->sync_t_start)
-		return x->sync_t_start < y->sync_t_start;
-	if (x->sync_t_end != y->sync_t_end)
-		return x->sync_t_end < y->sync_t_end;
-	if (x->sync_idx != y->sync_idx)
-		return x->sync_idx < y->sync_idx;
-	return x->pgoff < y->pgoff;
+	return (ORACLE_CMP(x->sync_t_start, y->sync_t_start) ?:
+		ORACLE_CMP(x->sync_t_end, y->sync_t_end) ?:
+		ORACLE_CMP(x->sync_idx, y->sync_idx) ?:
+		ORACLE_CMP(x->pgoff, y->pgoff)) < 0;
 }
 
 /* A sample of class k when the round robin found none: the earliest of
@@ -236,11 +228,7 @@ static int cmp_viol(const void *a, const void *b)
 {
 	const struct oracle_violation *x = a, *y = b;
 
-	if (x->sync_idx != y->sync_idx)
-		return x->sync_idx < y->sync_idx ? -1 : 1;
-	if (x->pgoff != y->pgoff)
-		return x->pgoff < y->pgoff ? -1 : 1;
-	return 0;
+	return ORACLE_CMP(x->sync_idx, y->sync_idx) ?: ORACLE_CMP(x->pgoff, y->pgoff);
 }
 
 int oracle_take_samples(struct ctx *c, struct oracle_report *r, size_t max,

@@ -32,11 +32,8 @@ static int cmp_flush_ts(const void *a, const void *b)
 {
 	const struct o_flush *x = a, *y = b;
 
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return (int)y->entry - (int)x->entry;	/* entry first */
+	return ORACLE_CMP(x->ts, y->ts) ?: ORACLE_CMP(x->pid, y->pid) ?:
+	       (int)y->entry - (int)x->entry;	/* entry first */
 }
 
 static int cmp_ev_tp(const void *a, const void *b, void *arg)
@@ -45,9 +42,7 @@ static int cmp_ev_tp(const void *a, const void *b, void *arg)
 	const struct o_event *x = &ev[*(const uint32_t *)a];
 	const struct o_event *y = &ev[*(const uint32_t *)b];
 
-	if (x->tp_ts != y->tp_ts)
-		return x->tp_ts < y->tp_ts ? -1 : 1;
-	return x < y ? -1 : x > y;
+	return ORACLE_CMP(x->tp_ts, y->tp_ts) ?: ORACLE_CMP(x, y);
 }
 
 static int cmp_ev_pid_tp(const void *a, const void *b, void *arg)
@@ -56,9 +51,7 @@ static int cmp_ev_pid_tp(const void *a, const void *b, void *arg)
 	const struct o_event *x = &ev[*(const uint32_t *)a];
 	const struct o_event *y = &ev[*(const uint32_t *)b];
 
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return cmp_ev_tp(a, b, arg);
+	return ORACLE_CMP(x->pid, y->pid) ?: cmp_ev_tp(a, b, arg);
 }
 
 static int cmp_fl_pid_ts(const void *a, const void *b, void *arg)
@@ -67,11 +60,8 @@ static int cmp_fl_pid_ts(const void *a, const void *b, void *arg)
 	const struct o_flush *x = &fl[*(const uint32_t *)a];
 	const struct o_flush *y = &fl[*(const uint32_t *)b];
 
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
-	return x < y ? -1 : x > y;
+	return ORACLE_CMP(x->pid, y->pid) ?: ORACLE_CMP(x->ts, y->ts) ?:
+	       ORACLE_CMP(x, y);
 }
 
 /* The sample of writeback event i: why, and its thread's writebacks and

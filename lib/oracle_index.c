@@ -21,41 +21,24 @@ static int cmp_store(const void *a, const void *b)
 {
 	const struct o_store *x = a, *y = b;
 
-	if (x->pg != y->pg)
-		return x->pg < y->pg ? -1 : 1;
-	if (x->ta != y->ta)
-		return x->ta < y->ta ? -1 : 1;
-	if (x->tb != y->tb)
-		return x->tb < y->tb ? -1 : 1;
-	return 0;
+	return ORACLE_CMP(x->pg, y->pg) ?: ORACLE_CMP(x->ta, y->ta) ?:
+	       ORACLE_CMP(x->tb, y->tb);
 }
 
 static int cmp_blk(const void *a, const void *b)
 {
 	const struct blk *x = a, *y = b;
 
-	if (x->chunk != y->chunk)
-		return x->chunk < y->chunk ? -1 : 1;
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
-	if (x->ev != y->ev)
-		return x->ev < y->ev ? -1 : 1;
-	return 0;
+	return ORACLE_CMP(x->chunk, y->chunk) ?: ORACLE_CMP(x->ts, y->ts) ?:
+	       ORACLE_CMP(x->ev, y->ev);
 }
 
 static int cmp_sync(const void *a, const void *b)
 {
 	const struct o_sync *x = a, *y = b;
 
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	if (x->hi != y->hi)
-		return x->hi < y->hi ? -1 : 1;
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
-	if (x->idx != y->idx)
-		return x->idx < y->idx ? -1 : 1;
-	return 0;
+	return ORACLE_CMP(x->lo, y->lo) ?: ORACLE_CMP(x->hi, y->hi) ?:
+	       ORACLE_CMP(x->ts, y->ts) ?: ORACLE_CMP(x->idx, y->idx);
 }
 
 /* Order of the largest aligned power-of-two block starting at a, a < b:
@@ -247,20 +230,15 @@ static int cmp_cand_dist(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
 
-	if (x->dist != y->dist)
-		return x->dist < y->dist ? -1 : 1;
-	if (x->e.ts != y->e.ts)
-		return x->e.ts < y->e.ts ? -1 : 1;
-	return x->ev < y->ev ? -1 : x->ev > y->ev;
+	return ORACLE_CMP(x->dist, y->dist) ?: ORACLE_CMP(x->e.ts, y->e.ts) ?:
+	       ORACLE_CMP(x->ev, y->ev);
 }
 
 static int cmp_cand_ts(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
 
-	if (x->e.ts != y->e.ts)
-		return x->e.ts < y->e.ts ? -1 : 1;
-	return x->ev < y->ev ? -1 : x->ev > y->ev;
+	return ORACLE_CMP(x->e.ts, y->e.ts) ?: ORACLE_CMP(x->ev, y->ev);
 }
 
 static void add_cand(const struct ctx *c, struct cand *cd, unsigned *n,

@@ -186,7 +186,7 @@ static int cmp_q_c_desc(const void *a, const void *b, void *arg)
 	uint64_t x = c->cov[c->q[*(const uint32_t *)a].store];
 	uint64_t y = c->cov[c->q[*(const uint32_t *)b].store];
 
-	return x == y ? 0 : (x > y ? -1 : 1);
+	return ORACLE_CMP(y, x);	/* descending */
 }
 
 static int cmp_sy_te_desc(const void *a, const void *b, void *arg)
@@ -195,7 +195,7 @@ static int cmp_sy_te_desc(const void *a, const void *b, void *arg)
 	uint64_t x = c->ss[*(const uint32_t *)a].te;
 	uint64_t y = c->ss[*(const uint32_t *)b].te;
 
-	return x == y ? 0 : (x > y ? -1 : 1);
+	return ORACLE_CMP(y, x);	/* descending */
 }
 
 int oracle_count_per_sync(struct ctx *c, uint64_t *missed)

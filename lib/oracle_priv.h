@@ -128,6 +128,10 @@ struct ctx {
 #define COV_DONE 1		/* cov[] computed */
 #define COV_FAILED 2		/* the store has >= 1 violation (queried) */
 
+/* -1, 0 or 1 as a is below, equal to or above b.  A comparator chains
+ * them with ?: (GNU C): the first key that differs decides. */
+#define ORACLE_CMP(a, b) ((a) < (b) ? -1 : (a) > (b))
+
 static inline unsigned ilog2_u64(uint64_t v)
 {
 	return 63 - (unsigned)__builtin_clzll(v);
