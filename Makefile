@@ -76,9 +76,10 @@ stress/daxstress: $(STRESS_OBJ) lib/libdaxbench.a
 	$(call quiet,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# $< and the library, not $^: the headers its .d adds are prerequisites too.
 tests/unit/test_%: tests/unit/test_%.c lib/libdaxbench.a
 	$(call quiet,CCLD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libdaxbench.a $(LDLIBS)
 
 deps:
 	@scripts/deps
@@ -162,4 +163,4 @@ clean:
 clean-cache:
 	@. scripts/lib/cache.sh && d=$$(daxbench_cache) && echo "rm -rf $$d" && rm -rf "$$d"
 
--include $(LIB_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(STRESS_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(STRESS_OBJ:.o=.d) $(UNIT_BIN:=.d)

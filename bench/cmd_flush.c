@@ -30,7 +30,6 @@
  * file system that is not DAX is run anyway, with one line on stderr and
  * "dax": false in the results: its flushes write back DRAM page cache.
  */
-#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -48,6 +47,7 @@
 #include <libpmem.h>
 
 #include "builtin.h"
+#include "cpu_flush.h"
 #include "env.h"
 #include "hist.h"
 #include "opts.h"
@@ -537,12 +537,12 @@ static void target_close(struct target *t)
 
 /* What libpmem 1.12 chose, rebuilt with its own rules (pmem_init and
  * pmem2_arch_init): libpmem has no API that says which instruction its
- * pmem_persist runs.  CPUID first; PMEM_NO_CLWB=1 and PMEM_NO_CLFLUSHOPT=1
+ * pmem_persist runs.  CPUID first (cpu_flush.h); PMEM_NO_CLWB=1 and PMEM_NO_CLFLUSHOPT=1
  * skip an instruction; PMEM_NO_FLUSH=1 or an eADR platform (auto flush)
  * drop the flush altogether (only the fence stays). */
 struct cpu_flush {
-	bool clflush, clflushopt, clwb, avx, avx512f, movdir64b;
-	const char *best;	/* what the cpu offers */
+	struct cpu_flush_caps caps;	/* what the cpu offers (CPUID) */
+	const char *best;	/* its best flush instruction */
 	const char *insn;	/* what libpmem uses */
 	const char *forced;	/* "PMEM_NO_CLWB=1", ... or NULL */
 	bool flushes;		/* false under PMEM_NO_FLUSH=1 or eADR */
@@ -559,33 +559,22 @@ static bool env_is(const char *name, const char *val)
 	return e && !strcmp(e, val);
 }
 
-static void cpu_flush_detect(struct cpu_flush *c)
+static void libpmem_choice(struct cpu_flush *c)
 {
-	unsigned a, b, cx, d, max = __get_cpuid_max(0, NULL);
+	const struct cpu_flush_caps *cpu = &c->caps;
 	const char *e;
 
 	*c = (struct cpu_flush){ .movnt_threshold = 256 };
-	if (max >= 1) {
-		__cpuid_count(1, 0, a, b, cx, d);
-		c->clflush = d & (1u << 19);
-		c->avx = cx & (1u << 28);
-	}
-	if (max >= 7) {
-		__cpuid_count(7, 0, a, b, cx, d);
-		c->clflushopt = b & (1u << 23);
-		c->clwb = b & (1u << 24);
-		c->avx512f = b & (1u << 16);
-		c->movdir64b = cx & (1u << 28);
-	}
-	c->best = c->clwb ? "clwb" : c->clflushopt ? "clflushopt" : "clflush";
+	cpu_flush_detect(&c->caps);
+	c->best = cpu_flush_best(cpu) ? cpu_flush_best(cpu) : "unknown";
 	c->insn = "clflush";
-	if (c->clflushopt) {
+	if (cpu->clflushopt) {
 		if (env_is("PMEM_NO_CLFLUSHOPT", "1"))
 			c->forced = "PMEM_NO_CLFLUSHOPT=1";
 		else
 			c->insn = "clflushopt";
 	}
-	if (c->clwb) {
+	if (cpu->clwb) {
 		if (env_is("PMEM_NO_CLWB", "1"))
 			c->forced = c->forced ? "PMEM_NO_CLWB=1 PMEM_NO_CLFLUSHOPT=1" :
 				    "PMEM_NO_CLWB=1";
@@ -603,12 +592,12 @@ static void cpu_flush_detect(struct cpu_flush *c)
 	}
 	if (!env_is("PMEM_NO_MOVNT", "1")) {
 		c->movnt = "sse2";
-		if (c->avx && !env_is("PMEM_AVX", "0"))
+		if (cpu->avx && !env_is("PMEM_AVX", "0"))
 			c->movnt = "avx";
-		if (c->avx512f && !env_is("PMEM_AVX512F", "0"))
+		if (cpu->avx512f && !env_is("PMEM_AVX512F", "0"))
 			c->movnt = "avx512f";
 		e = getenv("PMEM_MOVDIR64B");
-		if (c->movdir64b && e && strcmp(e, "0"))
+		if (cpu->movdir64b && e && strcmp(e, "0"))
 			c->movnt = "movdir64b";
 	}
 	e = getenv("PMEM_MOVNT_THRESHOLD");
@@ -628,12 +617,12 @@ static json_object *cpu_flush_json(const struct cpu_flush *c)
 	json_object *flags = json_object_new_object();
 	json_object *env = json_object_new_object();
 
-	json_object_object_add(flags, "clflush", json_object_new_boolean(c->clflush));
-	json_object_object_add(flags, "clflushopt", json_object_new_boolean(c->clflushopt));
-	json_object_object_add(flags, "clwb", json_object_new_boolean(c->clwb));
-	json_object_object_add(flags, "avx", json_object_new_boolean(c->avx));
-	json_object_object_add(flags, "avx512f", json_object_new_boolean(c->avx512f));
-	json_object_object_add(flags, "movdir64b", json_object_new_boolean(c->movdir64b));
+	json_object_object_add(flags, "clflush", json_object_new_boolean(c->caps.clflush));
+	json_object_object_add(flags, "clflushopt", json_object_new_boolean(c->caps.clflushopt));
+	json_object_object_add(flags, "clwb", json_object_new_boolean(c->caps.clwb));
+	json_object_object_add(flags, "avx", json_object_new_boolean(c->caps.avx));
+	json_object_object_add(flags, "avx512f", json_object_new_boolean(c->caps.avx512f));
+	json_object_object_add(flags, "movdir64b", json_object_new_boolean(c->caps.movdir64b));
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i]);
 
@@ -883,8 +872,8 @@ static void print_table(const struct params *p, const struct topology *topo,
 	       p->target, p->kind == T_ANON ? "anonymous DRAM, the reference" :
 	       t->dax == 1 ? "dax" : "dax: false, page cache",
 	       cf->insn, cf->forced ? " (forced by " : "", cf->forced ? cf->forced : "",
-	       cf->forced ? ")" : "", cf->clflush ? "clflush" : "",
-	       cf->clflushopt ? " clflushopt" : "", cf->clwb ? " clwb" : "");
+	       cf->forced ? ")" : "", cf->caps.clflush ? "clflush" : "",
+	       cf->caps.clflushopt ? " clflushopt" : "", cf->caps.clwb ? " clwb" : "");
 	if (!cf->flushes)
 		printf("NOTE: libpmem does not flush at all here (%s): persist is a fence only\n",
 		       cf->no_flush_why);
@@ -937,7 +926,7 @@ int cmd_flush(int argc, char **argv)
 	}
 	parse(argc, argv, &p, topo);
 	root = results_new("flush", argc, argv);
-	cpu_flush_detect(&cf);
+	libpmem_choice(&cf);
 	clock_floor = clock_floor_ns();
 
 	progress("mapping %s...", p.target);

@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "cpu_flush.h"
 #include "env.h"
 
 #ifndef STATX_ATTR_DAX
@@ -365,24 +366,33 @@ static json_object *kernel_json(void)
 	return o;
 }
 
+/* A capability of cpu_flush.h: true, false, or null off x86. */
+static json_object *jcap(const struct cpu_flush_caps *c, bool has)
+{
+	return c->known ? json_object_new_boolean(has) : NULL;
+}
+
+/* The model from /proc/cpuinfo, the flush instructions (and avx512f) by
+ * CPUID, as daxbench flush reads them; hypervisor from the kernel's
+ * flags. */
 static json_object *cpu_json(void)
 {
-	static const char *const names[] = {
-		"clwb", "clflushopt", "clflush", "hypervisor", "avx512f",
-	};
 	json_object *o = json_object_new_object();
 	char *model = cpuinfo_field("model name");
 	char *flags = cpuinfo_field("flags");
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t i;
+	struct cpu_flush_caps c;
 
+	cpu_flush_detect(&c);
 	json_object_object_add(o, "model", jstr_or_null(model));
 	json_object_object_add(o, "ncpus",
 			       n > 0 ? json_object_new_int64(n) : NULL);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		json_object_object_add(o, names[i], flags ?
-			json_object_new_boolean(flag_in(flags, names[i])) :
-			NULL);
+	json_object_object_add(o, "clwb", jcap(&c, c.clwb));
+	json_object_object_add(o, "clflushopt", jcap(&c, c.clflushopt));
+	json_object_object_add(o, "clflush", jcap(&c, c.clflush));
+	json_object_object_add(o, "hypervisor", flags ?
+			       json_object_new_boolean(flag_in(flags, "hypervisor")) : NULL);
+	json_object_object_add(o, "avx512f", jcap(&c, c.avx512f));
 	free(model);
 	free(flags);
 	return o;

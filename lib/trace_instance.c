@@ -303,20 +303,13 @@ static int open_cpus(struct dax_trace *t, char *why, size_t whylen)
 	return 0;
 }
 
-struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
-				 size_t whylen)
+/* Where the instance goes: tracefs (mounted if need be), its instances/
+ * writable; NULL and why if not. */
+static const char *instances_dir(const char *prefix, char *why, size_t whylen)
 {
-	const char *prefix = o && o->prefix && *o->prefix ? o->prefix : "daxbench";
+	char ipath[PATH_MAX + 64];
 	const char *dir;
-	struct dax_trace *t;
-	struct slot *s = NULL;
-	char val[64], ipath[PATH_MAX + 64];
-	bool any_dax = false, any_pc = false;
-	int max_id = 0;
-	long long subbuf_kb = 0;
-	unsigned npages;
 
-	set_why(why, whylen, "%s", "");
 	if (strchr(prefix, '/') || strlen(prefix) > 40) {
 		set_why(why, whylen, "bad instance prefix \"%s\"", prefix);
 		return NULL;
@@ -330,23 +323,14 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 			ipath, strerror(errno));
 		return NULL;
 	}
+	return dir;
+}
 
-	t = calloc(1, sizeof(*t));
-	if (!t) {
-		set_why(why, whylen, "out of memory");
-		return NULL;
-	}
-	snprintf(t->flush_why, sizeof(t->flush_why), "not requested");
-	t->marker_fd = -1;
-	t->slot = -1;
-	t->buffer_kb = o && o->buffer_kb ? o->buffer_kb : DEFAULT_BUFFER_KB;
-	t->pagecache = o && o->pagecache;
-	snprintf(t->name, sizeof(t->name), "%s-%d", prefix, (int)getpid());
-	snprintf(t->dir, sizeof(t->dir), "%s", dir);
-	snprintf(t->path, sizeof(t->path), "%s/instances/%s", dir, t->name);
-
-	remove_stale(dir, prefix);
-	trace_remove_stale_probes(NULL, NULL);
+/* The instance created and registered in a free slot: from then on a
+ * signal or exit removes it.  NULL and why if not (t is then freed). */
+static struct slot *create_instance(struct dax_trace *t, char *why, size_t whylen)
+{
+	struct slot *s = NULL;
 
 	pthread_mutex_lock(&trace_reg_lock);
 	if (trace_name_registered(t->path)) {
@@ -389,30 +373,51 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 	__atomic_store_n(&s->used, 1, __ATOMIC_RELEASE);
 	trace_install_handlers();
 	pthread_mutex_unlock(&trace_reg_lock);
+	return s;
+}
+
+/* Tracing off while it is set up, the mono clock, the buffer, and no
+ * overwrite (a loss is counted, never hidden). */
+static int set_instance(struct dax_trace *t, char *why, size_t whylen)
+{
+	char val[64];
 
 	if (ifile_write(t, "tracing_on", "0") < 0 ||
 	    ifile_write(t, "trace_clock", "mono") < 0) {
 		set_why(why, whylen, "cannot set trace_clock mono in %s: %s", t->path,
 			strerror(errno));
-		goto fail;
+		return -1;
 	}
 	snprintf(val, sizeof(val), "%u", t->buffer_kb);
 	if (ifile_write(t, "buffer_size_kb", val) < 0) {
 		set_why(why, whylen, "cannot set buffer_size_kb %u: %s", t->buffer_kb,
 			strerror(errno));
-		goto fail;
+		return -1;
 	}
 	if (ifile_write(t, "options/overwrite", "0") < 0) {
 		set_why(why, whylen, "cannot clear options/overwrite: %s", strerror(errno));
-		goto fail;
+		return -1;
 	}
+	return 0;
+}
+
+/* Every event of interest that exists, parsed and enabled (the flush
+ * probes, when asked for, created first; either failing turns the flush
+ * timing off, not the trace); the map from kernel event ids to ours.  -1
+ * and why when the kernel has none of the events, or no markers; 1 when out
+ * of memory. */
+static int enable_events(struct dax_trace *t, struct slot *s, bool flush_time,
+			 char *why, size_t whylen)
+{
+	bool any_dax = false, any_pc = false;
+	int max_id = 0;
 
 	t->tep = tep_alloc();
 	if (!t->tep || trace_header_setup(t) < 0) {
 		set_why(why, whylen, "cannot parse events/header_page");
-		goto fail;
+		return -1;
 	}
-	if (o && o->flush_time)
+	if (flush_time)
 		trace_create_probe(t, s);
 	for (int ev = 0; ev < EV__COUNT; ev++) {
 		if (trace_evdefs[ev].pagecache && !t->pagecache)
@@ -456,19 +461,30 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 		set_why(why, whylen, t->pagecache ?
 			"kernel has no fs_dax nor page-cache writeback tracepoints" :
 			"kernel has no fs_dax tracepoints");
-		goto fail;
+		return -1;
 	}
 	if (!t->has[EV_MARKER]) {
 		set_why(why, whylen, "cannot decode ftrace/print (trace_marker) records");
-		goto fail;
+		return -1;
 	}
 	t->max_id = max_id;
 	t->idmap = calloc(max_id + 1, 1);
 	if (!t->idmap)
-		goto oom;
+		return 1;
 	for (int ev = 0; ev < EV__COUNT; ev++)
 		if (t->has[ev])
 			t->idmap[t->ev[ev].e->id] = (uint8_t)(ev + 1);
+	return 0;
+}
+
+/* What a drain reads with: a page of a whole sub-buffer, the kbuffer, the
+ * bound on reads per drain; then the marker and the per-cpu readers.  -1
+ * and why if not; 1 when out of memory. */
+static int open_readers(struct dax_trace *t, char *why, size_t whylen)
+{
+	char ipath[PATH_MAX + 64];
+	long long subbuf_kb = 0;
+	unsigned npages;
 
 	/* a read of trace_pipe_raw must hold a whole sub-buffer */
 	t->page_size = tep_get_sub_buffer_size(t->tep);
@@ -484,7 +500,7 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 				tep_is_file_bigendian(t->tep) ?
 				KBUFFER_ENDIAN_BIG : KBUFFER_ENDIAN_LITTLE);
 	if (!t->page || !t->kbuf)
-		goto oom;
+		return 1;
 	npages = (unsigned)((uint64_t)t->buffer_kb * 1024 / (unsigned)t->page_size);
 	t->max_reads = 2 * npages + 64;
 
@@ -492,23 +508,61 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 	t->marker_fd = open(ipath, O_WRONLY | O_CLOEXEC);
 	if (t->marker_fd < 0) {
 		set_why(why, whylen, "open %s: %s", ipath, strerror(errno));
-		goto fail;
+		return -1;
 	}
-	if (open_cpus(t, why, whylen) < 0)
-		goto fail;
-	s->fds = t->fds;
-	__atomic_store_n(&s->nfds, t->nfds, __ATOMIC_RELEASE);
+	return open_cpus(t, why, whylen) < 0 ? -1 : 0;
+}
 
-	t->lost0 = trace_read_lost(t);
-	if (ifile_write(t, "tracing_on", "1") < 0) {
-		set_why(why, whylen, "cannot turn tracing on: %s", strerror(errno));
-		goto fail;
+struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
+				 size_t whylen)
+{
+	const char *prefix = o && o->prefix && *o->prefix ? o->prefix : "daxbench";
+	const char *dir;
+	struct dax_trace *t;
+	struct slot *s;
+	int rc;
+
+	set_why(why, whylen, "%s", "");
+	dir = instances_dir(prefix, why, whylen);
+	if (!dir)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		set_why(why, whylen, "out of memory");
+		return NULL;
 	}
-	return t;
+	snprintf(t->flush_why, sizeof(t->flush_why), "not requested");
+	t->marker_fd = -1;
+	t->slot = -1;
+	t->buffer_kb = o && o->buffer_kb ? o->buffer_kb : DEFAULT_BUFFER_KB;
+	t->pagecache = o && o->pagecache;
+	snprintf(t->name, sizeof(t->name), "%s-%d", prefix, (int)getpid());
+	snprintf(t->dir, sizeof(t->dir), "%s", dir);
+	snprintf(t->path, sizeof(t->path), "%s/instances/%s", dir, t->name);
 
-oom:
-	set_why(why, whylen, "out of memory");
-fail:
+	remove_stale(dir, prefix);
+	trace_remove_stale_probes(NULL, NULL);
+	s = create_instance(t, why, whylen);
+	if (!s)
+		return NULL;
+	rc = set_instance(t, why, whylen);
+	if (!rc)
+		rc = enable_events(t, s, o && o->flush_time, why, whylen);
+	if (!rc)
+		rc = open_readers(t, why, whylen);
+	if (!rc) {
+		s->fds = t->fds;
+		__atomic_store_n(&s->nfds, t->nfds, __ATOMIC_RELEASE);
+		t->lost0 = trace_read_lost(t);
+		if (ifile_write(t, "tracing_on", "1") < 0) {
+			set_why(why, whylen, "cannot turn tracing on: %s", strerror(errno));
+			rc = -1;
+		}
+	}
+	if (!rc)
+		return t;
+	if (rc > 0)
+		set_why(why, whylen, "out of memory");
 	if (t->marker_fd >= 0 && t->nfds == 0)
 		close(t->marker_fd);
 	dax_trace_close(t);

@@ -138,7 +138,6 @@ int main(void)
 	int fd, s, sock;
 	pid_t pid;
 
-	tap_plan(27);
 	opt_set_progname("daxbench");
 	if (!mkdtemp(dir)) {
 		printf("Bail out! mkdtemp: %s\n", strerror(errno));
@@ -271,5 +270,5 @@ int main(void)
 		if (system(cmd) != 0)
 			diag("cannot remove %s", dir);
 	}
-	return tap_done();
+	return done_testing();
 }
