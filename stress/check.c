@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "driver.h"
+#include "check.h"
 
 #define SAMPLE_CAP (1u << 18)	/* oracle samples kept per check */
 
@@ -39,11 +39,11 @@ static void print_sample(const struct oracle_report *r,
 
 /* --dump DIR: the streams of the first failing iteration as CSV files
  * NAME-iter-N-{stores,syncs,events}.csv (times: CLOCK_MONOTONIC ns). */
-static void dump_streams(struct sc_run *run, const struct sc_records *in,
-			 const struct trace_vec *ev)
+static void dump_streams(struct sctx *c, const char *dir,
+			 const struct sc_records *in, const struct trace_vec *ev)
 {
-	const char *dir = run->p->dump_dir, *name = run->c.sc->name;
-	unsigned iter = run->c.iter;
+	const char *name = c->sc->name;
+	unsigned iter = c->iter;
 	char path[4200];
 	FILE *f;
 
@@ -94,16 +94,16 @@ static void dump_streams(struct sc_run *run, const struct sc_records *in,
 				in->extra[i].pglen);
 		fclose(f);
 	}
-	sc_diag(&run->c, "iteration %u: streams written to %s/%s-iter-%u-*.csv",
+	sc_diag(c, "iteration %u: streams written to %s/%s-iter-%u-*.csv",
 		iter, dir, name, iter);
 }
 
 /* The first violation of class k in this scenario, when r has one: TAP
  * lines and the result's first_class[k]. */
-static void first_of_class(struct sc_run *run, const struct oracle_report *r,
+static void first_of_class(struct sctx *c, const struct oracle_report *r,
 			   enum oracle_class k)
 {
-	struct sc_result *res = &run->res;
+	struct sc_result *res = c->res;
 	size_t f = r->first[k];
 	json_object *j, *text = NULL;
 	int err = 0;
@@ -112,11 +112,11 @@ static void first_of_class(struct sc_run *run, const struct oracle_report *r,
 	    (k == ORACLE_UNFLUSHED ? f >= r->nunfl : f >= r->nviol))
 		return;
 	printf("# %s: first %s violation (iteration %u, %" PRIu64 " in it):\n",
-	       run->c.sc->name, oracle_class_name(k), run->c.iter, r->by_class[k]);
+	       c->sc->name, oracle_class_name(k), c->iter, r->by_class[k]);
 	print_sample(r, k == ORACLE_UNFLUSHED ? NULL : &r->viol[f],
 		     k == ORACLE_UNFLUSHED ? &r->unfl[f] : NULL, &text);
 	j = json_object_new_object();
-	err |= jadd_u64(j, "iteration", run->c.iter);
+	err |= jadd_u64(j, "iteration", c->iter);
 	err |= jadd_nullable(j, "text", text);
 	err |= jadd_nullable(j, "sample", k == ORACLE_UNFLUSHED ?
 			     oracle_unflushed_json(&r->unfl[f]) :
@@ -127,11 +127,10 @@ static void first_of_class(struct sc_run *run, const struct oracle_report *r,
 /* Lost trace events (and, with the flush rule, missed dax_flush probe
  * hits) since the last check: fails the scenario unless
  * --allow-lost-events.  True when the round can be trusted. */
-static bool lost_ok(struct sc_run *run)
+static bool lost_ok(struct sctx *c, struct checker *k)
 {
-	struct sctx *c = &run->c;
-	struct sc_result *res = &run->res;
-	bool allow = run->p->opt.allow_lost;
+	struct sc_result *res = c->res;
+	bool allow = k->allow_lost;
 	uint64_t lost, now;
 
 	if (!c->tr)
@@ -141,8 +140,8 @@ static bool lost_ok(struct sc_run *run)
 		 * would call its writeback unflushed */
 		uint64_t m = dax_trace_flush_missed(c->tr), d;
 
-		d = m > run->flush_missed_base ? m - run->flush_missed_base : 0;
-		run->flush_missed_base = m;
+		d = m > k->flush_missed_base ? m - k->flush_missed_base : 0;
+		k->flush_missed_base = m;
 		res->flush_missed += d;
 		if (d && allow) {
 			sc_diag(c, "iteration %u: the dax_flush probes missed %"
@@ -156,8 +155,8 @@ static bool lost_ok(struct sc_run *run)
 		}
 	}
 	now = dax_trace_lost(c->tr);
-	lost = now - run->lost_base;
-	run->lost_base = now;
+	lost = now - k->lost_base;
+	k->lost_base = now;
 	if (!lost)
 		return true;
 	res->lost_events += lost;
@@ -169,7 +168,7 @@ static bool lost_ok(struct sc_run *run)
 	}
 	sc_fail(c, "%" PRIu64 " trace events were lost: the oracle cannot be "
 		"trusted; raise --trace-buffer (now %" PRIu64 "K per cpu) or "
-		"pass --allow-lost-events", lost, run->p->opt.trace_kb);
+		"pass --allow-lost-events", lost, k->trace_kb);
 	return false;
 }
 
@@ -205,11 +204,11 @@ static int feed(struct oracle *o, const struct sc_records *rec,
 
 /* The oracle over rec and the collector's records: rc->tally, the
  * result's tally, the report of what failed. */
-static void oracle_round(struct sc_run *run, const struct collector *co,
-			 const struct sc_records *rec, struct round_check *rc)
+static void oracle_round(struct sctx *c, struct checker *k,
+			 const struct collector *co, const struct sc_records *rec,
+			 struct round_check *rc)
 {
-	struct sctx *c = &run->c;
-	struct sc_result *res = &run->res;
+	struct sc_result *res = c->res;
 	struct sc_tally *t = &rc->tally;
 	struct oracle_report *r = &rc->report;
 	struct oracle *o = oracle_new(res->npages);
@@ -282,18 +281,17 @@ static void oracle_round(struct sc_run *run, const struct collector *co,
 			r->syncs_failed, r->syncs, r->pairs_checked, r->stores,
 			r->events, r->by_class[ORACLE_LATE],
 			r->by_class[ORACLE_MISSED]);
-		first_of_class(run, r, ORACLE_LATE);
-		first_of_class(run, r, ORACLE_MISSED);
+		first_of_class(c, r, ORACLE_LATE);
+		first_of_class(c, r, ORACLE_MISSED);
 		/* the first ones of a few different syncs */
-		for (size_t i = 0; i < r->nviol && run->reported < run->p->max_report;
-		     i++) {
+		for (size_t i = 0; i < r->nviol && k->reported < k->max_report; i++) {
 			if (i && r->viol[i].sync_idx == r->viol[i - 1].sync_idx &&
 			    show >= 2)
 				continue;
 			show = (i && r->viol[i].sync_idx == r->viol[i - 1].sync_idx) ?
 			       show + 1 : 1;
 			print_sample(r, &r->viol[i], NULL, NULL);
-			run->reported++;
+			k->reported++;
 		}
 	}
 	if (r->by_class[ORACLE_UNFLUSHED]) {
@@ -302,19 +300,19 @@ static void oracle_round(struct sc_run *run, const struct collector *co,
 			"of the entry's range by their thread before the event)%s",
 			r->by_class[ORACLE_UNFLUSHED], r->flush_checked,
 			co->injected ? " (--inject unflushed)" : "");
-		first_of_class(run, r, ORACLE_UNFLUSHED);
+		first_of_class(c, r, ORACLE_UNFLUSHED);
 		for (size_t i = 1; i < r->nunfl && i < 3 &&
-		     run->reported < run->p->max_report; i++) {
+		     k->reported < k->max_report; i++) {
 			print_sample(r, NULL, &r->unfl[i], NULL);
-			run->reported++;
+			k->reported++;
 		}
 	}
 	if (v > 0) {
 		if (!res->first_report)
 			res->first_report = oracle_report_json_n(r, 8);
-		if (run->p->dump_dir && !run->dumped) {
-			dump_streams(run, rec, &co->keep);
-			run->dumped = true;
+		if (k->dump_dir && !k->dumped) {
+			dump_streams(c, k->dump_dir, rec, &co->keep);
+			k->dumped = true;
 		}
 	}
 	return;
@@ -326,12 +324,12 @@ fail:
 
 /* What a scenario counted by itself (rec->own): the result's tally, and
  * its first violation of each class new to the scenario. */
-static void own_round(struct sc_run *run, const struct sc_records *rec)
+static void own_round(struct sctx *c, const struct sc_records *rec)
 {
-	struct sc_result *res = &run->res;
+	struct sc_result *res = c->res;
 
 	if (result_tally(res, &rec->own, rec->own_failed))
-		sc_fail(&run->c, "out of memory for the violating-page set");
+		sc_fail(c, "out of memory for the violating-page set");
 	for (int k = 0; k < ORACLE_CLASS__COUNT; k++) {
 		json_object *j, *a;
 		int err = 0;
@@ -341,14 +339,21 @@ static void own_round(struct sc_run *run, const struct sc_records *rec)
 		j = json_object_new_object();
 		a = json_object_new_array();
 		err |= jpush_str(a, rec->own_first[k]);
-		err |= jadd_u64(j, "iteration", run->c.iter);
+		err |= jadd_u64(j, "iteration", c->iter);
 		err |= jadd(j, "text", a);
 		err |= jadd_null(j, "sample");
 		res->first_class[k] = jdone(j, err);
 	}
 }
 
-void check_round(struct sc_run *run, struct collector *co,
+void checker_start(struct checker *k, struct dax_trace *tr, bool flush_rule)
+{
+	k->lost_base = tr ? dax_trace_lost(tr) : 0;
+	if (flush_rule)
+		k->flush_missed_base = dax_trace_flush_missed(tr);
+}
+
+void check_round(struct sctx *c, struct checker *k, struct collector *co,
 		 const struct sc_records *rec, struct round_check *rc)
 {
 	memset(rc, 0, sizeof(*rc));
@@ -358,15 +363,14 @@ void check_round(struct sc_run *run, struct collector *co,
 		rc->chk.events = &co->keep;
 		rc->chk.counts = &co->counts;
 		if (collector_finish(co)) {
-			sc_fail(&run->c, "reading trace events failed: %s",
-				strerror(errno));
-		} else if (lost_ok(run)) {
-			oracle_round(run, co, rec, rc);
+			sc_fail(c, "reading trace events failed: %s", strerror(errno));
+		} else if (lost_ok(c, k)) {
+			oracle_round(c, k, co, rec, rc);
 			rc->chk.made = true;
 		}
-		dax_counts_merge(&run->res.counts, &co->counts);
+		dax_counts_merge(&c->res->counts, &co->counts);
 	}
-	own_round(run, rec);
+	own_round(c, rec);
 }
 
 void check_release(struct round_check *rc)

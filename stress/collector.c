@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* daxstress: the trace collector (and --inject unflushed); see driver.h. */
+/* daxstress: the trace collector (and --inject unflushed); see collector.h. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "driver.h"
+#include "collector.h"
 
 static int co_drain(struct collector *co)
 {

@@ -22,9 +22,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "driver.h"
 #include "env.h"
 #include "results.h"
+#include "run.h"
 
 #define EXIT_ALL_SKIPPED 4
 
@@ -143,14 +143,12 @@ static enum sverdict run_here(struct driver *d, struct sc_run *run)
 
 	c->tr = c->sc->needs_dax ? d->tr : NULL;
 	r->traced = c->tr != NULL;
-	run->lost_base = c->tr ? dax_trace_lost(c->tr) : 0;
 	r->flush_rule = c->tr && dax_trace_flush_timed(c->tr, &fwhy);
-	if (r->flush_rule)
-		run->flush_missed_base = dax_trace_flush_missed(c->tr);
-	else if (c->tr)
+	checker_start(&run->checker, c->tr, r->flush_rule);
+	if (c->tr && !r->flush_rule)
 		snprintf(r->flush_rule_why, sizeof(r->flush_rule_why),
 			 "no dax_flush probes: %s", fwhy);
-	else
+	else if (!c->tr)
 		snprintf(r->flush_rule_why, sizeof(r->flush_rule_why),
 			 "not applicable: the page cache has no dax_flush");
 	printf("# %s: %s\n", c->sc->name, c->sc->desc);
@@ -206,8 +204,11 @@ static void run_one(struct driver *d, struct sc_run *run,
 		r->failed = true;
 	r->verdict = r->failed ? SV_FAIL : v;
 	r->duration_ns = now_ns() - r->t_start;
+	/* up to the first iteration that failed (or every one) */
 	if (r->verdict == SV_FAIL)
-		repro_line(r->reproduce, sizeof(r->reproduce), d->prog, p, r);
+		repro_line(r->reproduce, sizeof(r->reproduce), d->prog, p, sc,
+			   (r->first_failed_iter < 0 ? (int)r->iterations :
+			    r->first_failed_iter) + 1);
 }
 
 int main(int argc, char **argv)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* daxstress: what a scenario's iterations share: the time left, seeds,
- * the page mode, the file under test; see scenario.h. */
+ * the page mode (and the names of --page and --inject), the file under
+ * test; see scenario.h. */
 #include <stdio.h>
 #include <unistd.h>
 
@@ -31,6 +32,10 @@ void sc_race(const struct sctx *c, int *stop)
 		wl_sleep_ns(5000000);
 	__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
 }
+
+const char *const inject_names[] = { "none", "partial-sync", "async",
+				     "kmsg-warning", "unflushed", NULL };
+const char *const page_sel_names[] = { "mixed", "pmd", "pte", NULL };
 
 enum page_mode sc_page_mode(const struct sctx *c)
 {

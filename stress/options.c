@@ -13,17 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "driver.h"
+#include "options.h"
 #include "results.h"
 #include "test_stop.h"
 
 #define OPT_OWN 0x200		/* getopt codes of the own options: + index */
 #define HELP_COL 24		/* where --help's descriptions start */
 #define HELP_WIDTH 79
-
-const char *const inject_names[] = { "none", "partial-sync", "async",
-				     "kmsg-warning", "unflushed", NULL };
-const char *const page_sel_names[] = { "mixed", "pmd", "pte", NULL };
 
 /* The own options of every scenario, one a name, in table order: into
  * p->own. */
@@ -453,7 +449,8 @@ static void quote(char *out, size_t len, const char *s)
 }
 
 void repro_line(char *out, size_t len, const char *prog,
-		const struct stress_params *p, const struct sc_result *r)
+		const struct stress_params *p, const struct scenario *sc,
+		int iterations)
 {
 	char num[96];
 
@@ -461,12 +458,10 @@ void repro_line(char *out, size_t len, const char *prog,
 	quote(out, len, "--dir");
 	quote(out, len, p->opt.dir);
 	quote(out, len, "--scenario");
-	quote(out, len, r->sc->name);
+	quote(out, len, sc->name);
 	snprintf(num, sizeof(num), "--seed=%" PRIu64, p->opt.seed);
 	quote(out, len, num);
-	snprintf(num, sizeof(num), "--iterations=%d",
-		 (r->first_failed_iter < 0 ? (int)r->iterations :
-		  r->first_failed_iter) + 1);
+	snprintf(num, sizeof(num), "--iterations=%d", iterations);
 	quote(out, len, num);
 	if (p->size_set) {
 		snprintf(num, sizeof(num), "--size=%" PRIu64, p->size);
@@ -492,7 +487,7 @@ void repro_line(char *out, size_t len, const char *prog,
 	}
 	/* the negative control, where it applies */
 	if (p->inject == INJ_KMSG_WARNING ||
-	    (p->inject != INJ_NONE && (r->sc->injects & SC_INJ(p->inject)))) {
+	    (p->inject != INJ_NONE && (sc->injects & SC_INJ(p->inject)))) {
 		snprintf(num, sizeof(num), "--inject=%s", inject_names[p->inject]);
 		quote(out, len, num);
 	}

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* daxstress: a scenario's result (struct sc_result, driver.h): the tally
+/* daxstress: a scenario's result (struct sc_result, result.h): the tally
  * of its checks, its JSON, its closing TAP lines and test point, and the
  * totals over the scenarios. */
 #include <inttypes.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "driver.h"
+#include "result.h"
 
 void result_init(struct sc_result *r, const struct scenario *sc)
 {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* daxstress: a scenario's run (struct sc_run, driver.h): its configuration
+/* daxstress: a scenario's run (struct sc_run, run.h): its configuration
  * from the command line and its defaults, and its ops (scenario.h) over the
  * iteration budget: each iteration's rounds, their crew, collector and
  * check. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "driver.h"
+#include "run.h"
 #include "test_stop.h"
 
 /* The defaults a scenario's own (struct scenario_defaults) override. */
@@ -27,6 +27,9 @@ void run_init(struct sc_run *run, const struct scenario *sc,
 
 	memset(run, 0, sizeof(*run));
 	run->p = p;
+	run->checker = (struct checker){ .max_report = p->max_report,
+		.dump_dir = p->dump_dir, .allow_lost = p->opt.allow_lost,
+		.trace_kb = p->opt.trace_kb };
 	*cfg = (struct sc_conf){ .dir = p->opt.dir, .seed = p->opt.seed,
 		.round_ns = p->round_ns, .page = p->page, .inject = p->inject,
 		.dump_dir = p->dump_dir };
@@ -100,7 +103,7 @@ static enum sverdict run_crew(struct sc_run *run, struct sc_iter *it,
 	v = c->sc->end ? c->sc->end(c, it, cr, &rec) : SV_PASS;
 	if (v != SV_PASS)
 		return v;
-	check_round(run, co, &rec, &rc);
+	check_round(c, &run->checker, co, &rec, &rc);
 	if (c->sc->checked)
 		v = c->sc->checked(c, it, cr, &rc.chk);
 	check_release(&rc);

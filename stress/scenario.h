@@ -4,11 +4,12 @@
  * stress/scenario_*.c: an ops table (struct scenario) that declares what
  * it is (its name, whether it needs DAX, the negative controls it
  * implements, the options of its own, its defaults) and registers itself
- * (SCENARIO()).  The driver (driver.c, run.c) runs it: options, TAP,
- * seeding, the iteration budget, the threads of each iteration, the trace
- * collector and the check of the records each iteration hands back
- * (collector -> oracle -> tally, check.c), the kernel-log watch, the
- * verdict and the JSON summary (result.c).  A scenario calls down into
+ * (SCENARIO()).  The driver runs it: the table (table.c), options
+ * (options.c), seeding, the iteration budget and the threads of each round
+ * (run.c), the trace collector (collector.c) and the check of the records
+ * each round hands back (collector -> oracle -> tally, check.c), the
+ * kernel-log watch, the verdict, TAP and the JSON summary (result.c,
+ * driver.c).  A scenario calls down into
  * what the scenarios share: reporting (report.c), iterations, seeds and
  * the file under test (iteration.c), the crew of an iteration's threads and
  * their logs (crew.c).  Nothing here calls the driver.
@@ -50,8 +51,10 @@ enum inject_kind {
 				 * collector's; needs the flush probes) */
 };
 #define SC_INJ(k) (1u << (k))
+extern const char *const inject_names[];	/* --inject's, NULL-terminated */
 
 enum page_sel { PS_MIXED, PS_PMD, PS_PTE };
+extern const char *const page_sel_names[];	/* --page's, NULL-terminated */
 
 enum sverdict { SV_PASS, SV_FAIL, SV_SKIP };
 

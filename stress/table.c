@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "driver.h"
+#include "table.h"
 
 /* The section's bounds, from the linker (every scenario_*.o has one entry
  * or more). */
