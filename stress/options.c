@@ -241,7 +241,7 @@ static void inject_users(enum inject_kind k, char *out, size_t len)
 	bool all_dax = true;
 
 	for (size_t i = 0; i < n; i++) {
-		bool has = t[i]->injects & SC_INJ(k);
+		bool has = scenario_injects(t[i], k);
 
 		users += has;
 		all_dax &= has == t[i]->needs_dax;
@@ -252,7 +252,7 @@ static void inject_users(enum inject_kind k, char *out, size_t len)
 	}
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		if (t[i]->injects & SC_INJ(k)) {
+		if (scenario_injects(t[i], k)) {
 			seen++;
 			o += (size_t)snprintf(out + o, len - o, "%s%s", seen == 1 ?
 				"" : seen == users ? " and " : ", ", t[i]->name);
@@ -261,16 +261,15 @@ static void inject_users(enum inject_kind k, char *out, size_t len)
 		 ", none of which is selected");
 }
 
-/* --inject KIND: kmsg-warning is every scenario's; another kind must be
- * one that a selected scenario implements. */
+/* --inject KIND must apply to a selected scenario. */
 static void check_inject(enum inject_kind k, const struct selection *sel)
 {
 	char who[512];
 
-	if (k == INJ_NONE || k == INJ_KMSG_WARNING)
+	if (k == INJ_NONE)
 		return;
 	for (size_t i = 0; i < sel->n; i++)
-		if (sel->v[i]->injects & SC_INJ(k))
+		if (scenario_injects(sel->v[i], k))
 			return;
 	inject_users(k, who, sizeof(who));
 	opt_die("--inject", "%s applies to %s", inject_names[k], who);
@@ -486,8 +485,7 @@ void repro_line(char *out, size_t len, const char *prog,
 		quote(out, len, num);
 	}
 	/* the negative control, where it applies */
-	if (p->inject == INJ_KMSG_WARNING ||
-	    (p->inject != INJ_NONE && (sc->injects & SC_INJ(p->inject)))) {
+	if (scenario_injects(sc, p->inject)) {
 		snprintf(num, sizeof(num), "--inject=%s", inject_names[p->inject]);
 		quote(out, len, num);
 	}

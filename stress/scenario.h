@@ -38,9 +38,10 @@
 #define SPMD_PAGES ((uint64_t)512)	/* pages per 2 MiB */
 #define SPMD_BYTES (SPAGE * SPMD_PAGES)
 
-/* The negative controls (--inject).  kmsg-warning is the driver's, for
- * every scenario; a scenario declares the others it implements
- * (struct scenario.injects). */
+/* The negative controls (--inject).  Two are the driver's: kmsg-warning,
+ * for every scenario, and unflushed (its collector's), for every DAX
+ * scenario; a scenario declares those it implements itself (struct
+ * scenario.injects). */
 enum inject_kind {
 	INJ_NONE,
 	INJ_PARTIAL_SYNC,	/* syncs cover the first half */
@@ -163,8 +164,8 @@ struct scenario {
 	bool needs_dax;			/* skipped on a non-DAX directory */
 	bool needs_pagecache;		/* skipped on a DAX directory */
 	unsigned injects;		/* SC_INJ() of the negative controls it
-					 * implements (kmsg-warning: every
-					 * scenario, the driver's) */
+					 * implements (besides the driver's,
+					 * see enum inject_kind) */
 	const struct sc_option *options;	/* its own, noptions of them */
 	size_t noptions;
 	struct scenario_defaults defaults;

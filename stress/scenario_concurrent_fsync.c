@@ -295,8 +295,7 @@ static const struct scenario concurrent_fsync = {
 		"stored before it began",
 	.order = 10,
 	.needs_dax = true,
-	.injects = SC_INJ(INJ_PARTIAL_SYNC) | SC_INJ(INJ_ASYNC) |
-		   SC_INJ(INJ_UNFLUSHED),
+	.injects = SC_INJ(INJ_PARTIAL_SYNC) | SC_INJ(INJ_ASYNC),
 	.options = options,
 	.noptions = 1,
 	.defaults = { .iterations = 6 },

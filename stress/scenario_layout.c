@@ -932,7 +932,6 @@ static const struct scenario layout = {
 		"the next fsync, or writes them back",
 	.order = 50,
 	.needs_dax = true,
-	.injects = SC_INJ(INJ_UNFLUSHED),
 	.defaults = { .size = 8ull << 20, .iterations = 1 },
 	.state_size = sizeof(struct lay_state),
 	.prepare = prepare,

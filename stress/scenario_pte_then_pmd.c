@@ -308,7 +308,6 @@ static const struct scenario pte_then_pmd = {
 		"2 MiB mapping by another thread, are still flushed by fsync",
 	.order = 20,
 	.needs_dax = true,
-	.injects = SC_INJ(INJ_UNFLUSHED),
 	.state_size = sizeof(struct pp_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct pp),

@@ -369,7 +369,6 @@ static const struct scenario rewrite_after_flush = {
 		"flush it and nothing else; an idle fsync flushes 0 bytes",
 	.order = 30,
 	.needs_dax = true,
-	.injects = SC_INJ(INJ_UNFLUSHED),
 	.state_size = sizeof(struct rw_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct rw),

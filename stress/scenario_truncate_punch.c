@@ -637,7 +637,6 @@ static const struct scenario truncate_punch = {
 		"zeros after a punch, no SIGBUS inside the file, no stale PMD",
 	.order = 40,
 	.needs_dax = true,
-	.injects = SC_INJ(INJ_UNFLUSHED),
 	.state_size = sizeof(struct tp_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct tp),

@@ -55,3 +55,9 @@ const char *const *scenario_names(void)
 	build();
 	return names;
 }
+
+bool scenario_injects(const struct scenario *sc, enum inject_kind k)
+{
+	return k == INJ_KMSG_WARNING || (k == INJ_UNFLUSHED && sc->needs_dax) ||
+	       (k != INJ_NONE && (sc->injects & SC_INJ(k)));
+}

@@ -14,5 +14,8 @@
 const struct scenario *const *scenario_table(size_t *n);
 /* Their names, then "all", then NULL (for opt_choice). */
 const char *const *scenario_names(void);
+/* Whether the negative control k applies to sc: its own (.injects), or
+ * the driver's (kmsg-warning: every scenario; unflushed: the DAX ones). */
+bool scenario_injects(const struct scenario *sc, enum inject_kind k);
 
 #endif
