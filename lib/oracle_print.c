@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The text of the oracle's violations (include/oracle.h): times relative
- * to the report's t0, durations in ns, us or ms.
+ * to the report's t0, durations in ns, us or ms; on a stream, or line by
+ * line to a callback.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
 
 #include "oracle_priv.h"
 
@@ -170,3 +173,83 @@ void oracle_unflushed_print(FILE *f, const struct oracle_report *r,
 	if (!u->nnearby)
 		fprintf(f, "  no dax_flush record at all near it\n");
 }
+
+/* The lines of a sample for oracle_*_lines(): a stream that hands each
+ * line, without its newline, to the caller's function. */
+struct line_sink {
+	oracle_line_fn *fn;
+	void *arg;
+	char *buf;
+	size_t len, cap;
+};
+
+static ssize_t line_sink_write(void *cookie, const char *data, size_t n)
+{
+	struct line_sink *s = cookie;
+
+	for (size_t i = 0; i < n; i++) {
+		if (data[i] == '\n') {
+			s->buf[s->len] = '\0';
+			s->fn(s->arg, s->buf);
+			s->len = 0;
+			continue;
+		}
+		if (s->len + 1 >= s->cap) {
+			size_t cap = s->cap ? 2 * s->cap : 64;
+			char *b = realloc(s->buf, cap);
+
+			if (!b)
+				return i ? (ssize_t)i : -1;
+			s->buf = b;
+			s->cap = cap;
+		}
+		s->buf[s->len++] = data[i];
+	}
+	return (ssize_t)n;
+}
+
+static int line_sink_close(void *cookie)
+{
+	struct line_sink *s = cookie;
+
+	if (s->len) {		/* a last line without its newline */
+		s->buf[s->len] = '\0';
+		s->fn(s->arg, s->buf);
+	}
+	free(s->buf);
+	return 0;
+}
+
+static FILE *line_sink_open(struct line_sink *s, oracle_line_fn *fn, void *arg)
+{
+	*s = (struct line_sink){ .fn = fn, .arg = arg };
+	return fopencookie(s, "w", (cookie_io_functions_t){
+		.write = line_sink_write, .close = line_sink_close });
+}
+
+int oracle_violation_lines(const struct oracle_report *r,
+			   const struct oracle_violation *v,
+			   oracle_line_fn *fn, void *arg)
+{
+	struct line_sink s;
+	FILE *f = line_sink_open(&s, fn, arg);
+
+	if (!f)
+		return -1;
+	oracle_violation_print(f, r, v);
+	return fclose(f) ? -1 : 0;
+}
+
+int oracle_unflushed_lines(const struct oracle_report *r,
+			   const struct oracle_unflushed *u,
+			   oracle_line_fn *fn, void *arg)
+{
+	struct line_sink s;
+	FILE *f = line_sink_open(&s, fn, arg);
+
+	if (!f)
+		return -1;
+	oracle_unflushed_print(f, r, u);
+	return fclose(f) ? -1 : 0;
+}
+

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json_build.h"
 #include "opts.h"
 #include "results.h"
 #include "trace.h"
@@ -17,33 +18,33 @@ json_object *results_new(const char *command, int argc, char **argv)
 	char stamp[64];
 	struct tm tm;
 	time_t now = time(NULL);
+	int err = 0;
 
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	for (int i = 0; i < argc; i++)
-		json_object_array_add(args, json_object_new_string(argv[i]));
-	json_object_object_add(root, "suite", json_object_new_string("daxbench"));
-	json_object_object_add(root, "version",
-			       json_object_new_string(DAXBENCH_VERSION));
-	json_object_object_add(root, "command", json_object_new_string(command));
-	json_object_object_add(root, "argv", args);
-	json_object_object_add(root, "started", json_object_new_string(stamp));
-	return root;
+		err |= jpush_str(args, argv[i]);
+	err |= jadd_str(root, "suite", "daxbench");
+	err |= jadd_str(root, "version", DAXBENCH_VERSION);
+	err |= jadd_str(root, "command", command);
+	err |= jadd(root, "argv", args);
+	err |= jadd_str(root, "started", stamp);
+	return jdone(root, err);
 }
 
 json_object *results_trace(struct dax_trace *tr, bool traced, const char *why,
 			   bool dax, uint64_t *lost)
 {
 	json_object *tj = tr ? dax_trace_describe(tr) : json_object_new_object();
+	int err = 0;
 
 	*lost = tr ? dax_trace_lost(tr) : 0;
-	json_object_object_add(tj, "available", json_object_new_boolean(traced));
-	json_object_object_add(tj, "reason", traced ? NULL : json_object_new_string(why));
-	json_object_object_add(tj, "lost_events", json_object_new_uint64(*lost));
-	json_object_object_add(tj, "flush_source", !traced ? NULL :
-		json_object_new_string(dax ? "fs_dax:dax_writeback_one" :
-				       "ext4:ext4_writepages_result"));
-	return tj;
+	err |= jadd_bool(tj, "available", traced);
+	err |= jadd_str(tj, "reason", traced ? NULL : why);
+	err |= jadd_u64(tj, "lost_events", *lost);
+	err |= jadd_str(tj, "flush_source", !traced ? NULL : dax ?
+			"fs_dax:dax_writeback_one" : "ext4:ext4_writepages_result");
+	return jdone(tj, err);
 }
 
 int results_save(struct out_target *out, json_object *root)

@@ -24,6 +24,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "json_build.h"
+
 #define TRACEFS_STD_DIR "/sys/kernel/tracing"
 #define DEFAULT_BUFFER_KB 16384u
 
@@ -618,49 +620,43 @@ json_object *dax_trace_describe(const struct dax_trace *t)
 {
 	json_object *o, *evs;
 	uint64_t hits, missed;
+	int err = 0;
 
 	if (!t)
 		return NULL;
 	o = json_object_new_object();
 	evs = json_object_new_array();
-	json_object_object_add(o, "instance", json_object_new_string(t->name));
-	json_object_object_add(o, "clock", json_object_new_string("mono"));
-	json_object_object_add(o, "buffer_kb", json_object_new_int64(t->buffer_kb));
+	err |= jadd_str(o, "instance", t->name);
+	err |= jadd_str(o, "clock", "mono");
+	err |= jadd_i64(o, "buffer_kb", t->buffer_kb);
 	for (int ev = 0; ev < EV__COUNT; ev++)
 		if (t->has[ev] && ev != EV_MARKER)
-			json_object_array_add(evs, json_object_new_string(t->ev[ev].kname));
-	json_object_object_add(o, "events", evs);
-	json_object_object_add(o, "flush_time", json_object_new_string(
-				       dax_trace_flush_timed(t, NULL) ?
-				       "dax_flush return" : "tracepoint"));
+			err |= jpush_str(evs, t->ev[ev].kname);
+	err |= jadd(o, "events", evs);
+	err |= jadd_str(o, "flush_time", dax_trace_flush_timed(t, NULL) ?
+			"dax_flush return" : "tracepoint");
 	if (dax_trace_flush_timed(t, NULL)) {
 		char name[200];
 
 		snprintf(name, sizeof(name), "%s/%s (kretprobe on %s)", FLUSH_GROUP,
 			 t->flush_name, FLUSH_FUNC);
-		json_object_object_add(o, "flush_probe", json_object_new_string(name));
+		err |= jadd_str(o, "flush_probe", name);
 		snprintf(name, sizeof(name), "%s/%s (kprobe on %s, size=%s)",
 			 FLUSH_GROUP, t->flushin_name, FLUSH_FUNC, t->flushin_fetch);
-		json_object_object_add(o, "flush_entry_probe",
-				       json_object_new_string(name));
+		err |= jadd_str(o, "flush_entry_probe", name);
 		if (t->flush_dev && trace_probe_profile(t, t->flush_name, &hits, &missed)) {
-			json_object_object_add(o, "flush_probe_hits",
-					       json_object_new_uint64(hits));
-			json_object_object_add(o, "flush_probe_missed",
-					       json_object_new_uint64(missed));
+			err |= jadd_u64(o, "flush_probe_hits", hits);
+			err |= jadd_u64(o, "flush_probe_missed", missed);
 		}
 		if (t->flushin_dev &&
 		    trace_probe_profile(t, t->flushin_name, &hits, &missed)) {
-			json_object_object_add(o, "flush_entry_probe_hits",
-					       json_object_new_uint64(hits));
-			json_object_object_add(o, "flush_entry_probe_missed",
-					       json_object_new_uint64(missed));
+			err |= jadd_u64(o, "flush_entry_probe_hits", hits);
+			err |= jadd_u64(o, "flush_entry_probe_missed", missed);
 		}
 	} else {
-		json_object_object_add(o, "flush_probe", NULL);
-		json_object_object_add(o, "flush_entry_probe", NULL);
-		json_object_object_add(o, "flush_probe_why",
-				       json_object_new_string(t->flush_why));
+		err |= jadd_null(o, "flush_probe");
+		err |= jadd_null(o, "flush_entry_probe");
+		err |= jadd_str(o, "flush_probe_why", t->flush_why);
 	}
-	return o;
+	return jdone(o, err);
 }
