@@ -85,6 +85,5 @@ int main(void)
 	ok(jdone(p, -1) == NULL && released == 1,
 	   "jdone(o, err) releases o and what it holds, returns NULL");
 	json_object_put(o);
-	printf("1..%d\n", tap_n);
-	return tap_failed ? 1 : 0;
+	return done_testing();
 }
