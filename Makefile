@@ -98,8 +98,10 @@ check:
 	@$(MAKE) --no-print-directory all
 	@tests/run
 
+# The host tests check patches (tests/cli/mutants_layout.sh) and the
+# kernel scripts' options: the kernel group's tools, though no kernel is built.
 check-host:
-	@scripts/deps
+	@scripts/deps kernel
 	@$(MAKE) --no-print-directory all
 	@tests/run --host
 
@@ -137,7 +139,7 @@ matrix:
 	@scripts/matrix $(MATRIX_ARGS)
 
 # KVER=6.1|6.12|7.2 (default 6.1): the kernel line; the reference is stock +
-# scripts/kernel/fixes/KVER/dax-writeback-wait.patch unless FIX= names other
+# the patches of scripts/kernel/fixes/KVER/series unless FIX= names other
 # patches (FIX=none: the bare stock kernel); the mutants are those of
 # scripts/kernel/mutants/KVER/; every DAX scenario runs on the reference.
 mutants:

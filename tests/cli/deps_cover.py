@@ -273,6 +273,19 @@ def main():
                          "add its package to scripts/deps (the group of the targets that call it), or guard it with command -v / need and a clear 'install X' skip"])
             return (True, f"{name}: not on this machine; every caller checks for it first ({ws})", [])
         pkg = dpkg_owner(path)
+        # an alternative (awk: mawk or gawk, cc: gcc-N): any provider that
+        # every Debian machine has will do
+        link = os.path.realpath(os.path.dirname(path) + "/" + os.readlink(path)) if os.path.islink(path) else ""
+        if "/etc/alternatives/" in (os.readlink(path) if os.path.islink(path) else "") or link.startswith("/etc/alternatives/"):
+            alts = subprocess.run(["update-alternatives", "--list", os.path.basename(path)],
+                                  capture_output=True, text=True).stdout.split()
+            for a in alts:
+                ap = dpkg_owner(a)
+                if ap:
+                    prio, essential = package_class(ap)
+                    if essential or prio == "required":
+                        pkg = ap
+                        break
         if pkg is None:
             return (False, f"{name}: {path} belongs to no Debian package (installed by hand?)", [f"called at {ws}"])
         prio, essential = package_class(pkg)
