@@ -197,13 +197,18 @@ static int64_t sc_check(struct sctx *c, const struct check_in *in)
 			c->samples_missed++;
 	}
 	if (r.violations) {
+		bool vp = sc_viol_pages(c);
 		size_t show = 0;
 
 		/* the oracle's page set is exact, not built from samples */
-		for (size_t i = 0; sc_viol_pages(c) && i < r.nfailed; i++)
+		for (size_t i = 0; i < r.nfailed; i++)
 			for (uint64_t p = r.failed[i].first;
-			     p <= r.failed[i].last && p < c->npages; p++)
-				bitmap_set(c->viol_pages, p);
+			     p <= r.failed[i].last && p < c->npages; p++) {
+				if (vp)
+					bitmap_set(c->viol_pages, p);
+				if (in->failed)
+					bitmap_set(in->failed, p);
+			}
 		sc_note_failure(c, r.first_failed_t_start);
 		sc_fail(c, "%" PRIu64 " (sync, page) pairs not flushed, on %"
 			PRIu64 " page(s), in %" PRIu64 " of %" PRIu64 " sync "

@@ -40,13 +40,14 @@ static const struct scenario *const scenarios[] = {
 	&scenario_pte_then_pmd,
 	&scenario_rewrite_after_flush,
 	&scenario_truncate_punch,
+	&scenario_layout,
 	&scenario_page_cache,
 };
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
 
 static const char *const scen_names[NSCEN + 2] = {
 	"concurrent-fsync", "pte-then-pmd", "rewrite-after-flush",
-	"truncate-punch", "page-cache", "all", NULL,
+	"truncate-punch", "layout", "page-cache", "all", NULL,
 };
 
 static void usage(FILE *f)
@@ -71,7 +72,8 @@ static void usage(FILE *f)
 "  --page MODE           mixed | pmd | pte: the mapping of the file under test\n"
 "                        in concurrent-fsync, rewrite-after-flush and\n"
 "                        truncate-punch (default mixed: PMD and PTE\n"
-"                        iterations alternate)\n"
+"                        iterations alternate), and layout (mixed: both in\n"
+"                        every iteration)\n"
 "  --inject KIND         negative control: partial-sync or async (on\n"
 "                        concurrent-fsync: the oracle must fire), kmsg-warning\n"
 "                        (a fake WARNING in the kernel log: every scenario fails),\n"

@@ -31,6 +31,7 @@ extern const struct scenario scenario_concurrent_fsync;
 extern const struct scenario scenario_pte_then_pmd;
 extern const struct scenario scenario_rewrite_after_flush;
 extern const struct scenario scenario_truncate_punch;
+extern const struct scenario scenario_layout;
 extern const struct scenario scenario_page_cache;
 
 #endif

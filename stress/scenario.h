@@ -375,6 +375,10 @@ struct check_in {
 	const struct trace_rec *extra;		/* synthetic writebacks (not
 						 * subject to the flush rule) */
 	size_t nextra;
+	uint8_t *failed;			/* optional, out: a bitmap of
+						 * c->npages bits, zeroed by the
+						 * caller; the check sets every
+						 * page with a violation */
 };
 
 /* Finish the collector and, unless that failed (sc_fail) or events were
