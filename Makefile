@@ -115,7 +115,7 @@ stress:
 # PATCH_A=/PATCH_B= (each a patch file, or names of scripts/kernel/fixes/KVER/
 # and its layout-variants/; several separated by spaces): that side is built
 # from Debian's linux-source-KVER + the line's writeback fix (BASE= other
-# patches, or none) + its patches, so the kernel group is installed first.
+# patches, or none) + its patches: make ab installs the kernel group.
 # STRESS=dax (or scenario names, comma-separated) runs daxstress after the
 # suite in every boot, STRESS_DURATION= seconds a scenario.
 AB_ARGS = $(if $(KERNEL_A),--kernel-a $(KERNEL_A)) $(if $(KERNEL_B),--kernel-b $(KERNEL_B)) \
@@ -125,7 +125,7 @@ AB_ARGS = $(if $(KERNEL_A),--kernel-a $(KERNEL_A)) $(if $(KERNEL_B),--kernel-b $
 	$(if $(STRESS),--stress $(STRESS)) $(if $(STRESS_DURATION),--stress-duration $(STRESS_DURATION)) \
 	$(if $(SUITE),--suite $(SUITE)) $(if $(REPEAT),--repeat $(REPEAT))
 ab:
-	@scripts/deps $(if $(PATCH_A)$(PATCH_B),kernel)
+	@scripts/deps kernel
 	@$(MAKE) --no-print-directory all
 	@scripts/ab $(AB_ARGS)
 
