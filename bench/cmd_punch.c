@@ -5,19 +5,20 @@
  *
  *   dirty   one store to every page of the file but the holes made so far
  *           (the first pass faults every page in; the later ones fault what
- *           the fsync before write-protected and what the operation
- *           unmapped)
+ *           an fsync before write-protected and what an operation unmapped)
  *   op      fallocate(PUNCH_HOLE) (--op punch) or fallocate(ZERO_RANGE)
  *           (--op zero), KEEP_SIZE, of --hole bytes at a random page of a
  *           2 MiB region of the file no earlier operation of the run used:
  *           its latency and what the kernel wrote back during it (the
  *           dax_writeback_one events of this thread: a kernel that writes
  *           back before it drops entries does it here)
- *   fsync   the next fsync: its latency and what it wrote back
+ *   fsync   after every --sync-every operations (default 1): its latency
+ *           and what it wrote back
  *
- * The check, per operation: every page stored in the dirty pass, outside
- * the hole, is covered by a dax_writeback_one event (any thread) after its
- * store and before the fsync returned; and the hole reads zeros afterwards.
+ * The check, at each fsync: every page stored in the dirty passes since the
+ * last fsync, outside the holes, is covered by a dax_writeback_one event
+ * (any thread) after its last store and before the fsync returned; and each
+ * hole reads zeros after its operation (and fsync).
  * A kernel that deletes dirty DAX entries when it breaks the layout for the
  * operation (7.2's dax_break_layout()) leaves pages that no writeback
  * covers: "unflushed_pages", and the verdict "fail".
@@ -66,20 +67,23 @@ struct params {
 	enum op_kind op;
 	uint64_t hole;		/* bytes per operation */
 	unsigned ops;		/* operations per run */
+	unsigned sync_every;	/* an fsync after every sync_every operations */
 	unsigned repeat;
 	struct common_opts opt;
 	bool dax;		/* the file under test is DAX (found, not an option) */
 };
 
-/* One operation and the fsync after it. */
+/* One operation and the fsync after it, if any (synced). */
 struct op_rec {
+	bool synced;
 	uint64_t offset, length;	/* the hole, bytes */
 	uint64_t dirtied;		/* bytes stored in the dirty pass */
 	uint64_t op_ns, fsync_ns;
 	uint64_t op_flushed, op_writebacks;	/* this thread, during the op */
 	uint64_t fsync_flushed, fsync_writebacks; /* this thread, in the fsync */
 	uint64_t other_flushed;		/* other threads, op or fsync */
-	uint64_t unflushed_pages;	/* stored, outside the hole, not covered */
+	uint64_t unflushed_pages;	/* at the fsync: stored since the last
+					 * one, outside the holes, not covered */
 	uint64_t hole_pages_not_zero;
 };
 
@@ -89,6 +93,7 @@ struct phase_acc {
 	struct hist *lat;	/* store latency (dirty), call latency (op, fsync) */
 	uint64_t duration_ns;
 	uint64_t pages_stored;
+	uint64_t calls;		/* fsyncs made (fsync) */
 	uint64_t bytes_flushed;	/* this thread (op, fsync); any (dirty) */
 };
 
@@ -99,9 +104,9 @@ struct run {
 	struct op_rec *ops;
 };
 
-/* The per-page state of one operation's check. */
+/* The per-page state of the check, from one fsync to the next. */
 struct check {
-	uint64_t *stored;	/* when the page's store completed; 0: none */
+	uint64_t *stored;	/* when the page's last store completed; 0: none */
 	uint8_t *covered;	/* written back after that store */
 	uint8_t *hole;		/* punched or zeroed by this run: not stored */
 };
@@ -118,8 +123,9 @@ static void usage(FILE *f)
 "  --hole SIZE          bytes per operation (default 4K; a multiple of 4K, at\n"
 "                       most 2M)\n"
 "  --ops N              operations per run, each in its own 2 MiB region, each\n"
-"                       after a store to every page and followed by an fsync\n"
-"                       (default 8; at most size / 2M)\n"
+"                       after a store to every page (default 8; at most size / 2M)\n"
+"  --sync-every N       an fsync after every N operations and after the last\n"
+"                       (default 1)\n"
 "  --repeat N           runs, each on a fresh file (default 1)\n"
 "  --seed N             seed of the hole positions and stored values (default 1)\n"
 "  --output FILE        write the JSON result there (atomically)\n"
@@ -138,6 +144,7 @@ static void parse(int argc, char **argv, struct params *p)
 		{ "op", required_argument, NULL, 'o' },
 		{ "hole", required_argument, NULL, 'H' },
 		{ "ops", required_argument, NULL, 'n' },
+		{ "sync-every", required_argument, NULL, 'y' },
 		{ "repeat", required_argument, NULL, 'R' },
 		OPT_LONG_SEED,
 		OPT_LONG_OUTPUT,
@@ -148,7 +155,7 @@ static void parse(int argc, char **argv, struct params *p)
 	int c;
 
 	*p = (struct params){ .size = 256ull << 20, .page = PAGE_PMD,
-		.op = OP_PUNCH, .hole = WL_PAGE, .ops = 8, .repeat = 1,
+		.op = OP_PUNCH, .hole = WL_PAGE, .ops = 8, .sync_every = 1, .repeat = 1,
 		.opt = TRACED_CMD_OPTS(usage) };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
@@ -158,6 +165,7 @@ static void parse(int argc, char **argv, struct params *p)
 		case 'o': p->op = opt_choice("--op", optarg, op_names); break;
 		case 'H': p->hole = opt_size("--hole", optarg, WL_PAGE, PMD_SIZE_BYTES); break;
 		case 'n': p->ops = opt_uint("--ops", optarg, 1, 100000); break;
+		case 'y': p->sync_every = opt_uint("--sync-every", optarg, 1, 100000); break;
 		case 'R': p->repeat = opt_uint("--repeat", optarg, 1, 100000); break;
 		default:  opt_common(c, argv, &p->opt);
 		}
@@ -172,6 +180,8 @@ static void parse(int argc, char **argv, struct params *p)
 	if (p->ops > p->size / PMD_SIZE_BYTES)
 		opt_die("--ops", "%u operations need %u regions of 2M, --size has %llu",
 			p->ops, p->ops, (unsigned long long)(p->size / PMD_SIZE_BYTES));
+	if (p->sync_every > p->ops)
+		opt_die("--sync-every", "%u is more than --ops (%u)", p->sync_every, p->ops);
 }
 
 /* Bytes and entries a set of records wrote back: by thread tid (*own,
@@ -285,9 +295,6 @@ static void run_once(const struct params *p, struct dax_trace *tr,
 
 		progress("run %u/%u: %s %u/%u", r + 1, p->repeat, op_names[p->op],
 			 i + 1, p->ops);
-		memset(ck.stored, 0, npages * sizeof(uint64_t));
-		memset(ck.covered, 0, npages);
-
 		/* dirty: every page but the holes */
 		t0 = now_ns();
 		for (uint64_t pg = 0; pg < npages; pg++) {
@@ -297,6 +304,7 @@ static void run_once(const struct params *p, struct dax_trace *tr,
 				continue;
 			wl_store_word(m.addr, pg, i, p->opt.seed ^ (pg << 16) ^ i,
 				      &tb, &ck.stored[pg]);
+			ck.covered[pg] = 0;
 			hist_record(d->lat, ck.stored[pg] - tb);
 			o->dirtied += WL_PAGE;
 		}
@@ -323,33 +331,40 @@ static void run_once(const struct params *p, struct dax_trace *tr,
 		dax_counts_add_all(&op->counts, tv);
 		account(p, tv, tid, &ck, npages, &o->op_flushed, &o->op_writebacks, &bg);
 
-		/* the next fsync */
-		t0 = now_ns();
-		if (wl_call(WL_FSYNC, f.fd, NULL, 0) < 0)
-			fatal("fsync: %s", strerror(errno));
-		t1 = now_ns();
-		o->fsync_ns = t1 - t0;
-		drain(tr, tv);
-		dax_counts_add_all(&fs->counts, tv);
-		account(p, tv, tid, &ck, npages, &o->fsync_flushed, &o->fsync_writebacks, &bg);
-		o->other_flushed = bg;
-
-		/* the check: the hole's data is gone, the rest written back */
+		/* the hole's data is gone: nothing there to write back */
 		for (uint64_t pg = first; pg < first + hole_pages; pg++)
 			ck.hole[pg] = 1;
-		for (uint64_t pg = 0; check && pg < npages; pg++)
-			if (ck.stored[pg] && !ck.hole[pg] && !ck.covered[pg])
-				o->unflushed_pages++;
+
+		/* the fsync, and the check: the rest written back */
+		o->synced = (i + 1) % p->sync_every == 0 || i + 1 == p->ops;
+		if (o->synced) {
+			t0 = now_ns();
+			if (wl_call(WL_FSYNC, f.fd, NULL, 0) < 0)
+				fatal("fsync: %s", strerror(errno));
+			t1 = now_ns();
+			o->fsync_ns = t1 - t0;
+			drain(tr, tv);
+			dax_counts_add_all(&fs->counts, tv);
+			account(p, tv, tid, &ck, npages, &o->fsync_flushed,
+				&o->fsync_writebacks, &bg);
+			for (uint64_t pg = 0; check && pg < npages; pg++)
+				if (ck.stored[pg] && !ck.hole[pg] && !ck.covered[pg])
+					o->unflushed_pages++;
+			memset(ck.stored, 0, npages * sizeof(uint64_t));
+			memset(ck.covered, 0, npages);
+			hist_record(fs->lat, o->fsync_ns);
+			fs->duration_ns += o->fsync_ns;
+			fs->bytes_flushed += o->fsync_flushed;
+			fs->calls++;
+		}
+		o->other_flushed = bg;
 		for (uint64_t pg = first; pg < first + hole_pages; pg++)
 			if (memcmp(m.addr + pg * WL_PAGE, zero, WL_PAGE))
 				o->hole_pages_not_zero++;
 
 		hist_record(op->lat, o->op_ns);
-		hist_record(fs->lat, o->fsync_ns);
 		op->duration_ns += o->op_ns;
-		fs->duration_ns += o->fsync_ns;
 		op->bytes_flushed += o->op_flushed;
-		fs->bytes_flushed += o->fsync_flushed;
 	}
 	/* the hole checks' read faults belong to no operation */
 	drain(tr, tv);
@@ -372,13 +387,17 @@ static json_object *op_json(const struct op_rec *o, bool check)
 	json_object_object_add(j, "op_ns", json_object_new_uint64(o->op_ns));
 	json_object_object_add(j, "op_bytes_flushed", json_object_new_uint64(o->op_flushed));
 	json_object_object_add(j, "op_writebacks", json_object_new_uint64(o->op_writebacks));
-	json_object_object_add(j, "fsync_ns", json_object_new_uint64(o->fsync_ns));
-	json_object_object_add(j, "fsync_bytes_flushed", json_object_new_uint64(o->fsync_flushed));
-	json_object_object_add(j, "fsync_writebacks", json_object_new_uint64(o->fsync_writebacks));
+	json_object_object_add(j, "fsync_after", json_object_new_boolean(o->synced));
+	json_object_object_add(j, "fsync_ns",
+			       o->synced ? json_object_new_uint64(o->fsync_ns) : NULL);
+	json_object_object_add(j, "fsync_bytes_flushed",
+			       o->synced ? json_object_new_uint64(o->fsync_flushed) : NULL);
+	json_object_object_add(j, "fsync_writebacks",
+			       o->synced ? json_object_new_uint64(o->fsync_writebacks) : NULL);
 	json_object_object_add(j, "other_threads_bytes_flushed",
 			       json_object_new_uint64(o->other_flushed));
-	json_object_object_add(j, "unflushed_pages",
-			       check ? json_object_new_uint64(o->unflushed_pages) : NULL);
+	json_object_object_add(j, "unflushed_pages", check && o->synced ?
+			       json_object_new_uint64(o->unflushed_pages) : NULL);
 	json_object_object_add(j, "hole_pages_not_zero",
 			       json_object_new_uint64(o->hole_pages_not_zero));
 	return j;
@@ -446,22 +465,26 @@ static json_object *run_json(const struct params *p, const struct run *ru,
 	a = &ru->ph[PH_FSYNC];
 	o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string("fsync"));
+	json_object_object_add(o, "fsyncs", json_object_new_uint64(a->calls));
 	json_object_object_add(o, "latency", hist_to_json(a->lat, "ns"));
 	if (traced) {
 		add_counts(o, a, dax, check ? "unflushed_pages" : NULL, unflushed);
 		json_object_object_add(o, "bytes_flushed", json_object_new_uint64(a->bytes_flushed));
-		json_object_object_add(o, "bytes_flushed_per_op",
-			json_object_new_double((double)a->bytes_flushed / p->ops));
+		json_object_object_add(o, "bytes_flushed_per_fsync",
+			json_object_new_double((double)a->bytes_flushed / a->calls));
 	}
 	json_object_object_add(o, "hole_pages_not_zero", json_object_new_uint64(notzero));
 	json_object_array_add(arr, o);
 	return arr;
 }
 
-/* Median over every operation of every run of one op_rec member. */
+/* Median over every operation of every run of one op_rec member (of an
+ * fsync member: over the operations an fsync followed). */
 static double op_median(const struct params *p, const struct run *runs,
 			size_t member)
 {
+	bool fsync_member = member == offsetof(struct op_rec, fsync_ns) ||
+			    member == offsetof(struct op_rec, fsync_flushed);
 	size_t n = (size_t)p->repeat * p->ops, k = 0;
 	uint64_t *v = malloc(n * sizeof(*v));
 	double med;
@@ -470,8 +493,9 @@ static double op_median(const struct params *p, const struct run *runs,
 		fatal("out of memory");
 	for (unsigned r = 0; r < p->repeat; r++)
 		for (unsigned i = 0; i < p->ops; i++)
-			v[k++] = *(const uint64_t *)((const char *)&runs[r].ops[i] + member);
-	med = median_u64(v, n);
+			if (runs[r].ops[i].synced || !fsync_member)
+				v[k++] = *(const uint64_t *)((const char *)&runs[r].ops[i] + member);
+	med = median_u64(v, k);
 	free(v);
 	return med;
 }
@@ -482,7 +506,7 @@ static json_object *summary_json(const struct params *p, const struct run *runs,
 	json_object *s = json_object_new_object();
 
 	json_object_object_add(s, "note", json_object_new_string(
-		"medians over every operation of every run"));
+		"medians over every operation of every run (fsync_*: over those an fsync followed)"));
 	json_object_object_add(s, "op_ns_median",
 		json_object_new_double(op_median(p, runs, offsetof(struct op_rec, op_ns))));
 	json_object_object_add(s, "fsync_ns_median",
@@ -504,11 +528,11 @@ static void print_table(const struct params *p, const struct env_target *t,
 {
 	char b[8][32];
 
-	printf("daxbench punch: %s on %s (%s, %s, pmem %s), page=%s, %u x %s %s, run 1 of %u\n",
+	printf("daxbench punch: %s on %s (%s, %s, pmem %s), page=%s, %u x %s %s, fsync every %u, run 1 of %u\n",
 	       fmt_bytes(b[0], sizeof(b[0]), p->size), p->opt.dir, t->fstype,
 	       dax ? "dax" : "NO DAX: page-cache baseline", pmem_kind_name(t->kind),
 	       page_mode_names[p->page], p->ops, fmt_bytes(b[1], sizeof(b[1]), p->hole),
-	       op_names[p->op], p->repeat);
+	       op_names[p->op], p->sync_every, p->repeat);
 	if (!traced)
 		printf("(no trace events: flush counts and the check unavailable)\n");
 	printf("%4s %10s %9s %9s %9s %9s %9s %9s %10s\n", "op", "offset", "dirtied",
@@ -516,14 +540,15 @@ static void print_table(const struct params *p, const struct env_target *t,
 	for (unsigned i = 0; i < p->ops; i++) {
 		const struct op_rec *o = &runs[0].ops[i];
 
-		printf("%4u %10s %9s %9s %9s %9s %9s %9llu %10llu\n", i + 1,
+		snprintf(b[6], sizeof(b[6]), "%llu", (unsigned long long)o->unflushed_pages);
+		printf("%4u %10s %9s %9s %9s %9s %9s %9s %10llu\n", i + 1,
 		       fmt_bytes(b[0], sizeof(b[0]), o->offset),
 		       fmt_bytes(b[1], sizeof(b[1]), o->dirtied),
 		       fmt_ns(b[2], sizeof(b[2]), (double)o->op_ns),
 		       traced ? fmt_bytes(b[3], sizeof(b[3]), o->op_flushed) : "-",
-		       fmt_ns(b[4], sizeof(b[4]), (double)o->fsync_ns),
-		       traced ? fmt_bytes(b[5], sizeof(b[5]), o->fsync_flushed) : "-",
-		       (unsigned long long)o->unflushed_pages,
+		       o->synced ? fmt_ns(b[4], sizeof(b[4]), (double)o->fsync_ns) : "-",
+		       traced && o->synced ? fmt_bytes(b[5], sizeof(b[5]), o->fsync_flushed) : "-",
+		       o->synced ? b[6] : "-",
 		       (unsigned long long)o->hole_pages_not_zero);
 	}
 	printf("median of %u ops x %u runs: %s %s, flushed %s; next fsync %s, flushed %s; "
@@ -604,6 +629,7 @@ int cmd_punch(int argc, char **argv)
 	json_object_object_add(pj, "fallocate_mode", json_object_new_int(op_modes[p.op]));
 	json_object_object_add(pj, "hole", json_object_new_uint64(p.hole));
 	json_object_object_add(pj, "ops", json_object_new_int(p.ops));
+	json_object_object_add(pj, "sync_every", json_object_new_int(p.sync_every));
 	json_object_object_add(pj, "repeat", json_object_new_int(p.repeat));
 	json_object_object_add(pj, "seed", json_object_new_uint64(p.opt.seed));
 	json_object_object_add(pj, "trace_buffer_kb", json_object_new_uint64(p.opt.trace_kb));
@@ -622,9 +648,9 @@ int cmd_punch(int argc, char **argv)
 
 	cj = json_object_new_object();
 	json_object_object_add(cj, "rule", json_object_new_string(
-		"every page stored before an operation, outside its hole, is covered by a "
-		"dax_writeback_one after its store and before the next fsync returned; "
-		"the hole reads zeros"));
+		"every page stored since the last fsync, outside the holes, is covered by a "
+		"dax_writeback_one after its last store and before the next fsync returned; "
+		"the holes read zeros"));
 	json_object_object_add(cj, "checked", json_object_new_boolean(checked));
 	if (!checked)
 		json_object_object_add(cj, "why", json_object_new_string(
