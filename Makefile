@@ -26,6 +26,7 @@
 #   make bench-self  the suite's own measurement overhead
 #   make clean
 SHELL := /bin/bash
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 CC ?= gcc
 PKGS := libtracefs libtraceevent json-c libndctl libdaxctl libpmem hwloc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -77,9 +78,10 @@ stress/daxstress: $(STRESS_OBJ) lib/libdaxbench.a
 	$(call quiet,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# $< and the library, not $^: the headers its .d adds are prerequisites too.
 tests/unit/test_%: tests/unit/test_%.c lib/libdaxbench.a
 	$(call quiet,CCLD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libdaxbench.a $(LDLIBS)
 
 deps:
 	@scripts/deps
@@ -98,14 +100,14 @@ run:
 check:
 	@scripts/deps kernel
 	@$(MAKE) --no-print-directory all
-	@tests/run
+	@tests/run -j $(NPROC)
 
 # The host tests check patches (tests/cli/mutants_layout.sh) and the
 # kernel scripts' options: the kernel group's tools, though no kernel is built.
 check-host:
 	@scripts/deps kernel
 	@$(MAKE) --no-print-directory all
-	@tests/run --host
+	@tests/run --host -j $(NPROC)
 
 stress:
 	@scripts/deps
@@ -173,4 +175,4 @@ clean:
 clean-cache:
 	@. scripts/lib/cache.sh && d=$$(daxbench_cache) && echo "rm -rf $$d" && rm -rf "$$d"
 
--include $(LIB_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(STRESS_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(STRESS_OBJ:.o=.d) $(UNIT_BIN:=.d)

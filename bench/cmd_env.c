@@ -11,17 +11,16 @@
 
 int cmd_env(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct opt_def defs[] = {
+		{ { "dir", required_argument, NULL, 'd' }, "dir", NULL },
+		{ { "help", no_argument, NULL, 'h' }, "flag", NULL },
+		OPT_DEF_END,
 	};
 	const char *dir = ".";
 	json_object *env;
 	int c, fd;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((c = opt_getopt(argc, argv, defs)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;

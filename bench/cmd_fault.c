@@ -36,6 +36,7 @@
 #include "progress.h"
 #include "results.h"
 #include "stats.h"
+#include "test_stop.h"
 #include "timing.h"
 #include "trace.h"
 #include "trace_csv.h"
@@ -51,6 +52,7 @@ struct params {
 	const char *rw_text;
 	unsigned repeat;
 	const char *events;	/* CSV of every trace record */
+	struct out_target ev_out;	/* what --events names */
 	struct common_opts opt;	/* --dir, --seed, --output, --trace-buffer, ... */
 };
 
@@ -162,28 +164,32 @@ static void usage(FILE *f)
 "  --rewrite FRACTION   pages stored again after the first fsync (default 1/16)\n"
 "  --repeat N           repeat the whole sequence on a fresh file (default 1)\n"
 "  --seed N             seed of the stored values (default 1)\n"
-"  --output FILE        write the JSON result there (atomically)\n"
-"  --events FILE        write every trace record there as CSV (atomically)\n"
+"  --output FILE        write the JSON result there (atomically), or to stdout\n"
+"                       with - (instead of the table)\n"
+"  --events FILE        write every trace record there as CSV (atomically), or\n"
+"                       to stdout with - (instead of the table)\n"
 "  --trace-buffer SIZE  per-cpu trace buffer (default 16M)\n"
 "  --no-trace           run without event accounting\n"
 "  --allow-lost-events  keep results even when trace events were lost\n"
-"  --quiet              no table on stdout\n");
+"  --quiet              no table on stdout\n"
+OUT_TARGET_HELP
+"- or /dev/stdout writes to stdout, in place of the table.\n");
 }
 
 static void parse(int argc, char **argv, struct params *p)
 {
-	static const struct option lo[] = {
-		OPT_LONG_DIR,
-		{ "size", required_argument, NULL, 's' },
-		{ "page", required_argument, NULL, 'p' },
-		{ "map-sync", no_argument, NULL, 'S' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "rewrite", required_argument, NULL, 'r' },
-		{ "repeat", required_argument, NULL, 'R' },
-		OPT_LONG_SEED,
-		OPT_LONG_OUTPUT,
-		{ "events", required_argument, NULL, 'E' },
-		OPT_LONG_TRACED_END,
+	static const struct opt_def defs[] = {
+		OPT_DEF_DIR,
+		{ { "size", required_argument, NULL, 's' }, "size", "4M" },
+		{ { "page", required_argument, NULL, 'p' }, "choice", "pte" },
+		{ { "map-sync", no_argument, NULL, 'S' }, "flag", NULL },
+		{ { "threads", required_argument, NULL, 't' }, "uint", "1" },
+		{ { "rewrite", required_argument, NULL, 'r' }, "fraction", "1/16" },
+		{ { "repeat", required_argument, NULL, 'R' }, "uint", "1" },
+		OPT_DEF_SEED,
+		OPT_DEF_OUTPUT,
+		{ { "events", required_argument, NULL, 'E' }, "file-out", NULL },
+		OPT_DEF_TRACED_END,
 	};
 	uint64_t granule;
 	int c;
@@ -191,8 +197,7 @@ static void parse(int argc, char **argv, struct params *p)
 	*p = (struct params){ .size = 64ull << 20, .page = PAGE_PMD,
 		.threads = 1, .rw_num = 1, .rw_den = 16, .rw_text = "1/16",
 		.repeat = 1, .opt = TRACED_CMD_OPTS(usage) };
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((c = opt_getopt(argc, argv, defs)) != -1) {
 		switch (c) {
 		case 's': p->size = opt_size("--size", optarg, 1, 1ull << 50); break;
 		case 'p': p->page = opt_choice("--page", optarg, page_mode_names); break;
@@ -216,10 +221,16 @@ static void parse(int argc, char **argv, struct params *p)
 			(unsigned long long)p->size, fmt_bytes(b, sizeof(b), granule),
 			p->threads);
 	}
-	if (p->events)
-		opt_output_path("--events", p->events);
 	if (p->events && p->opt.no_trace)
 		opt_die("--events", "needs tracing, but --no-trace was given");
+	if (p->events) {
+		out_target_check(&p->ev_out, "--events", p->events, NULL);
+		if (out_target_same(&p->ev_out, &p->opt.out))
+			opt_die("--events", "'%s' is where --output writes too", p->events);
+		if (p->ev_out.to_stdout)
+			p->opt.quiet = true;	/* the CSV takes the table's place */
+	}
+	test_stop("start");
 }
 
 static json_object *phase_json(const struct phase_def *d,
@@ -388,199 +399,248 @@ static void print_table(const struct params *p, const struct env_target *t,
 	free(v);
 }
 
-int cmd_fault(int argc, char **argv)
-{
+/* One run of the command: the file under test (one per repeat), the
+ * trace, the results by repeat and phase. */
+struct fault_run {
 	struct params p;
 	struct phase_result (*res)[NPHASES];
-	struct dax_trace *tr = NULL;
-	struct trace_vec tv = { 0 };
+	struct dax_trace *tr;
+	struct trace_vec tv;
 	struct env_target tgt;
 	struct daxfile f;
-	struct mapping m;
-	json_object *root, *runs, *tj;
-	char err[512], why[256] = "", evtmp[4200] = "";
-	FILE *evf = NULL;
-	uint64_t lost = 0;
+	FILE *evf;		/* --events, when traced */
+	char why[256];		/* why there is no trace */
 	bool dax, traced;
-	int rc = 0;
+};
 
-	parse(argc, argv, &p);
-	res = calloc(p.repeat, sizeof(*res));
-	root = results_new("fault", argc, argv);
+/* The first file, and what it says of the target (root: env, dax). */
+static int first_file(struct fault_run *fr, json_object *root)
+{
+	const struct params *p = &fr->p;
+	char err[512];
 
-	progress("creating %s file...", fmt_bytes(err, sizeof(err), p.size));
-	if (daxfile_create(&f, p.opt.dir, ".daxbench-fault", p.size, err, sizeof(err))) {
+	progress("creating %s file...", fmt_bytes(err, sizeof(err), p->size));
+	if (daxfile_create(&fr->f, p->opt.dir, ".daxbench-fault", p->size, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", opt_progname(), err);
+		return -1;
+	}
+	unlink(fr->f.path);	/* gone on every exit path, even a signal */
+	env_target(p->opt.dir, fr->f.fd, &fr->tgt);
+	fr->dax = fr->tgt.dax == 1;
+	json_object_object_add(root, "env", env_capture(p->opt.dir, fr->f.fd));
+	json_object_object_add(root, "dax", json_object_new_boolean(fr->dax));
+	return 0;
+}
+
+/* The private trace (unless --no-trace; without it the run goes on), and
+ * the --events file begun. */
+static int open_trace(struct fault_run *fr)
+{
+	struct params *p = &fr->p;
+
+	if (!p->opt.no_trace) {
+		struct dax_trace_opts to = { .prefix = "daxbench",
+			.buffer_kb = (unsigned)p->opt.trace_kb, .pagecache = !fr->dax };
+
+		fr->tr = dax_trace_open(&to, fr->why, sizeof(fr->why));
+		if (!fr->tr)
+			fprintf(stderr, "%s: no event accounting: %s\n",
+				opt_progname(), fr->why);
+	} else {
+		snprintf(fr->why, sizeof(fr->why), "--no-trace");
+	}
+	fr->traced = fr->tr != NULL;
+	if (p->events && fr->traced) {
+		fr->evf = out_begin(&p->ev_out);
+		if (!fr->evf) {
+			out_target_report(&p->ev_out);
+			return -1;
+		}
+		trace_csv_header(fr->evf);
+	}
+	return 0;
+}
+
+/* Phase ph of repeat r on the mapping at base: the fsync or the stores,
+ * then what the trace saw of it. */
+static int run_phase(struct fault_run *fr, unsigned r, size_t ph, char *base,
+		     uint64_t *dirtied_since_sync)
+{
+	struct phase_result *pr = &fr->res[r][ph];
+
+	progress("repeat %u/%u: %s", r + 1, fr->p.repeat, phases[ph].name);
+	if (phases[ph].kind == PH_SYNC) {
+		uint64_t t0 = now_ns();
+
+		if (wl_call(WL_FSYNC, fr->f.fd, NULL, 0) < 0) {
+			fprintf(stderr, "%s: fsync: %s\n",
+				opt_progname(), strerror(errno));
+			return -1;
+		}
+		pr->sync_ns = pr->duration_ns = now_ns() - t0;
+		pr->bytes_dirtied = *dirtied_since_sync;
+		*dirtied_since_sync = 0;
+	} else {
+		if (run_store_phase(&fr->p, base, phases[ph].kind, pr))
+			return -1;
+		pr->ft = malloc(sizeof(*pr->ft));
+		fault_time_init(pr->ft);
+		*dirtied_since_sync += pr->bytes_dirtied;
+	}
+	if (fr->tr) {
+		if (dax_trace_drain(fr->tr, &fr->tv) < 0) {
+			fprintf(stderr, "%s: reading trace events failed\n",
+				opt_progname());
+			return -1;
+		}
+		dax_counts_add_all(&pr->counts, &fr->tv);
+		if (fr->evf) {
+			char label[64];
+
+			snprintf(label, sizeof(label), "r%u/%s", r + 1,
+				 phases[ph].name);
+			trace_csv_write(fr->evf, label, &fr->tv);
+		}
+		if (pr->ft)
+			fault_time_add_all(pr->ft, &fr->tv);
+		fr->tv.n = 0;
+	}
+	return 0;
+}
+
+/* Repeat r: its file (the first one made already), mapped; every phase;
+ * its phases' JSON into runs (the first: the file into root too). */
+static int run_repeat(struct fault_run *fr, unsigned r, json_object *root,
+		      json_object *runs)
+{
+	const struct params *p = &fr->p;
+	uint64_t dirtied_since_sync = 0;
+	struct mapping m;
+	json_object *rj;
+	char err[512];
+
+	if (r > 0 && daxfile_create(&fr->f, p->opt.dir, ".daxbench-fault", p->size,
+				    err, sizeof(err)) == 0)
+		unlink(fr->f.path);
+	else if (r > 0) {
+		fprintf(stderr, "%s: %s\n", opt_progname(), err);
+		return -1;
+	}
+	if (mapping_map(&m, &fr->f, 0, p->size, p->page, p->map_sync, err,
+			sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", opt_progname(), err);
+		return -1;
+	}
+	if (r == 0) {
+		json_object *fj = json_object_new_object();
+
+		json_object_object_add(fj, "size", json_object_new_uint64(p->size));
+		json_object_object_add(fj, "extents", daxfile_extents_json(&fr->f));
+		json_object_object_add(fj, "map_address_2m_aligned",
+			json_object_new_boolean(((uintptr_t)m.addr % PMD_SIZE_BYTES) == 0));
+		json_object_object_add(root, "file", fj);
+	}
+	if (fr->tr) {
+		dax_trace_filter_file(fr->tr, fr->f.st_dev, fr->f.ino);
+		dax_trace_drain(fr->tr, &fr->tv);	/* discard setup events */
+		fr->tv.n = 0;
+	}
+	for (size_t ph = 0; ph < NPHASES; ph++) {
+		if (run_phase(fr, r, ph, m.addr, &dirtied_since_sync))
+			return -1;
+		if (r == 0 && ph == 0)
+			test_stop("running");
+	}
+	mapping_unmap(&m);
+	daxfile_remove(&fr->f);
+	rj = json_object_new_array();
+	for (size_t ph = 0; ph < NPHASES; ph++)
+		json_object_array_add(rj, phase_json(&phases[ph], &fr->res[r][ph],
+						     fr->dax, fr->traced));
+	json_object_array_add(runs, rj);
+	return 0;
+}
+
+static json_object *params_json(const struct params *p)
+{
+	json_object *pj = json_object_new_object();
+
+	json_object_object_add(pj, "dir", json_object_new_string(p->opt.dir));
+	json_object_object_add(pj, "size", json_object_new_uint64(p->size));
+	json_object_object_add(pj, "page", json_object_new_string(page_mode_names[p->page]));
+	json_object_object_add(pj, "map_sync", json_object_new_boolean(p->map_sync));
+	json_object_object_add(pj, "threads", json_object_new_int(p->threads));
+	json_object_object_add(pj, "rewrite", json_object_new_string(p->rw_text));
+	json_object_object_add(pj, "rewrite_fraction",
+		json_object_new_double((double)p->rw_num / (double)p->rw_den));
+	json_object_object_add(pj, "repeat", json_object_new_int(p->repeat));
+	json_object_object_add(pj, "seed", json_object_new_uint64(p->opt.seed));
+	json_object_object_add(pj, "trace_buffer_kb", json_object_new_uint64(p->opt.trace_kb));
+	return pj;
+}
+
+/* Kept or refused (lost events), the --events file and the results
+ * written, the table printed.  The exit status. */
+static int finish(struct fault_run *fr, json_object *root, uint64_t lost)
+{
+	struct params *p = &fr->p;
+
+	if (results_lost_refused(lost, p->opt.allow_lost, "counts are incomplete")) {
+		if (fr->evf)
+			out_abandon(&p->ev_out);
 		return 1;
 	}
-	unlink(f.path);		/* gone on every exit path, even a signal */
-	env_target(p.opt.dir, f.fd, &tgt);
-	dax = tgt.dax == 1;
-	json_object_object_add(root, "env", env_capture(p.opt.dir, f.fd));
-	json_object_object_add(root, "dax", json_object_new_boolean(dax));
-
-	if (!p.opt.no_trace) {
-		struct dax_trace_opts to = { .prefix = "daxbench",
-			.buffer_kb = (unsigned)p.opt.trace_kb, .pagecache = !dax };
-
-		tr = dax_trace_open(&to, why, sizeof(why));
-		if (!tr)
-			fprintf(stderr, "%s: no event accounting: %s\n",
-				opt_progname(), why);
-	} else {
-		snprintf(why, sizeof(why), "--no-trace");
+	if (fr->evf && out_end(&p->ev_out)) {
+		/* complete or absent, like the results file, and neither
+		 * without the other */
+		out_target_report(&p->ev_out);
+		return 1;
 	}
-	traced = tr != NULL;
-	if (p.events && traced) {
-		snprintf(evtmp, sizeof(evtmp), "%s.tmp.%d", p.events, (int)getpid());
-		evf = fopen(evtmp, "w");
-		if (!evf) {
-			fprintf(stderr, "%s: --events: cannot write %s: %s\n",
-				opt_progname(), evtmp, strerror(errno));
-			return 1;
-		}
-		trace_csv_header(evf);
-	}
-	if (!dax)
+	if (!p->opt.quiet)
+		print_table(p, &fr->tgt, fr->res, fr->dax, fr->traced);
+	return results_save(&p->opt.out, root) ? 1 : 0;
+}
+
+int cmd_fault(int argc, char **argv)
+{
+	struct fault_run fr = { 0 };
+	struct params *p = &fr.p;
+	json_object *root, *runs;
+	uint64_t lost = 0;
+	int rc;
+
+	parse(argc, argv, p);
+	fr.res = calloc(p->repeat, sizeof(*fr.res));
+	root = results_new("fault", argc, argv);
+	if (first_file(&fr, root) || open_trace(&fr))
+		return 1;
+	if (!fr.dax)
 		fprintf(stderr, "%s: %s is not DAX (%s): running as a page-cache baseline\n",
-			opt_progname(), p.opt.dir, tgt.fstype);
-
+			opt_progname(), p->opt.dir, fr.tgt.fstype);
 	runs = json_object_new_array();
-	for (unsigned r = 0; r < p.repeat; r++) {
-		uint64_t dirtied_since_sync = 0;
-
-		if (r > 0 && daxfile_create(&f, p.opt.dir, ".daxbench-fault", p.size,
-					    err, sizeof(err)) == 0)
-			unlink(f.path);
-		else if (r > 0) {
-			fprintf(stderr, "%s: %s\n", opt_progname(), err);
+	for (unsigned r = 0; r < p->repeat; r++)
+		if (run_repeat(&fr, r, root, runs))
 			return 1;
-		}
-		if (mapping_map(&m, &f, 0, p.size, p.page, p.map_sync, err,
-				sizeof(err))) {
-			fprintf(stderr, "%s: %s\n", opt_progname(), err);
-			return 1;
-		}
-		if (r == 0) {
-			json_object *fj = json_object_new_object();
-
-			json_object_object_add(fj, "size", json_object_new_uint64(p.size));
-			json_object_object_add(fj, "extents", daxfile_extents_json(&f));
-			json_object_object_add(fj, "map_address_2m_aligned",
-				json_object_new_boolean(((uintptr_t)m.addr % PMD_SIZE_BYTES) == 0));
-			json_object_object_add(root, "file", fj);
-		}
-		if (tr) {
-			dax_trace_filter_file(tr, f.st_dev, f.ino);
-			dax_trace_drain(tr, &tv);	/* discard setup events */
-			tv.n = 0;
-		}
-		for (size_t ph = 0; ph < NPHASES; ph++) {
-			struct phase_result *pr = &res[r][ph];
-
-			progress("repeat %u/%u: %s", r + 1, p.repeat, phases[ph].name);
-			if (phases[ph].kind == PH_SYNC) {
-				uint64_t t0 = now_ns();
-
-				if (wl_call(WL_FSYNC, f.fd, NULL, 0) < 0) {
-					fprintf(stderr, "%s: fsync: %s\n",
-						opt_progname(), strerror(errno));
-					return 1;
-				}
-				pr->sync_ns = pr->duration_ns = now_ns() - t0;
-				pr->bytes_dirtied = dirtied_since_sync;
-				dirtied_since_sync = 0;
-			} else {
-				if (run_store_phase(&p, m.addr, phases[ph].kind, pr))
-					return 1;
-				pr->ft = malloc(sizeof(*pr->ft));
-				fault_time_init(pr->ft);
-				dirtied_since_sync += pr->bytes_dirtied;
-			}
-			if (tr) {
-				if (dax_trace_drain(tr, &tv) < 0) {
-					fprintf(stderr, "%s: reading trace events failed\n",
-						opt_progname());
-					return 1;
-				}
-				dax_counts_add_all(&pr->counts, &tv);
-				if (evf) {
-					char label[64];
-
-					snprintf(label, sizeof(label), "r%u/%s", r + 1,
-						 phases[ph].name);
-					trace_csv_write(evf, label, &tv);
-				}
-				if (pr->ft)
-					fault_time_add_all(pr->ft, &tv);
-				tv.n = 0;
-			}
-		}
-		mapping_unmap(&m);
-		daxfile_remove(&f);
-		json_object *rj = json_object_new_array();
-
-		for (size_t ph = 0; ph < NPHASES; ph++)
-			json_object_array_add(rj, phase_json(&phases[ph], &res[r][ph],
-							     dax, traced));
-		json_object_array_add(runs, rj);
-	}
 	progress_done();
 
-	tj = results_trace(tr, traced, why, dax, &lost);
-	json_object_object_add(root, "trace", tj);
-	dax_trace_close(tr);
-	trace_vec_free(&tv);
-
-	{
-		json_object *pj = json_object_new_object();
-
-		json_object_object_add(pj, "dir", json_object_new_string(p.opt.dir));
-		json_object_object_add(pj, "size", json_object_new_uint64(p.size));
-		json_object_object_add(pj, "page", json_object_new_string(page_mode_names[p.page]));
-		json_object_object_add(pj, "map_sync", json_object_new_boolean(p.map_sync));
-		json_object_object_add(pj, "threads", json_object_new_int(p.threads));
-		json_object_object_add(pj, "rewrite", json_object_new_string(p.rw_text));
-		json_object_object_add(pj, "rewrite_fraction",
-			json_object_new_double((double)p.rw_num / (double)p.rw_den));
-		json_object_object_add(pj, "repeat", json_object_new_int(p.repeat));
-		json_object_object_add(pj, "seed", json_object_new_uint64(p.opt.seed));
-		json_object_object_add(pj, "trace_buffer_kb", json_object_new_uint64(p.opt.trace_kb));
-		json_object_object_add(root, "params", pj);
-	}
+	json_object_object_add(root, "trace",
+			       results_trace(fr.tr, fr.traced, fr.why, fr.dax, &lost));
+	dax_trace_close(fr.tr);
+	trace_vec_free(&fr.tv);
+	json_object_object_add(root, "params", params_json(p));
 	json_object_object_add(root, "runs", runs);
-	json_object_object_add(root, "summary", summary_json(&p, res, dax, traced));
-	if (traced) {
-		uint64_t idle = dax_counts_flushed_bytes(&res[0][NPHASES - 1].counts, dax);
+	json_object_object_add(root, "summary", summary_json(p, fr.res, fr.dax, fr.traced));
+	if (fr.traced) {
+		uint64_t idle = dax_counts_flushed_bytes(&fr.res[0][NPHASES - 1].counts, fr.dax);
 
 		json_object_object_add(root, "idle_fsync_bytes_flushed",
 				       json_object_new_uint64(idle));
 	}
-
-	if (results_lost_refused(lost, p.opt.allow_lost, "counts are incomplete")) {
-		rc = 1;
-	} else {
-		if (!p.opt.quiet)
-			print_table(&p, &tgt, res, dax, traced);
-		if (results_save(p.opt.output, root))
-			rc = 1;
-	}
-	if (evf) {
-		/* Complete or absent, like the results file. */
-		bool good = rc == 0 && fflush(evf) == 0 && fsync(fileno(evf)) == 0;
-
-		if (fclose(evf) != 0 || !good || rename(evtmp, p.events) < 0) {
-			if (rc == 0)
-				fprintf(stderr, "%s: --events: cannot write %s\n",
-					opt_progname(), p.events);
-			unlink(evtmp);
-			rc = rc ? rc : 1;
-		}
-	}
-	for (unsigned r = 0; r < p.repeat; r++)
+	rc = finish(&fr, root, lost);
+	for (unsigned r = 0; r < p->repeat; r++)
 		for (size_t ph = 0; ph < NPHASES; ph++)
-			free(res[r][ph].lat), free(res[r][ph].ft);
-	free(res);
+			free(fr.res[r][ph].lat), free(fr.res[r][ph].ft);
+	free(fr.res);
 	json_object_put(root);
 	return rc;
 }

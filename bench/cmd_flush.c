@@ -30,7 +30,6 @@
  * file system that is not DAX is run anyway, with one line on stderr and
  * "dax": false in the results: its flushes write back DRAM page cache.
  */
-#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -48,12 +47,14 @@
 #include <libpmem.h>
 
 #include "builtin.h"
+#include "cpu_flush.h"
 #include "env.h"
 #include "hist.h"
 #include "opts.h"
 #include "progress.h"
 #include "results.h"
 #include "stats.h"
+#include "test_stop.h"
 #include "timing.h"
 #include "topology.h"
 #include "workload.h"
@@ -162,39 +163,19 @@ static void usage(FILE *f)
 "  --duration D      per point and repeat (default 0.2s)\n"
 "  --repeat N        repeats: median and min/max reported (default 3)\n"
 "  --region SIZE     the buffer each thread cycles through (default 64M)\n"
-"  --output FILE     write the JSON result there (atomically)\n"
+"  --output FILE     write the JSON result there (atomically), or to stdout\n"
+"                    with - (instead of the table)\n"
 "  --quiet           no table on stdout\n"
+OUT_TARGET_HELP
+"- or /dev/stdout writes to stdout, in place of the table.\n"
 "libpmem's environment applies: PMEM_NO_CLWB=1 / PMEM_NO_CLFLUSHOPT=1 force\n"
 "an older flush instruction, PMEM_NO_MOVNT=1 regular stores, and so on.\n");
-}
-
-/* Split a comma list into at most max tokens (in buf); dies on an empty
- * list or element. */
-static unsigned split_list(const char *opt, const char *arg, char *buf,
-			   size_t len, char **tok, unsigned max)
-{
-	unsigned n = 0;
-	char *s, *save = NULL;
-
-	if (!*arg)
-		opt_die(opt, "empty list");
-	if (strlen(arg) >= len)
-		opt_die(opt, "list too long");
-	strcpy(buf, arg);
-	if (buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,"))
-		opt_die(opt, "'%.64s': empty element in the list", arg);
-	for (s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
-		if (n == max)
-			opt_die(opt, "more than %u elements", max);
-		tok[n++] = s;
-	}
-	return n;
 }
 
 static void parse_sizes(const char *arg, struct params *p)
 {
 	char buf[1024], *tok[MAX_SIZES];
-	unsigned n = split_list("--sizes", arg, buf, sizeof(buf), tok, MAX_SIZES);
+	unsigned n = opt_list("--sizes", arg, buf, sizeof(buf), tok, MAX_SIZES);
 
 	p->nsizes = 0;
 	for (unsigned i = 0; i < n; i++) {
@@ -202,16 +183,19 @@ static void parse_sizes(const char *arg, struct params *p)
 
 		for (unsigned j = 0; j < p->nsizes; j++)
 			if (p->sizes[j] == v)
-				opt_die("--sizes", "'%s' is listed twice", tok[i]);
+				opt_list_twice("--sizes", tok[i]);
 		p->sizes[p->nsizes++] = v;
 	}
 }
 
 static void add_threads(struct params *p, uint64_t v)
 {
+	char item[32];
+
+	snprintf(item, sizeof(item), "%llu", (unsigned long long)v);
 	for (unsigned j = 0; j < p->nthreads; j++)
 		if (p->threads[j] == v)
-			opt_die("--threads", "%llu is listed twice", (unsigned long long)v);
+			opt_list_twice("--threads", item);
 	if (p->nthreads == MAX_THREAD_COUNTS)
 		opt_die("--threads", "more than %u thread counts", MAX_THREAD_COUNTS);
 	p->threads[p->nthreads++] = (unsigned)v;
@@ -220,8 +204,8 @@ static void add_threads(struct params *p, uint64_t v)
 static void parse_threads(const char *arg, struct params *p)
 {
 	char buf[1024], *tok[MAX_THREAD_COUNTS];
-	unsigned n = split_list("--threads", arg, buf, sizeof(buf), tok,
-				MAX_THREAD_COUNTS);
+	unsigned n = opt_list("--threads", arg, buf, sizeof(buf), tok,
+			      MAX_THREAD_COUNTS);
 
 	p->nthreads = 0;
 	for (unsigned i = 0; i < n; i++) {
@@ -246,22 +230,23 @@ static void parse_threads(const char *arg, struct params *p)
 static void parse_methods(const char *arg, struct params *p)
 {
 	char buf[1024], *tok[16];
-	unsigned n = split_list("--methods", arg, buf, sizeof(buf), tok, 16);
+	unsigned n = opt_list("--methods", arg, buf, sizeof(buf), tok, 16);
 	bool seen[NMETHODS] = { false };
 
 	p->nmethods = 0;
 	for (unsigned i = 0; i < n; i++) {
-		if (!strcmp(tok[i], "all")) {
-			for (int m = 0; m < NMETHODS; m++)
-				if (!seen[m]) {
-					seen[m] = true;
-					p->methods[p->nmethods++] = m;
-				}
-			continue;
-		}
-		int m = opt_choice("--methods", tok[i], method_names);
+		int from, to;
 
-		if (!seen[m]) {
+		if (!strcmp(tok[i], "all")) {
+			from = 0;
+			to = NMETHODS;
+		} else {
+			from = opt_choice("--methods", tok[i], method_names);
+			to = from + 1;
+		}
+		for (int m = from; m < to; m++) {
+			if (seen[m])
+				opt_list_twice("--methods", method_names[m]);
 			seen[m] = true;
 			p->methods[p->nmethods++] = m;
 		}
@@ -333,19 +318,19 @@ static uint64_t target_need(const struct params *p)
 static void parse(int argc, char **argv, struct params *p,
 		  const struct topology *topo)
 {
-	static const struct option lo[] = {
-		{ "target", required_argument, NULL, 'T' },
-		{ "sizes", required_argument, NULL, 's' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "methods", required_argument, NULL, 'm' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "repeat", required_argument, NULL, 'R' },
-		{ "region", required_argument, NULL, 'r' },
-		OPT_LONG_OUTPUT,
-		OPT_LONG_QUIET,
-		OPT_LONG_HELP,
-		{ NULL, 0, NULL, 0 },
+	static const struct opt_def defs[] = {
+		{ { "target", required_argument, NULL, 'T' }, "target", "anon" },
+		{ { "sizes", required_argument, NULL, 's' }, "list", "64" },
+		{ { "threads", required_argument, NULL, 't' }, "list", "1" },
+		{ { "cpus", required_argument, NULL, 'c' }, "cpus", "compact" },
+		{ { "methods", required_argument, NULL, 'm' }, "list", "persist" },
+		{ { "duration", required_argument, NULL, 'd' }, "duration", "1ms" },
+		{ { "repeat", required_argument, NULL, 'R' }, "uint", "1" },
+		{ { "region", required_argument, NULL, 'r' }, "size", "64K" },
+		OPT_DEF_OUTPUT,
+		OPT_DEF_QUIET,
+		OPT_DEF_HELP,
+		OPT_DEF_END,
 	};
 	const char *sizes = "64,256,4K,64K,2M", *methods = "all", *threads = NULL;
 	const char *target = "anon";
@@ -355,8 +340,7 @@ static void parse(int argc, char **argv, struct params *p,
 	*p = (struct params){ .duration_ns = 200000000ull, .repeat = 3,
 		.region = 64ull << 20, .cpus_text = "compact",
 		.opt = { .usage = usage } };
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((c = opt_getopt(argc, argv, defs)) != -1) {
 		switch (c) {
 		case 'T': target = optarg; break;
 		case 's': sizes = optarg; break;
@@ -414,6 +398,7 @@ static void parse(int argc, char **argv, struct params *p,
 				p->max_threads, fmt_bytes(b2, sizeof(b2), target_need(p)));
 		}
 	}
+	test_stop("start");
 }
 
 /* libdaxctl's view of the device-dax instance name ("dax0.0"), or NULL. */
@@ -552,12 +537,12 @@ static void target_close(struct target *t)
 
 /* What libpmem 1.12 chose, rebuilt with its own rules (pmem_init and
  * pmem2_arch_init): libpmem has no API that says which instruction its
- * pmem_persist runs.  CPUID first; PMEM_NO_CLWB=1 and PMEM_NO_CLFLUSHOPT=1
+ * pmem_persist runs.  CPUID first (cpu_flush.h); PMEM_NO_CLWB=1 and PMEM_NO_CLFLUSHOPT=1
  * skip an instruction; PMEM_NO_FLUSH=1 or an eADR platform (auto flush)
  * drop the flush altogether (only the fence stays). */
 struct cpu_flush {
-	bool clflush, clflushopt, clwb, avx, avx512f, movdir64b;
-	const char *best;	/* what the cpu offers */
+	struct cpu_flush_caps caps;	/* what the cpu offers (CPUID) */
+	const char *best;	/* its best flush instruction */
 	const char *insn;	/* what libpmem uses */
 	const char *forced;	/* "PMEM_NO_CLWB=1", ... or NULL */
 	bool flushes;		/* false under PMEM_NO_FLUSH=1 or eADR */
@@ -574,33 +559,22 @@ static bool env_is(const char *name, const char *val)
 	return e && !strcmp(e, val);
 }
 
-static void cpu_flush_detect(struct cpu_flush *c)
+static void libpmem_choice(struct cpu_flush *c)
 {
-	unsigned a, b, cx, d, max = __get_cpuid_max(0, NULL);
+	const struct cpu_flush_caps *cpu = &c->caps;
 	const char *e;
 
 	*c = (struct cpu_flush){ .movnt_threshold = 256 };
-	if (max >= 1) {
-		__cpuid_count(1, 0, a, b, cx, d);
-		c->clflush = d & (1u << 19);
-		c->avx = cx & (1u << 28);
-	}
-	if (max >= 7) {
-		__cpuid_count(7, 0, a, b, cx, d);
-		c->clflushopt = b & (1u << 23);
-		c->clwb = b & (1u << 24);
-		c->avx512f = b & (1u << 16);
-		c->movdir64b = cx & (1u << 28);
-	}
-	c->best = c->clwb ? "clwb" : c->clflushopt ? "clflushopt" : "clflush";
+	cpu_flush_detect(&c->caps);
+	c->best = cpu_flush_best(cpu) ? cpu_flush_best(cpu) : "unknown";
 	c->insn = "clflush";
-	if (c->clflushopt) {
+	if (cpu->clflushopt) {
 		if (env_is("PMEM_NO_CLFLUSHOPT", "1"))
 			c->forced = "PMEM_NO_CLFLUSHOPT=1";
 		else
 			c->insn = "clflushopt";
 	}
-	if (c->clwb) {
+	if (cpu->clwb) {
 		if (env_is("PMEM_NO_CLWB", "1"))
 			c->forced = c->forced ? "PMEM_NO_CLWB=1 PMEM_NO_CLFLUSHOPT=1" :
 				    "PMEM_NO_CLWB=1";
@@ -618,12 +592,12 @@ static void cpu_flush_detect(struct cpu_flush *c)
 	}
 	if (!env_is("PMEM_NO_MOVNT", "1")) {
 		c->movnt = "sse2";
-		if (c->avx && !env_is("PMEM_AVX", "0"))
+		if (cpu->avx && !env_is("PMEM_AVX", "0"))
 			c->movnt = "avx";
-		if (c->avx512f && !env_is("PMEM_AVX512F", "0"))
+		if (cpu->avx512f && !env_is("PMEM_AVX512F", "0"))
 			c->movnt = "avx512f";
 		e = getenv("PMEM_MOVDIR64B");
-		if (c->movdir64b && e && strcmp(e, "0"))
+		if (cpu->movdir64b && e && strcmp(e, "0"))
 			c->movnt = "movdir64b";
 	}
 	e = getenv("PMEM_MOVNT_THRESHOLD");
@@ -643,12 +617,12 @@ static json_object *cpu_flush_json(const struct cpu_flush *c)
 	json_object *flags = json_object_new_object();
 	json_object *env = json_object_new_object();
 
-	json_object_object_add(flags, "clflush", json_object_new_boolean(c->clflush));
-	json_object_object_add(flags, "clflushopt", json_object_new_boolean(c->clflushopt));
-	json_object_object_add(flags, "clwb", json_object_new_boolean(c->clwb));
-	json_object_object_add(flags, "avx", json_object_new_boolean(c->avx));
-	json_object_object_add(flags, "avx512f", json_object_new_boolean(c->avx512f));
-	json_object_object_add(flags, "movdir64b", json_object_new_boolean(c->movdir64b));
+	json_object_object_add(flags, "clflush", json_object_new_boolean(c->caps.clflush));
+	json_object_object_add(flags, "clflushopt", json_object_new_boolean(c->caps.clflushopt));
+	json_object_object_add(flags, "clwb", json_object_new_boolean(c->caps.clwb));
+	json_object_object_add(flags, "avx", json_object_new_boolean(c->caps.avx));
+	json_object_object_add(flags, "avx512f", json_object_new_boolean(c->caps.avx512f));
+	json_object_object_add(flags, "movdir64b", json_object_new_boolean(c->caps.movdir64b));
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i]);
 
@@ -898,8 +872,8 @@ static void print_table(const struct params *p, const struct topology *topo,
 	       p->target, p->kind == T_ANON ? "anonymous DRAM, the reference" :
 	       t->dax == 1 ? "dax" : "dax: false, page cache",
 	       cf->insn, cf->forced ? " (forced by " : "", cf->forced ? cf->forced : "",
-	       cf->forced ? ")" : "", cf->clflush ? "clflush" : "",
-	       cf->clflushopt ? " clflushopt" : "", cf->clwb ? " clwb" : "");
+	       cf->forced ? ")" : "", cf->caps.clflush ? "clflush" : "",
+	       cf->caps.clflushopt ? " clflushopt" : "", cf->caps.clwb ? " clwb" : "");
 	if (!cf->flushes)
 		printf("NOTE: libpmem does not flush at all here (%s): persist is a fence only\n",
 		       cf->no_flush_why);
@@ -952,7 +926,7 @@ int cmd_flush(int argc, char **argv)
 	}
 	parse(argc, argv, &p, topo);
 	root = results_new("flush", argc, argv);
-	cpu_flush_detect(&cf);
+	libpmem_choice(&cf);
 	clock_floor = clock_floor_ns();
 
 	progress("mapping %s...", p.target);
@@ -991,6 +965,8 @@ int cmd_flush(int argc, char **argv)
 			progress("repeat %u/%u: %u thread(s), %s, %s  (%u/%u)", r + 1,
 				 p.repeat, pts[i].threads, fmt_bytes(b, sizeof(b), pts[i].size),
 				 method_names[pts[i].method], ++done, npts * p.repeat);
+			if (r == 0 && i == 0)
+				test_stop("running");
 			pts[i].bps[r] = run_point(&p, topo, slots, &pts[i]);
 		}
 	progress_done();
@@ -1048,7 +1024,7 @@ int cmd_flush(int argc, char **argv)
 
 	if (!p.opt.quiet)
 		print_table(&p, topo, &t, &cf, pts, npts, clock_floor);
-	if (results_save(p.opt.output, root))
+	if (results_save(&p.opt.out, root))
 		rc = 1;
 
 	for (unsigned i = 0; i < npts; i++) {

@@ -6,6 +6,7 @@
 #include "builtin.h"
 #include "opts.h"
 #include "results.h"
+#include "trace.h"
 
 struct cmd {
 	const char *name;
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
 		printf("daxbench %s\n", DAXBENCH_VERSION);
 		return 0;
 	}
+	/* what a daxbench or daxstress killed by SIGKILL left */
+	dax_trace_remove_stale();
 	for (const struct cmd *c = commands; c->name; c++) {
 		if (!strcmp(argv[1], c->name)) {
 			static char prog[64];

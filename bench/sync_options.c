@@ -13,6 +13,7 @@
 #include "pattern.h"
 #include "stats.h"
 #include "sync_methods.h"
+#include "test_stop.h"
 #include "topology.h"
 #include "sync.h"
 
@@ -58,34 +59,25 @@ static void usage(FILE *f)
 "                       the other nodes\n"
 "  --repeat N           repeat on a fresh file (default 1): medians reported\n"
 "  --seed N             seed of the offsets and stored values (default 1)\n"
-"  --output FILE        write the JSON result there (atomically)\n"
+"  --output FILE        write the JSON result there (atomically), or to stdout\n"
+"                       with - (instead of the table)\n"
 "  --trace-buffer SIZE  per-cpu trace buffer (default 16M)\n"
 "  --no-trace           run without flush accounting\n"
 "  --allow-lost-events  keep results even when trace events were lost\n"
-"  --quiet              no table on stdout\n");
+"  --quiet              no table on stdout\n"
+OUT_TARGET_HELP
+"- or /dev/stdout writes to stdout, in place of the table.\n");
 }
 
 static void parse_sync(const char *arg, struct params *p)
 {
-	char buf[256], *s, *save = NULL;
+	char buf[256], *tok[MAX_METHODS];
+	unsigned n = opt_list("--sync", arg, buf, sizeof(buf), tok, MAX_METHODS);
 
-	if (!*arg)
-		opt_die("--sync", "empty list");
-	if (strlen(arg) >= sizeof(buf))
-		opt_die("--sync", "list too long");
-	strcpy(buf, arg);
-	if (buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,"))
-		opt_die("--sync", "'%s': empty element in the list", arg);
 	p->nmethods = 0;
-	for (s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
-		const struct sync_ops *o;
-
-		o = &sync_methods[opt_choice("--sync", s, sync_method_names)];
-		for (unsigned i = 0; i < p->nmethods; i++)
-			if (p->methods[i] == o)
-				opt_die("--sync", "'%s' is listed twice", s);
-		p->methods[p->nmethods++] = o;
-	}
+	for (unsigned i = 0; i < n; i++)
+		p->methods[p->nmethods++] =
+			&sync_methods[opt_choice("--sync", tok[i], sync_method_names)];
 	for (unsigned i = 0; i < p->nmethods; i++)
 		if (p->methods[i]->map_sync && p->nmethods > 1)
 			opt_die("--sync", "%s maps the file MAP_SYNC for every writer: it cannot be combined with other methods",
@@ -109,29 +101,29 @@ static double parse_theta(const char *arg)
 void sync_parse(int argc, char **argv, struct params *p,
 		  const struct topology *topo)
 {
-	static const struct option lo[] = {
-		OPT_LONG_DIR,
-		{ "size", required_argument, NULL, 's' },
-		{ "page", required_argument, NULL, 'p' },
-		{ "writers", required_argument, NULL, 'w' },
-		{ "syncers", required_argument, NULL, 'y' },
-		{ "pattern", required_argument, NULL, 'P' },
-		{ "zipf-theta", required_argument, NULL, 'z' },
-		{ "store-size", required_argument, NULL, 'S' },
-		{ "working-set", required_argument, NULL, 'W' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "sync", required_argument, NULL, 'm' },
-		{ "every", required_argument, NULL, 'E' },
-		{ "period", required_argument, NULL, 'T' },
-		{ "lockstep", no_argument, NULL, 'l' },
-		{ "duration", required_argument, NULL, 'D' },
-		{ "stores", required_argument, NULL, 'n' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "numa", required_argument, NULL, 'u' },
-		{ "repeat", required_argument, NULL, 'R' },
-		OPT_LONG_SEED,
-		OPT_LONG_OUTPUT,
-		OPT_LONG_TRACED_END,
+	static const struct opt_def defs[] = {
+		OPT_DEF_DIR,
+		{ { "size", required_argument, NULL, 's' }, "size", "4M" },
+		{ { "page", required_argument, NULL, 'p' }, "choice", "pte" },
+		{ { "writers", required_argument, NULL, 'w' }, "uint", "1" },
+		{ { "syncers", required_argument, NULL, 'y' }, "uint", "1" },
+		{ { "pattern", required_argument, NULL, 'P' }, "choice", "rand" },
+		{ { "zipf-theta", required_argument, NULL, 'z' }, "number", "0.99" },
+		{ { "store-size", required_argument, NULL, 'S' }, "size", "4K" },
+		{ { "working-set", required_argument, NULL, 'W' }, "size", "4M" },
+		{ { "rate", required_argument, NULL, 'r' }, "uint", "1000" },
+		{ { "sync", required_argument, NULL, 'm' }, "list", "fsync" },
+		{ { "every", required_argument, NULL, 'E' }, "uint", "256" },
+		{ { "period", required_argument, NULL, 'T' }, "duration", "10ms" },
+		{ { "lockstep", no_argument, NULL, 'l' }, "flag", NULL },
+		{ { "duration", required_argument, NULL, 'D' }, "duration", "10ms" },
+		{ { "stores", required_argument, NULL, 'n' }, "uint", "100" },
+		{ { "cpus", required_argument, NULL, 'c' }, "cpus", "0" },
+		{ { "numa", required_argument, NULL, 'u' }, "choice", "local" },
+		{ { "repeat", required_argument, NULL, 'R' }, "uint", "1" },
+		OPT_DEF_SEED,
+		OPT_DEF_OUTPUT,
+		OPT_DEF_TRACED_END,
 	};
 	bool every_given = false, period_given = false, dur_given = false;
 	bool ws_given = false;
@@ -144,8 +136,7 @@ void sync_parse(int argc, char **argv, struct params *p,
 		.syncers = 1, .pattern = PATTERN_RAND, .zipf_theta = PATTERN_ZIPF_THETA,
 		.store_size = 4096, .every = 256, .duration_ns = 1000000000ull,
 		.repeat = 1, .opt = TRACED_CMD_OPTS(usage) };
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((c = opt_getopt(argc, argv, defs)) != -1) {
 		switch (c) {
 		case 's': p->size = opt_size("--size", optarg, 4096, 1ull << 44); break;
 		case 'p': p->page = opt_choice("--page", optarg, sync_page_names); break;
@@ -236,4 +227,5 @@ void sync_parse(int argc, char **argv, struct params *p,
 		placement_parse(topo, "--numa", p->numa_text, &p->pl);
 		p->pin = true;
 	}
+	test_stop("start");
 }

@@ -151,14 +151,10 @@ static uint64_t jget_u64(json_object *o, const char *key)
 	       (uint64_t)json_object_get_uint64(v) : 0;
 }
 
-void sync_print_table(const struct params *p, const struct env_target *tg,
-			bool dax, bool traced, json_object *runs,
-			struct run_summary *rs)
+static void print_header(const struct params *p, const struct env_target *tg,
+			 bool dax, bool traced)
 {
-	json_object *r0 = json_object_array_get_idx(runs, 0), *x, *y;
-	double *v = xcalloc(p->repeat, sizeof(*v));
-	char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
-	char itv[64];
+	char b1[32], b2[32], b3[32], itv[64];
 
 	if (p->every)
 		snprintf(itv, sizeof(itv), "every %llu stores%s", (unsigned long long)p->every,
@@ -175,6 +171,16 @@ void sync_print_table(const struct params *p, const struct env_target *tg,
 	       p->repeat > 1 ? "median" : "run", p->repeat);
 	if (!traced)
 		printf("(no trace events: flush volume unavailable)\n");
+}
+
+/* A line per method (and overall, with more than one): counts from run 1
+ * (r0), timings and rates as medians over the repeats (v: room for them). */
+static void print_methods(const struct params *p, json_object *r0,
+			  const struct run_summary *rs, bool traced, double *v)
+{
+	char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
+	json_object *x, *y;
+
 	printf("%-12s %7s %9s %9s %9s %9s %8s %10s %9s %10s\n", "method", "calls",
 	       "sync-p50", "sync-p99", "dirtied", "flushed", "amp", "no-store", "idle",
 	       "stores/s");
@@ -221,6 +227,14 @@ void sync_print_table(const struct params *p, const struct env_target *tg,
 		       traced ? fmt_bytes(b4, sizeof(b4), flu) : "-", amp, nst,
 		       traced ? fmt_bytes(b5, sizeof(b5), idle) : "-", med(v, p->repeat));
 	}
+}
+
+/* Store latency, and (DAX) write-fault service times: medians. */
+static void print_stores(const struct params *p, const struct run_summary *rs,
+			 bool dax, bool traced, double *v)
+{
+	char b1[32], b2[32], b3[32];
+
 	for (unsigned r = 0; r < p->repeat; r++)
 		v[r] = rs[r].store_p50;
 	printf("stores: p50 %s", fmt_ns(b1, sizeof(b1), med(v, p->repeat)));
@@ -235,7 +249,16 @@ void sync_print_table(const struct params *p, const struct env_target *tg,
 		       fmt_ns(b3, sizeof(b3), med(v, p->repeat)));
 	}
 	printf("\n");
-	if (traced && json_object_object_get_ex(r0, "attribution", &x)) {
+}
+
+/* Run 1's attribution identity and its no-store syncs. */
+static void print_attribution(json_object *r0, const struct run_summary *rs,
+			      bool dax)
+{
+	char b1[32], b2[32], b3[32];
+	json_object *x;
+
+	if (json_object_object_get_ex(r0, "attribution", &x)) {
 		uint64_t tot = jget_u64(x, "total_bytes"), cb = jget_u64(x, "calls_bytes");
 		uint64_t ub = jget_u64(x, "unattributed_bytes");
 		uint64_t te = jget_u64(x, "total_entries");
@@ -244,7 +267,7 @@ void sync_print_table(const struct params *p, const struct env_target *tg,
 		       fmt_bytes(b1, sizeof(b1), tot), fmt_bytes(b2, sizeof(b2), cb),
 		       fmt_bytes(b3, sizeof(b3), ub), rs[0].exact ? "exact" : "NOT EXACT");
 	}
-	if (traced && json_object_object_get_ex(r0, "no_store_syncs", &x)) {
+	if (json_object_object_get_ex(r0, "no_store_syncs", &x)) {
 		uint64_t nc = jget_u64(x, "calls"), nb = jget_u64(x, "bytes_flushed");
 		uint64_t rc = jget_u64(x, "racing_calls");
 		uint64_t rb = jget_u64(x, "racing_bytes_flushed");
@@ -255,58 +278,87 @@ void sync_print_table(const struct params *p, const struct env_target *tg,
 			       (unsigned long long)rc, fmt_bytes(b2, sizeof(b2), rb));
 		printf("\n");
 	}
-	if (json_object_object_get_ex(r0, "dirty_set", &x) &&
-	    json_object_object_get_ex(x, "rows", &y)) {
-		uint64_t kd[SERIES_BUCKETS] = { 0 }, fl[SERIES_BUCKETS] = { 0 };
-		unsigned n = (unsigned)json_object_array_length(y);
-		char line[SERIES_BUCKETS + 1];
-		bool have_kd = false;
+}
 
-		for (unsigned i = 0; i < n && i < SERIES_BUCKETS; i++) {
-			json_object *row = json_object_array_get_idx(y, i);
-			json_object *c3 = json_object_array_get_idx(row, 3);
-			json_object *c7 = json_object_array_get_idx(row, 7);
+/* Run 1's dirty set and bytes flushed over time, as sparklines. */
+static void print_dirty_set(json_object *r0, const struct run_summary *rs,
+			    bool traced)
+{
+	uint64_t kd[SERIES_BUCKETS] = { 0 }, fl[SERIES_BUCKETS] = { 0 };
+	char line[SERIES_BUCKETS + 1], b1[32], b2[32];
+	bool have_kd = false;
+	json_object *x, *y;
+	unsigned n;
 
-			fl[i] = c3 ? json_object_get_uint64(c3) : 0;
-			if (c7) {
-				kd[i] = json_object_get_uint64(c7);
-				have_kd = true;
-			}
-		}
-		if (have_kd) {
-			sparkline(line, sizeof(line), kd, n);
-			printf("kernel dirty set over time |%s| max %s, at end %s\n", line,
-			       fmt_bytes(b1, sizeof(b1), json_object_get_uint64(
-				       json_object_object_get(x, "kernel_dirty_bytes_max"))),
-			       fmt_bytes(b2, sizeof(b2), rs[0].kernel_dirty_end));
-		}
-		if (traced) {
-			sparkline(line, sizeof(line), fl, n);
-			printf("bytes flushed over time    |%s|\n", line);
+	if (!json_object_object_get_ex(r0, "dirty_set", &x) ||
+	    !json_object_object_get_ex(x, "rows", &y))
+		return;
+	n = (unsigned)json_object_array_length(y);
+	for (unsigned i = 0; i < n && i < SERIES_BUCKETS; i++) {
+		json_object *row = json_object_array_get_idx(y, i);
+		json_object *c3 = json_object_array_get_idx(row, 3);
+		json_object *c7 = json_object_array_get_idx(row, 7);
+
+		fl[i] = c3 ? json_object_get_uint64(c3) : 0;
+		if (c7) {
+			kd[i] = json_object_get_uint64(c7);
+			have_kd = true;
 		}
 	}
-	if (p->page == SP_MIXED && json_object_object_get_ex(r0, "pte_then_pmd", &x) && x) {
-		json_object *ok = json_object_object_get(x, "every_page_flushed");
-		json_object *sy = json_object_object_get(x, "sync");
-		json_object *c = json_object_object_get(json_object_object_get(x, "pmd_step"), "counts");
-		json_object *f = c ? json_object_object_get(c, "faults") : NULL;
-
-		printf("pte-then-pmd (chunk 0): %llu pages dirtied through a 4K mapping, %llu through the 2M mapping",
-		       (unsigned long long)json_object_get_uint64(json_object_object_get(
-			       json_object_object_get(x, "pte_step"), "stores")),
-		       (unsigned long long)json_object_get_uint64(json_object_object_get(
-			       json_object_object_get(x, "pmd_step"), "stores")));
-		if (f)
-			printf(" (pmd %llu, fallback %llu, pte %llu faults)",
-			       (unsigned long long)json_object_get_uint64(json_object_object_get(f, "pmd_nopage")),
-			       (unsigned long long)json_object_get_uint64(json_object_object_get(f, "pmd_fallback")),
-			       (unsigned long long)json_object_get_uint64(json_object_object_get(f, "pte_nopage")));
-		if (sy && json_object_object_get(sy, "bytes_flushed"))
-			printf("; %s flushed %s", p->methods[0]->name, fmt_bytes(b1, sizeof(b1),
-			       json_object_get_uint64(json_object_object_get(sy, "bytes_flushed"))));
-		printf("; every page dirtied flushed: %s\n", ok ? (json_object_get_boolean(ok) ?
-		       "yes" : "NO") : json_object_get_string(json_object_object_get(x, "skipped")) ?
-		       "skipped" : "unknown (no DAX trace)");
+	if (have_kd) {
+		sparkline(line, sizeof(line), kd, n);
+		printf("kernel dirty set over time |%s| max %s, at end %s\n", line,
+		       fmt_bytes(b1, sizeof(b1), json_object_get_uint64(
+			       json_object_object_get(x, "kernel_dirty_bytes_max"))),
+		       fmt_bytes(b2, sizeof(b2), rs[0].kernel_dirty_end));
 	}
+	if (traced) {
+		sparkline(line, sizeof(line), fl, n);
+		printf("bytes flushed over time    |%s|\n", line);
+	}
+}
+
+/* The pte-then-pmd sequence of run 1 (x), mixed mode. */
+static void print_pte_then_pmd(const struct params *p, json_object *x)
+{
+	json_object *ok = json_object_object_get(x, "every_page_flushed");
+	json_object *sy = json_object_object_get(x, "sync");
+	json_object *c = json_object_object_get(json_object_object_get(x, "pmd_step"), "counts");
+	json_object *f = c ? json_object_object_get(c, "faults") : NULL;
+	char b1[32];
+
+	printf("pte-then-pmd (chunk 0): %llu pages dirtied through a 4K mapping, %llu through the 2M mapping",
+	       (unsigned long long)json_object_get_uint64(json_object_object_get(
+		       json_object_object_get(x, "pte_step"), "stores")),
+	       (unsigned long long)json_object_get_uint64(json_object_object_get(
+		       json_object_object_get(x, "pmd_step"), "stores")));
+	if (f)
+		printf(" (pmd %llu, fallback %llu, pte %llu faults)",
+		       (unsigned long long)json_object_get_uint64(json_object_object_get(f, "pmd_nopage")),
+		       (unsigned long long)json_object_get_uint64(json_object_object_get(f, "pmd_fallback")),
+		       (unsigned long long)json_object_get_uint64(json_object_object_get(f, "pte_nopage")));
+	if (sy && json_object_object_get(sy, "bytes_flushed"))
+		printf("; %s flushed %s", p->methods[0]->name, fmt_bytes(b1, sizeof(b1),
+		       json_object_get_uint64(json_object_object_get(sy, "bytes_flushed"))));
+	printf("; every page dirtied flushed: %s\n", ok ? (json_object_get_boolean(ok) ?
+	       "yes" : "NO") : json_object_get_string(json_object_object_get(x, "skipped")) ?
+	       "skipped" : "unknown (no DAX trace)");
+}
+
+void sync_print_table(const struct params *p, const struct env_target *tg,
+			bool dax, bool traced, json_object *runs,
+			struct run_summary *rs)
+{
+	json_object *r0 = json_object_array_get_idx(runs, 0), *x;
+	double *v = xcalloc(p->repeat, sizeof(*v));
+
+	print_header(p, tg, dax, traced);
+	print_methods(p, r0, rs, traced, v);
+	print_stores(p, rs, dax, traced, v);
+	if (traced)
+		print_attribution(r0, rs, dax);
+	print_dirty_set(r0, rs, traced);
+	if (p->page == SP_MIXED && json_object_object_get_ex(r0, "pte_then_pmd", &x) && x)
+		print_pte_then_pmd(p, x);
 	free(v);
 }

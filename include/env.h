@@ -35,7 +35,8 @@ const char *pmem_kind_name(enum pmem_kind k);
 int env_target(const char *dir, int fd, struct env_target *t);
 
 /* Full environment: {"kernel": {release, version, cmdline}, "host",
- * "cpu": {model, ncpus, clwb, clflushopt, clflush, hypervisor, avx512f},
+ * "cpu": {model, ncpus, clwb, clflushopt, clflush, hypervisor, avx512f}
+ *        (the flush instructions and avx512f by CPUID, cpu_flush.h),
  * "target": {...env_target..., dax_mount_option},
  * "pmem": {kind, emulated, numa_node, "namespace": {libndctl view: dev,
  *          mode, size, align, numa_node, region, bus provider} or null}}.

@@ -295,6 +295,17 @@ void oracle_violation_print(FILE *f, const struct oracle_report *r,
  * around it, nearby flush records of any thread. */
 void oracle_unflushed_print(FILE *f, const struct oracle_report *r,
 			    const struct oracle_unflushed *u);
+/* The same lines handed one by one, without their newline, to fn(arg,
+ * line), in order: a sample for a caller that writes its own lines (TAP
+ * diagnostics, a JSON array).  0, or -1 (errno: the stream could not be
+ * made). */
+typedef void oracle_line_fn(void *arg, const char *line);
+int oracle_violation_lines(const struct oracle_report *r,
+			   const struct oracle_violation *v,
+			   oracle_line_fn *fn, void *arg);
+int oracle_unflushed_lines(const struct oracle_report *r,
+			   const struct oracle_unflushed *u,
+			   oracle_line_fn *fn, void *arg);
 
 /* {"stores", "writeback_events", "events_ignored", "syncs",
  *  "syncs_checked", "syncs_failed", "pairs_checked", "violations", "t0_ns",

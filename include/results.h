@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* JSON results: written to a temporary file beside the target, fsync'd and
- * renamed, so a results file is either complete or absent. */
+ * renamed (output_target.h), so a results file is either complete or absent. */
 #ifndef DAXBENCH_RESULTS_H
 #define DAXBENCH_RESULTS_H
 
@@ -8,21 +8,20 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "output_target.h"
+
 struct dax_trace;
 
 #define DAXBENCH_VERSION "0.1.0"
-
-/* Write root to path atomically (path.tmp.PID, then rename).  Returns 0, or
- * -1 with errno set and nothing left behind. */
-int results_write(const char *path, json_object *root);
 
 /* A new top-level result object: {"suite": "daxbench", "version", "command",
  * "argv": [...], "started": ISO-8601 UTC}. */
 json_object *results_new(const char *command, int argc, char **argv);
 
-/* --output: write root to output (nothing when output is NULL).  0, or 1
- * after one line on stderr naming --output. */
-int results_save(const char *output, json_object *root);
+/* Write root to the target out (output_target.h: a temporary renamed over
+ * the file, or stdout); nothing when out is NULL or names nothing.  0, or 1
+ * after one line on stderr naming the option and the reason. */
+int results_save(struct out_target *out, json_object *root);
 
 /* Lost trace events, not allowed (no --allow-lost-events): one line on
  * stderr saying so, what is incomplete ("counts are incomplete") and that

@@ -52,9 +52,10 @@ struct placement {
 	char text[128];		/* for reports: "scatter", "0,2-3", "local (node 0)" */
 };
 
-/* Parse a cpu list "0", "0-3", "1,0", "0,2-3" (OS numbers, order kept,
- * repeats allowed).  Empty lists or elements, junk, reversed ranges ("5-2")
- * and numbers above 65535 die through opt_die(opt, ...) (exit 2, one line).
+/* Parse a cpu list "0", "0-3", "1,0", "0,2-3" (OS numbers, order kept).
+ * Empty lists or elements, a cpu twice ("0,0", "0-2,1": the rule of every
+ * list, opt_list()), junk, reversed ranges ("5-2") and numbers above 65535
+ * die through opt_die(opt, ...) (exit 2, one line).
  * Returns the count; *cpus is malloc'd. */
 unsigned topology_parse_cpulist(const char *opt, const char *arg, int **cpus);
 

@@ -9,8 +9,10 @@
  * event of interest that exists on the running kernel is enabled: names are
  * looked up, not assumed.  Records are read from the raw per-cpu buffers and
  * decoded with libtraceevent.  The instance is removed by dax_trace_close(),
- * at exit, and on SIGINT/SIGTERM/SIGHUP; instances of the same prefixes left
- * by dead processes are removed when a new one is opened.
+ * at exit, and on every signal that ends the process by default
+ * (fatal_signals.h); instances of the suite (daxbench-PID, daxstress-PID)
+ * left by dead processes (SIGKILL) are removed by dax_trace_remove_stale(),
+ * which every tool calls at its start, and when a new one is opened.
  *
  * Flush time (dax_trace_opts.flush_time, daxstress only).  The fs_dax
  * tracepoint dax_writeback_one fires at the very end of dax_writeback_one():
@@ -36,8 +38,8 @@
  * records older than ones already returned.  Without the probes (no
  * CONFIG_KPROBE_EVENTS, no permission) the trace works as before and
  * dax_trace_flush_timed() says why.  The dynamic events are removed with
- * the instance (close, exit, SIGINT/SIGTERM/SIGHUP), and ones of dead
- * processes are removed at open.
+ * the instance (close, exit, default-fatal signals), and ones of dead
+ * processes are removed at open and by dax_trace_remove_stale().
  */
 #ifndef DAXBENCH_TRACE_H
 #define DAXBENCH_TRACE_H
@@ -141,6 +143,12 @@ struct dax_trace;
  * flush accounting, saying so in its results. */
 struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 				 size_t whylen);
+
+/* Remove every instance of the suite (daxbench-PID, daxstress-PID) and
+ * every dax_flush probe whose process is dead.  Silent; nothing when
+ * tracefs is not mounted (it is not mounted for this) or not writable
+ * (not root). */
+void dax_trace_remove_stale(void);
 
 /* Only keep records of this file (dev as st_dev from stat(2), converted
  * internally to the kernel encoding) when draining.  Markers and

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "attribution.h"
+#include "json_build.h"
 
 #define PAGE_BYTES 4096ull
 #define PMD_PAGES 512ull
@@ -187,42 +188,38 @@ json_object *attr_result_json(const struct attr_result *res, const char *ev,
 			      void *arg)
 {
 	json_object *o = json_object_new_object(), *a = json_object_new_array();
+	int err = 0;
 
-	json_object_object_add(o, "event", json_object_new_string(ev));
-	json_object_object_add(o, "total_entries", json_object_new_uint64(res->total_entries));
-	json_object_object_add(o, "total_bytes",
-			       json_object_new_uint64(res->total_pages * PAGE_BYTES));
-	json_object_object_add(o, "calls_entries", json_object_new_uint64(res->attributed_entries));
-	json_object_object_add(o, "calls_bytes",
-			       json_object_new_uint64(res->attributed_pages * PAGE_BYTES));
-	json_object_object_add(o, "unattributed_entries",
-			       json_object_new_uint64(res->unattributed_entries));
-	json_object_object_add(o, "unattributed_bytes",
-			       json_object_new_uint64(res->unattributed_pages * PAGE_BYTES));
+	err |= jadd_str(o, "event", ev);
+	err |= jadd_u64(o, "total_entries", res->total_entries);
+	err |= jadd_u64(o, "total_bytes", res->total_pages * PAGE_BYTES);
+	err |= jadd_u64(o, "calls_entries", res->attributed_entries);
+	err |= jadd_u64(o, "calls_bytes", res->attributed_pages * PAGE_BYTES);
+	err |= jadd_u64(o, "unattributed_entries", res->unattributed_entries);
+	err |= jadd_u64(o, "unattributed_bytes",
+			res->unattributed_pages * PAGE_BYTES);
 	for (unsigned i = 0; i < res->npids; i++) {
 		json_object *x = json_object_new_object();
 		const char *r = role ? role(res->pids[i].pid, arg) : NULL;
 
-		json_object_object_add(x, "pid", json_object_new_int(res->pids[i].pid));
-		json_object_object_add(x, "role", json_object_new_string(r ? r : "other"));
-		json_object_object_add(x, "entries", json_object_new_uint64(res->pids[i].entries));
-		json_object_object_add(x, "bytes",
-				       json_object_new_uint64(res->pids[i].pages * PAGE_BYTES));
-		json_object_array_add(a, x);
+		err |= jadd_int(x, "pid", res->pids[i].pid);
+		err |= jadd_str(x, "role", r ? r : "other");
+		err |= jadd_u64(x, "entries", res->pids[i].entries);
+		err |= jadd_u64(x, "bytes", res->pids[i].pages * PAGE_BYTES);
+		err |= jpush(a, x);
 	}
 	if (res->other_entries) {
 		json_object *x = json_object_new_object();
 
-		json_object_object_add(x, "pid", NULL);
-		json_object_object_add(x, "role", json_object_new_string("more pids"));
-		json_object_object_add(x, "entries", json_object_new_uint64(res->other_entries));
-		json_object_object_add(x, "bytes",
-				       json_object_new_uint64(res->other_pages * PAGE_BYTES));
-		json_object_array_add(a, x);
+		err |= jadd_null(x, "pid");
+		err |= jadd_str(x, "role", "more pids");
+		err |= jadd_u64(x, "entries", res->other_entries);
+		err |= jadd_u64(x, "bytes", res->other_pages * PAGE_BYTES);
+		err |= jpush(a, x);
 	}
-	json_object_object_add(o, "unattributed_by_pid", a);
-	json_object_object_add(o, "exact", json_object_new_boolean(exact));
-	return o;
+	err |= jadd(o, "unattributed_by_pid", a);
+	err |= jadd_bool(o, "exact", exact);
+	return jdone(o, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -314,14 +311,16 @@ int attr_faults_add(struct attr_faults *f, const struct trace_rec *v,
 json_object *attr_faults_json(const struct attr_faults *f)
 {
 	json_object *o = json_object_new_object();
+	int err = 0;
 
-	json_object_object_add(o, "pte", hist_to_json(&f->pte, "ns"));
-	json_object_object_add(o, "pmd", hist_to_json(&f->pmd, "ns"));
-	json_object_object_add(o, "pmd_fallback", hist_to_json(&f->pmd_fallback, "ns"));
-	json_object_object_add(o, "unpaired", json_object_new_uint64(f->unpaired));
-	json_object_object_add(o, "source", json_object_new_string(
-		"kernel service time: fs_dax fault to fault_done of the same thread, write faults"));
-	return o;
+	/* null: no sample */
+	err |= jadd_nullable(o, "pte", hist_to_json(&f->pte, "ns"));
+	err |= jadd_nullable(o, "pmd", hist_to_json(&f->pmd, "ns"));
+	err |= jadd_nullable(o, "pmd_fallback", hist_to_json(&f->pmd_fallback, "ns"));
+	err |= jadd_u64(o, "unpaired", f->unpaired);
+	err |= jadd_str(o, "source", "kernel service time: fs_dax fault to "
+			"fault_done of the same thread, write faults");
+	return jdone(o, err);
 }
 
 /* ------------------------------------------------------------------ */

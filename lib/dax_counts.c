@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "dax_counts.h"
+#include "json_build.h"
 
 #define PAGE_BYTES 4096ull
 
@@ -82,39 +83,35 @@ uint64_t dax_counts_flushed_bytes(const struct dax_counts *c, bool dax)
 	return (dax ? c->wb_pages : c->pc_pages_written) * PAGE_BYTES;
 }
 
-static void put(json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_uint64(v));
-}
-
 json_object *dax_counts_json(const struct dax_counts *c, bool dax)
 {
 	json_object *o = json_object_new_object();
 	json_object *f = json_object_new_object();
 	json_object *w = json_object_new_object();
+	int err = 0;
 
 	if (dax) {
-		put(f, "pte_nopage", c->pte_nopage);
-		put(f, "pte_major", c->pte_major);
-		put(f, "pte_other", c->pte_other);
-		put(f, "pmd_nopage", c->pmd_nopage);
-		put(f, "pmd_fallback", c->pmd_fallback);
-		put(f, "pmd_needdsync", c->pmd_needdsync);
-		put(f, "pmd_other", c->pmd_other);
-		put(f, "pfn_mkwrite", c->pfn_mkwrite);
-		put(f, "load_hole", c->load_hole);
-		put(w, "ranges", c->wb_ranges);
-		put(w, "entries", c->wb_entries);
-		put(w, "entries_pte", c->wb_entries_pte);
-		put(w, "entries_pmd", c->wb_entries_pmd);
-		put(w, "pages", c->wb_pages);
+		err |= jadd_u64(f, "pte_nopage", c->pte_nopage);
+		err |= jadd_u64(f, "pte_major", c->pte_major);
+		err |= jadd_u64(f, "pte_other", c->pte_other);
+		err |= jadd_u64(f, "pmd_nopage", c->pmd_nopage);
+		err |= jadd_u64(f, "pmd_fallback", c->pmd_fallback);
+		err |= jadd_u64(f, "pmd_needdsync", c->pmd_needdsync);
+		err |= jadd_u64(f, "pmd_other", c->pmd_other);
+		err |= jadd_u64(f, "pfn_mkwrite", c->pfn_mkwrite);
+		err |= jadd_u64(f, "load_hole", c->load_hole);
+		err |= jadd_u64(w, "ranges", c->wb_ranges);
+		err |= jadd_u64(w, "entries", c->wb_entries);
+		err |= jadd_u64(w, "entries_pte", c->wb_entries_pte);
+		err |= jadd_u64(w, "entries_pmd", c->wb_entries_pmd);
+		err |= jadd_u64(w, "pages", c->wb_pages);
 	} else {
-		put(f, "dirty_folios", c->pc_dirty_folios);
-		put(w, "writepages_calls", c->pc_writepages);
-		put(w, "pages", c->pc_pages_written);
+		err |= jadd_u64(f, "dirty_folios", c->pc_dirty_folios);
+		err |= jadd_u64(w, "writepages_calls", c->pc_writepages);
+		err |= jadd_u64(w, "pages", c->pc_pages_written);
 	}
-	put(w, "bytes", dax_counts_flushed_bytes(c, dax));
-	json_object_object_add(o, "faults", f);
-	json_object_object_add(o, "flush", w);
-	return o;
+	err |= jadd_u64(w, "bytes", dax_counts_flushed_bytes(c, dax));
+	err |= jadd(o, "faults", f);
+	err |= jadd(o, "flush", w);
+	return jdone(o, err);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "daxfile.h"
+#include "json_build.h"
 
 const char *const page_mode_names[] = { "pmd", "pte", "auto", "misaligned",
 					NULL };
@@ -72,6 +73,7 @@ json_object *daxfile_extents_json(const struct daxfile *f)
 	struct fiemap *fm;
 	json_object *o, *first;
 	bool aligned = true;
+	int err = 0;
 
 	fm = calloc(1, sizeof(*fm) + MAXEXT * sizeof(struct fiemap_extent));
 	if (!fm)
@@ -98,20 +100,17 @@ json_object *daxfile_extents_json(const struct daxfile *f)
 		if (i < 8) {
 			json_object *x = json_object_new_array();
 
-			json_object_array_add(x, json_object_new_uint64(e->fe_logical));
-			json_object_array_add(x, json_object_new_uint64(e->fe_physical));
-			json_object_array_add(x, json_object_new_uint64(e->fe_length));
-			json_object_array_add(first, x);
+			err |= jpush_u64(x, e->fe_logical);
+			err |= jpush_u64(x, e->fe_physical);
+			err |= jpush_u64(x, e->fe_length);
+			err |= jpush(first, x);
 		}
 	}
-	json_object_object_add(o, "extents",
-			       json_object_new_int64(fm->fm_mapped_extents));
-	json_object_object_add(o, "pmd_aligned",
-			       json_object_new_boolean(aligned &&
-						       fm->fm_mapped_extents));
-	json_object_object_add(o, "first", first);
+	err |= jadd_i64(o, "extents", fm->fm_mapped_extents);
+	err |= jadd_bool(o, "pmd_aligned", aligned && fm->fm_mapped_extents);
+	err |= jadd(o, "first", first);
 	free(fm);
-	return o;
+	return jdone(o, err);
 }
 
 int mapping_map(struct mapping *m, const struct daxfile *f, uint64_t off,

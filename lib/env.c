@@ -13,7 +13,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "cpu_flush.h"
 #include "env.h"
+#include "json_build.h"
 
 #ifndef STATX_ATTR_DAX
 #define STATX_ATTR_DAX 0x00200000
@@ -337,11 +339,13 @@ static bool cpu_has_flag(const char *flag)
 
 /* ---- JSON ---------------------------------------------------------------- */
 
-static json_object *jstr_or_null(const char *s)
+/* s, or NULL (a JSON null) when it is empty. */
+static const char *nonempty(const char *s)
 {
-	return (s && *s) ? json_object_new_string(s) : NULL;
+	return s && *s ? s : NULL;
 }
 
+/* The file's text, or NULL when it cannot be read. */
 static json_object *file_json(const char *path)
 {
 	char buf[4096];
@@ -356,36 +360,44 @@ static json_object *kernel_json(void)
 	json_object *o = json_object_new_object();
 	struct utsname u;
 	bool have = uname(&u) == 0;
+	int err = 0;
 
-	json_object_object_add(o, "release",
-			       have ? json_object_new_string(u.release) : NULL);
-	json_object_object_add(o, "version",
-			       have ? json_object_new_string(u.version) : NULL);
-	json_object_object_add(o, "cmdline", file_json("/proc/cmdline"));
-	return o;
+	err |= jadd_str(o, "release", have ? u.release : NULL);
+	err |= jadd_str(o, "version", have ? u.version : NULL);
+	err |= jadd_nullable(o, "cmdline", file_json("/proc/cmdline"));
+	return jdone(o, err);
 }
 
+/* A capability of cpu_flush.h: true, false, or null off x86. */
+static json_object *jcap(const struct cpu_flush_caps *c, bool has)
+{
+	return c->known ? json_object_new_boolean(has) : NULL;
+}
+
+/* The model from /proc/cpuinfo, the flush instructions (and avx512f) by
+ * CPUID, as daxbench flush reads them; hypervisor from the kernel's
+ * flags. */
 static json_object *cpu_json(void)
 {
-	static const char *const names[] = {
-		"clwb", "clflushopt", "clflush", "hypervisor", "avx512f",
-	};
 	json_object *o = json_object_new_object();
 	char *model = cpuinfo_field("model name");
 	char *flags = cpuinfo_field("flags");
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t i;
+	struct cpu_flush_caps c;
+	int err = 0;
 
-	json_object_object_add(o, "model", jstr_or_null(model));
-	json_object_object_add(o, "ncpus",
-			       n > 0 ? json_object_new_int64(n) : NULL);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		json_object_object_add(o, names[i], flags ?
-			json_object_new_boolean(flag_in(flags, names[i])) :
-			NULL);
+	cpu_flush_detect(&c);
+	err |= jadd_str(o, "model", nonempty(model));
+	err |= n > 0 ? jadd_i64(o, "ncpus", n) : jadd_null(o, "ncpus");
+	err |= jadd_nullable(o, "clwb", jcap(&c, c.clwb));
+	err |= jadd_nullable(o, "clflushopt", jcap(&c, c.clflushopt));
+	err |= jadd_nullable(o, "clflush", jcap(&c, c.clflush));
+	err |= flags ? jadd_bool(o, "hypervisor", flag_in(flags, "hypervisor")) :
+	       jadd_null(o, "hypervisor");
+	err |= jadd_nullable(o, "avx512f", jcap(&c, c.avx512f));
 	free(model);
 	free(flags);
-	return o;
+	return jdone(o, err);
 }
 
 json_object *env_capture(const char *dir, int fd)
@@ -397,45 +409,37 @@ json_object *env_capture(const char *dir, int fd)
 	struct utsname u;
 	bool have = env_target(dir, fd, &t) == 0;
 	char dev[32];
+	int err = 0;
 
-	json_object_object_add(root, "kernel", kernel_json());
-	json_object_object_add(root, "host", uname(&u) == 0 ?
-			       json_object_new_string(u.nodename) : NULL);
-	json_object_object_add(root, "cpu", cpu_json());
+	err |= jadd(root, "kernel", kernel_json());
+	err |= jadd_str(root, "host", uname(&u) == 0 ? u.nodename : NULL);
+	err |= jadd(root, "cpu", cpu_json());
 
 	snprintf(dev, sizeof(dev), "%u:%u", t.dev_major, t.dev_minor);
-	json_object_object_add(tgt, "mountpoint",
-			       have ? jstr_or_null(t.mountpoint) : NULL);
-	json_object_object_add(tgt, "fstype",
-			       have ? jstr_or_null(t.fstype) : NULL);
-	json_object_object_add(tgt, "source",
-			       have ? jstr_or_null(t.source) : NULL);
-	json_object_object_add(tgt, "mount_options",
-			       have ? jstr_or_null(t.mount_opts) : NULL);
-	json_object_object_add(tgt, "super_options",
-			       have ? jstr_or_null(t.super_opts) : NULL);
-	json_object_object_add(tgt, "dev",
-			       have ? json_object_new_string(dev) : NULL);
-	json_object_object_add(tgt, "blockdev",
-			       have ? jstr_or_null(t.blockdev) : NULL);
-	json_object_object_add(tgt, "dax", have && t.dax >= 0 ?
-			       json_object_new_boolean(t.dax) : NULL);
-	json_object_object_add(tgt, "dax_mount_option", have ?
-			       json_object_new_boolean(
-				       opts_say_dax(t.mount_opts) ||
-				       opts_say_dax(t.super_opts)) : NULL);
-	json_object_object_add(root, "target", tgt);
+	err |= jadd_str(tgt, "mountpoint", have ? nonempty(t.mountpoint) : NULL);
+	err |= jadd_str(tgt, "fstype", have ? nonempty(t.fstype) : NULL);
+	err |= jadd_str(tgt, "source", have ? nonempty(t.source) : NULL);
+	err |= jadd_str(tgt, "mount_options", have ? nonempty(t.mount_opts) : NULL);
+	err |= jadd_str(tgt, "super_options", have ? nonempty(t.super_opts) : NULL);
+	err |= jadd_str(tgt, "dev", have ? dev : NULL);
+	err |= jadd_str(tgt, "blockdev", have ? nonempty(t.blockdev) : NULL);
+	err |= have && t.dax >= 0 ? jadd_bool(tgt, "dax", t.dax) :
+	       jadd_null(tgt, "dax");
+	err |= have ? jadd_bool(tgt, "dax_mount_option",
+				opts_say_dax(t.mount_opts) ||
+				opts_say_dax(t.super_opts)) :
+	       jadd_null(tgt, "dax_mount_option");
+	err |= jadd(root, "target", tgt);
 
-	json_object_object_add(pm, "kind", have ?
-			       json_object_new_string(pmem_kind_name(t.kind)) :
-			       NULL);
-	json_object_object_add(pm, "emulated", have ?
-			       json_object_new_boolean(t.emulated) : NULL);
-	json_object_object_add(pm, "numa_node", have && t.numa_node >= 0 ?
-			       json_object_new_int(t.numa_node) : NULL);
-	json_object_object_add(pm, "namespace", have && t.blockdev[0] &&
-			       t.kind != PMEM_NONE ?
-			       env_ndctl_namespace(t.blockdev) : NULL);
-	json_object_object_add(root, "pmem", pm);
-	return root;
+	err |= jadd_str(pm, "kind", have ? pmem_kind_name(t.kind) : NULL);
+	err |= have ? jadd_bool(pm, "emulated", t.emulated) :
+	       jadd_null(pm, "emulated");
+	err |= have && t.numa_node >= 0 ? jadd_int(pm, "numa_node", t.numa_node) :
+	       jadd_null(pm, "numa_node");
+	/* null: no libndctl namespace behind it */
+	err |= jadd_nullable(pm, "namespace", have && t.blockdev[0] &&
+			     t.kind != PMEM_NONE ?
+			     env_ndctl_namespace(t.blockdev) : NULL);
+	err |= jadd(root, "pmem", pm);
+	return jdone(root, err);
 }

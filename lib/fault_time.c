@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "fault_time.h"
+#include "json_build.h"
 
 void fault_time_init(struct fault_time *ft)
 {
@@ -57,9 +58,11 @@ void fault_time_add_all(struct fault_time *ft, const struct trace_vec *tv)
 json_object *fault_time_json(const struct fault_time *ft)
 {
 	json_object *o = json_object_new_object();
+	int err = 0;
 
-	json_object_object_add(o, "pte", hist_to_json(&ft->pte, "ns"));
-	json_object_object_add(o, "pmd", hist_to_json(&ft->pmd, "ns"));
-	json_object_object_add(o, "unpaired", json_object_new_uint64(ft->unpaired));
-	return o;
+	/* null: no sample */
+	err |= jadd_nullable(o, "pte", hist_to_json(&ft->pte, "ns"));
+	err |= jadd_nullable(o, "pmd", hist_to_json(&ft->pmd, "ns"));
+	err |= jadd_u64(o, "unpaired", ft->unpaired);
+	return jdone(o, err);
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "hist.h"
+#include "json_build.h"
 
 _Static_assert(HIST_NBINS == (64 - HIST_SUB_BITS + 1) * HIST_SUB,
 	       "bin layout assumes HIST_NBINS = 58 * 128");
@@ -147,32 +148,6 @@ double hist_mean(const struct hist *h)
 	return (double)((long double)h->sum / (long double)h->count);
 }
 
-static int add_u64(json_object *o, const char *key, uint64_t v)
-{
-	json_object *j = json_object_new_uint64(v);
-
-	if (!j)
-		return -1;
-	if (json_object_object_add(o, key, j)) {
-		json_object_put(j);
-		return -1;
-	}
-	return 0;
-}
-
-static int push_u64(json_object *a, uint64_t v)
-{
-	json_object *j = json_object_new_uint64(v);
-
-	if (!j)
-		return -1;
-	if (json_object_array_add(a, j)) {
-		json_object_put(j);
-		return -1;
-	}
-	return 0;
-}
-
 json_object *hist_to_json(const struct hist *h, const char *unit)
 {
 	static const struct {
@@ -182,33 +157,21 @@ json_object *hist_to_json(const struct hist *h, const char *unit)
 		{ "p50", 0.5 }, { "p90", 0.9 }, { "p99", 0.99 },
 		{ "p99.9", 0.999 }, { "p99.99", 0.9999 },
 	};
-	json_object *o, *bins = NULL, *j;
-	unsigned i;
+	json_object *o, *bins;
+	int err = 0;
 
 	if (!h->count)
 		return NULL;
 	o = json_object_new_object();
-	if (!o)
-		return NULL;
-
-	j = json_object_new_string(unit ? unit : "ns");
-	if (!j || json_object_object_add(o, "unit", j))
-		goto fail_j;
-	if (add_u64(o, "count", h->count) || add_u64(o, "min", h->min))
-		goto fail;
-	j = json_object_new_double(hist_mean(h));
-	if (!j || json_object_object_add(o, "mean", j))
-		goto fail_j;
-	if (add_u64(o, "max", h->max))
-		goto fail;
-	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
-		if (add_u64(o, qs[i].key, hist_quantile(h, qs[i].q)))
-			goto fail;
-
+	err |= jadd_str(o, "unit", unit ? unit : "ns");
+	err |= jadd_u64(o, "count", h->count);
+	err |= jadd_u64(o, "min", h->min);
+	err |= jadd_double(o, "mean", hist_mean(h));
+	err |= jadd_u64(o, "max", h->max);
+	for (unsigned i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
+		err |= jadd_u64(o, qs[i].key, hist_quantile(h, qs[i].q));
 	bins = json_object_new_array();
-	if (!bins)
-		goto fail;
-	for (i = 0; i < HIST_NBINS; i++) {
+	for (unsigned i = 0; !err && i < HIST_NBINS; i++) {
 		json_object *b;
 		uint64_t lo, hi;
 
@@ -216,22 +179,11 @@ json_object *hist_to_json(const struct hist *h, const char *unit)
 			continue;
 		hist_bin_range(i, &lo, &hi);
 		b = json_object_new_array();
-		if (!b)
-			goto fail;
-		if (push_u64(b, lo) || push_u64(b, hi) ||
-		    push_u64(b, h->bins[i]) || json_object_array_add(bins, b)) {
-			json_object_put(b);
-			goto fail;
-		}
+		err |= jpush_u64(b, lo);
+		err |= jpush_u64(b, hi);
+		err |= jpush_u64(b, h->bins[i]);
+		err |= jpush(bins, b);
 	}
-	if (json_object_object_add(o, "bins", bins))
-		goto fail;
-	return o;
-
-fail_j:
-	json_object_put(j);
-fail:
-	json_object_put(bins);
-	json_object_put(o);
-	return NULL;
+	err |= jadd(o, "bins", bins);
+	return jdone(o, err);
 }

@@ -88,7 +88,8 @@ static const char *shown(const char *arg)
 	return buf;
 }
 
-/* Render a byte count compactly for messages: "64M", "4096", "1T". */
+/* Render a byte count compactly for messages: "64M", "4096", "1T", "1P";
+ * opt_size() takes back every suffix it prints. */
 static const char *fmt_size(uint64_t v, char *buf, size_t len)
 {
 	static const char sfx[] = "KMGTPE";
@@ -202,7 +203,7 @@ static bool scale(uint64_t i, uint64_t f, unsigned nf, uint64_t mul,
 	return true;
 }
 
-#define SIZE_EXPECT "expected a number with an optional K, M, G or T suffix"
+#define SIZE_EXPECT "expected a number with an optional K, M, G, T, P or E suffix"
 
 /* v against [min, max] for a --opt whose value arg is a what ("size",
  * "duration"), the bounds shown with fmt: one line and exit 2 when outside
@@ -239,6 +240,8 @@ uint64_t opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max)
 	case 'm': case 'M': mul = 1ull << 20; s++; break;
 	case 'g': case 'G': mul = 1ull << 30; s++; break;
 	case 't': case 'T': mul = 1ull << 40; s++; break;
+	case 'p': case 'P': mul = 1ull << 50; s++; break;
+	case 'e': case 'E': mul = 1ull << 60; s++; break;
 	}
 	if (mul > 1 && (s[0] == 'i' || s[0] == 'I') && s[1] == 'B')
 		s += 2;
@@ -422,6 +425,42 @@ int opt_choice(const char *opt, const char *arg, const char *const *choices)
 		arg ? shown(arg) : "", list);
 }
 
+unsigned opt_list(const char *opt, const char *arg, char *buf, size_t len,
+		  char **tok, unsigned max)
+{
+	unsigned n = 0;
+	char *s;
+
+	if (!arg || !*arg)
+		opt_die(opt, "empty list");
+	if (strlen(arg) >= len)
+		opt_die(opt, "list too long ('%s')", shown(arg));
+	strcpy(buf, arg);
+	for (s = buf;; s++) {
+		char *comma = strchr(s, ',');
+
+		if (comma)
+			*comma = '\0';
+		if (!*s)
+			opt_die(opt, "'%s': an empty item in the list", shown(arg));
+		for (unsigned i = 0; i < n; i++)
+			if (!strcmp(tok[i], s))
+				opt_list_twice(opt, s);
+		if (n == max)
+			opt_die(opt, "'%s': more than %u items", shown(arg), max);
+		tok[n++] = s;
+		if (!comma)
+			break;
+		s = comma;
+	}
+	return n;
+}
+
+void opt_list_twice(const char *opt, const char *item)
+{
+	opt_die(opt, "'%s' is listed twice", shown(item));
+}
+
 void opt_writable_dir(const char *opt, const char *arg)
 {
 	char *path;
@@ -475,28 +514,6 @@ void opt_writable_dir(const char *opt, const char *arg)
 	free(path);
 }
 
-void opt_output_path(const char *opt, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char dir[PATH_MAX];
-
-	if (!*path || (slash && !slash[1]))
-		opt_die(opt, "'%s' is not a file name", path);
-	if (!slash) {
-		opt_writable_dir(opt, ".");
-		return;
-	}
-	if (slash == path) {
-		opt_writable_dir(opt, "/");
-		return;
-	}
-	if ((size_t)(slash - path) >= sizeof(dir))
-		opt_die(opt, "path too long");
-	memcpy(dir, path, (size_t)(slash - path));
-	dir[slash - path] = '\0';
-	opt_writable_dir(opt, dir);
-}
-
 void opt_getopt_fail(int c, char **argv)
 {
 	extern int optind;
@@ -536,13 +553,16 @@ void opt_common(int c, char **argv, struct common_opts *co)
 	}
 }
 
-void opt_common_finish(int argc, char **argv, const struct common_opts *co)
+void opt_common_finish(int argc, char **argv, struct common_opts *co)
 {
 	opt_no_operands(argc, argv);
 	if (co->dir_required && !co->dir)
 		opt_die("--dir", "is required: the directory on the file system under test");
 	if (co->dir)
 		opt_writable_dir("--dir", co->dir);
-	if (co->output)
-		opt_output_path("--output", co->output);
+	if (co->output) {
+		out_target_check(&co->out, "--output", co->output, co->no_stdout);
+		if (co->out.to_stdout)
+			co->quiet = true;
+	}
 }

@@ -12,6 +12,7 @@
 #include <ndctl/libndctl.h>
 
 #include "env.h"
+#include "json_build.h"
 
 static void ndctl_quiet(struct ndctl_ctx *ctx, int prio, const char *file,
 			int line, const char *fn, const char *fmt, va_list ap)
@@ -79,11 +80,6 @@ static const char *mode_name(enum ndctl_namespace_mode m)
 	}
 }
 
-static json_object *u64_or_null(unsigned long long v)
-{
-	return (v && v != ULLONG_MAX) ? json_object_new_int64((int64_t)v) : NULL;
-}
-
 static json_object *describe(struct ndctl_namespace *ndns,
 			     struct ndctl_pfn *pfn, struct ndctl_btt *btt,
 			     struct ndctl_dax *dax)
@@ -100,6 +96,7 @@ static json_object *describe(struct ndctl_namespace *ndns,
 	char ustr[40];
 	bool zero = true;
 	size_t i;
+	int err = 0;
 
 	/* The claiming device decides the usable size, as ndctl list does. */
 	if (pfn) {
@@ -113,21 +110,18 @@ static json_object *describe(struct ndctl_namespace *ndns,
 	} else {
 		size = ndctl_namespace_get_size(ndns);
 	}
-	json_object_object_add(o, "dev",
-		json_object_new_string(ndctl_namespace_get_devname(ndns)));
-	json_object_object_add(o, "mode", json_object_new_string(
-		mode_name(mode)));
-	json_object_object_add(o, "size", u64_or_null(size));
-	json_object_object_add(o, "align",
-		(mode == NDCTL_NS_MODE_FSDAX || mode == NDCTL_NS_MODE_DEVDAX) &&
-		align && align != ULONG_MAX ?
-		json_object_new_int64((int64_t)align) : NULL);
-	json_object_object_add(o, "numa_node",
-		node >= 0 ? json_object_new_int(node) : NULL);
-	json_object_object_add(o, "region", region ?
-		json_object_new_string(ndctl_region_get_devname(region)) : NULL);
-	json_object_object_add(o, "bus_provider",
-		prov && *prov ? json_object_new_string(prov) : NULL);
+	err |= jadd_str(o, "dev", ndctl_namespace_get_devname(ndns));
+	err |= jadd_str(o, "mode", mode_name(mode));
+	err |= size && size != ULLONG_MAX ?
+	       jadd_i64(o, "size", (int64_t)size) : jadd_null(o, "size");
+	err |= (mode == NDCTL_NS_MODE_FSDAX || mode == NDCTL_NS_MODE_DEVDAX) &&
+	       align && align != ULONG_MAX ?
+	       jadd_i64(o, "align", (int64_t)align) : jadd_null(o, "align");
+	err |= node >= 0 ? jadd_int(o, "numa_node", node) :
+	       jadd_null(o, "numa_node");
+	err |= jadd_str(o, "region", region ? ndctl_region_get_devname(region) :
+			NULL);
+	err |= jadd_str(o, "bus_provider", prov && *prov ? prov : NULL);
 
 	memset(uu, 0, sizeof(uu));
 	ndctl_namespace_get_uuid(ndns, uu);
@@ -140,11 +134,11 @@ static json_object *describe(struct ndctl_namespace *ndns,
 			 uu[0], uu[1], uu[2], uu[3], uu[4], uu[5], uu[6], uu[7],
 			 uu[8], uu[9], uu[10], uu[11], uu[12], uu[13], uu[14],
 			 uu[15]);
-		json_object_object_add(o, "uuid", json_object_new_string(ustr));
+		err |= jadd_str(o, "uuid", ustr);
 	} else {
-		json_object_object_add(o, "uuid", NULL);
+		err |= jadd_null(o, "uuid");
 	}
-	return o;
+	return jdone(o, err);
 }
 
 json_object *env_ndctl_namespace(const char *blockdev)

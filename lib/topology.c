@@ -12,6 +12,7 @@
 #include <string.h>
 #include <hwloc.h>
 
+#include "json_build.h"
 #include "opts.h"
 #include "topology.h"
 
@@ -167,10 +168,11 @@ const int *topology_order(const struct topology *t, enum place_policy p)
 static json_object *int_array(const int *v, unsigned n)
 {
 	json_object *a = json_object_new_array();
+	int err = 0;
 
 	for (unsigned i = 0; i < n; i++)
-		json_object_array_add(a, json_object_new_int(v[i]));
-	return a;
+		err |= jpush_int(a, v[i]);
+	return jdone(a, err);
 }
 
 json_object *topology_json(const struct topology *t)
@@ -178,11 +180,12 @@ json_object *topology_json(const struct topology *t)
 	json_object *o = json_object_new_object();
 	json_object *nodes = json_object_new_array();
 	int nn = hwloc_get_nbobjs_by_type(t->topo, HWLOC_OBJ_NUMANODE);
+	int err = 0;
 
-	json_object_object_add(o, "packages", json_object_new_int((int)t->npackages));
-	json_object_object_add(o, "numa_nodes", json_object_new_int((int)t->nnodes));
-	json_object_object_add(o, "cores", json_object_new_int((int)t->ncores));
-	json_object_object_add(o, "pus", json_object_new_int((int)t->npus));
+	err |= jadd_int(o, "packages", (int)t->npackages);
+	err |= jadd_int(o, "numa_nodes", (int)t->nnodes);
+	err |= jadd_int(o, "cores", (int)t->ncores);
+	err |= jadd_int(o, "pus", (int)t->npus);
 	for (int i = 0; i < nn; i++) {
 		hwloc_obj_t node = hwloc_get_obj_by_type(t->topo, HWLOC_OBJ_NUMANODE, i);
 		json_object *no = json_object_new_object();
@@ -191,18 +194,18 @@ json_object *topology_json(const struct topology *t)
 		unsigned id;
 
 		hwloc_bitmap_foreach_begin(id, node->cpuset)
-			json_object_array_add(cpus, json_object_new_int((int)id));
+			err |= jpush_int(cpus, (int)id);
 		hwloc_bitmap_foreach_end();
 		hwloc_bitmap_list_snprintf(list, sizeof(list), node->cpuset);
-		json_object_object_add(no, "node", json_object_new_int((int)node->os_index));
-		json_object_object_add(no, "cpus", cpus);
-		json_object_object_add(no, "cpulist", json_object_new_string(list));
-		json_object_array_add(nodes, no);
+		err |= jadd_int(no, "node", (int)node->os_index);
+		err |= jadd(no, "cpus", cpus);
+		err |= jadd_str(no, "cpulist", list);
+		err |= jpush(nodes, no);
 	}
-	json_object_object_add(o, "nodes", nodes);
-	json_object_object_add(o, "compact", int_array(t->compact, t->npus));
-	json_object_object_add(o, "scatter", int_array(t->scatter, t->npus));
-	return o;
+	err |= jadd(o, "nodes", nodes);
+	err |= jadd(o, "compact", int_array(t->compact, t->npus));
+	err |= jadd(o, "scatter", int_array(t->scatter, t->npus));
+	return jdone(o, err);
 }
 
 /* A decimal cpu number at *p (no sign, no blanks), advancing *p; dies when
@@ -228,16 +231,19 @@ static int cpu_number(const char *opt, const char *arg, const char **p,
 
 unsigned topology_parse_cpulist(const char *opt, const char *arg, int **cpus)
 {
-	const char *p = arg;
-	unsigned n = 0, cap = 16;
+	char buf[1024], *tok[256];
+	unsigned nt, n = 0, cap = 16;
+	uint8_t seen[65536 / 8] = { 0 };	/* cpu_number() caps at 65535 */
 	int *v;
 
 	if (!arg || !*arg)
 		opt_die(opt, "empty cpu list (expected e.g. 0,2-3)");
+	nt = opt_list(opt, arg, buf, sizeof(buf), tok, 256);
 	v = malloc(cap * sizeof(*v));
 	if (!v)
 		opt_die(opt, "out of memory");
-	for (;;) {
+	for (unsigned t = 0; t < nt; t++) {
+		const char *p = tok[t];
 		int lo, hi;
 
 		lo = hi = cpu_number(opt, arg, &p, "element");
@@ -247,7 +253,17 @@ unsigned topology_parse_cpulist(const char *opt, const char *arg, int **cpus)
 			if (hi < lo)
 				opt_die(opt, "'%.64s': range %d-%d is reversed", arg, lo, hi);
 		}
+		if (*p)
+			opt_die(opt, "'%.64s' is not a cpu list (expected e.g. 0,2-3): unexpected '%c'",
+				arg, *p);
 		for (int c = lo; c <= hi; c++) {
+			if (seen[c / 8] & (1u << (c % 8))) {
+				char item[16];
+
+				snprintf(item, sizeof(item), "%d", c);
+				opt_list_twice(opt, item);
+			}
+			seen[c / 8] |= (uint8_t)(1u << (c % 8));
 			if (n == cap) {
 				int *nv;
 
@@ -259,12 +275,6 @@ unsigned topology_parse_cpulist(const char *opt, const char *arg, int **cpus)
 			}
 			v[n++] = c;
 		}
-		if (*p == '\0')
-			break;
-		if (*p != ',')
-			opt_die(opt, "'%.64s' is not a cpu list (expected e.g. 0,2-3): unexpected '%c'",
-				arg, *p);
-		p++;
 	}
 	*cpus = v;
 	return n;

@@ -2,11 +2,11 @@
 /*
  * Cleanup of the private instances (see trace.h): every open trace is
  * entered in a small static table holding the precomputed instance path
- * and its fds, read by the atexit handler and by the SIGINT/SIGTERM/SIGHUP
- * handler (async-signal-safe: close, close_range, rmdir, open, write,
- * nanosleep, sigaction, sigprocmask, raise).  With flush_time the table
- * also holds the "-:group/event" lines of the two dax_flush probes
- * (kretprobe and entry kprobe): the handler removes the instance
+ * and its fds, read by the atexit handler and by the cleanup that
+ * fatal_signals.h runs on every default-fatal signal (async-signal-safe:
+ * close, close_range, rmdir, open, write, nanosleep).  With flush_time the
+ * table also holds the "-:group/event" lines of the two dax_flush probes
+ * (kretprobe and entry kprobe): the cleanup removes the instance
  * (disabling the events in it first if that fails), then appends those
  * lines to kprobe_events (a dynamic event enabled anywhere cannot be
  * removed).
@@ -15,10 +15,10 @@
 #define _GNU_SOURCE
 #endif
 #include "trace_priv.h"
+#include "fatal_signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -28,17 +28,6 @@
 struct slot trace_slots[MAX_TRACES];
 pthread_mutex_t trace_reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool atexit_done;
-static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
-static struct sigaction old_act[3];
-static bool sig_installed[3];
-
-static int sig_index(int sig)
-{
-	for (int i = 0; i < 3; i++)
-		if (sigs[i] == sig)
-			return i;
-	return -1;
-}
 
 void trace_sleep_ms(long ms)
 {
@@ -114,44 +103,6 @@ static void cleanup_async(void)
 	}
 }
 
-static void on_signal(int sig, siginfo_t *si, void *uc)
-{
-	int saved = errno;
-	int i = sig_index(sig);
-	struct sigaction dfl;
-	sigset_t set;
-
-	if (i >= 0 && !(old_act[i].sa_flags & SA_SIGINFO) &&
-	    old_act[i].sa_handler == SIG_IGN) {
-		errno = saved;
-		return;
-	}
-	if (i >= 0 && ((old_act[i].sa_flags & SA_SIGINFO) ?
-		       old_act[i].sa_sigaction != NULL :
-		       old_act[i].sa_handler != SIG_DFL)) {
-		/* The program had its own handler: that is its intent (e.g.
-		 * stop and write results); it will close the trace or exit,
-		 * and dax_trace_close or the atexit handler cleans up. */
-		if (old_act[i].sa_flags & SA_SIGINFO)
-			old_act[i].sa_sigaction(sig, si, uc);
-		else
-			old_act[i].sa_handler(sig);
-		errno = saved;
-		return;
-	}
-	/* Default action (terminate): clean up, then die by the signal. */
-	cleanup_async();
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	sigaction(sig, &dfl, NULL);
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(sig);
-	_exit(128 + sig);
-}
-
 static void at_exit(void)
 {
 	pid_t me = getpid();
@@ -171,43 +122,7 @@ void trace_install_handlers(void)
 		atexit(at_exit);
 		atexit_done = true;
 	}
-	for (int i = 0; i < 3; i++) {
-		struct sigaction sa, cur;
-
-		if (sig_installed[i])
-			continue;
-		if (sigaction(sigs[i], NULL, &cur) < 0)
-			continue;
-		if (!(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == SIG_IGN)
-			continue;	/* ignored (nohup...): nothing to do */
-		old_act[i] = cur;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_sigaction = on_signal;
-		sa.sa_flags = SA_SIGINFO | (cur.sa_flags & SA_RESTART);
-		sigfillset(&sa.sa_mask);
-		if (sigaction(sigs[i], &sa, NULL) == 0)
-			sig_installed[i] = true;
-	}
-}
-
-/* With trace_reg_lock held: when no trace is left, give the signals back
- * unless the program has replaced our handler meanwhile. */
-void trace_maybe_uninstall_handlers(void)
-{
-	for (int i = 0; i < MAX_TRACES; i++)
-		if (__atomic_load_n(&trace_slots[i].used, __ATOMIC_ACQUIRE) &&
-		    trace_slots[i].owner == getpid())
-			return;
-	for (int i = 0; i < 3; i++) {
-		struct sigaction cur;
-
-		if (!sig_installed[i])
-			continue;
-		if (sigaction(sigs[i], NULL, &cur) == 0 &&
-		    (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_signal)
-			sigaction(sigs[i], &old_act[i], NULL);
-		sig_installed[i] = false;
-	}
+	fatal_signals_on(cleanup_async);
 }
 
 struct slot *trace_slot_of(struct dax_trace *t)

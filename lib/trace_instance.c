@@ -24,6 +24,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "json_build.h"
+
 #define TRACEFS_STD_DIR "/sys/kernel/tracing"
 #define DEFAULT_BUFFER_KB 16384u
 
@@ -72,12 +74,18 @@ static const char *tracing_dir(char *why, size_t whylen)
 	return dir;
 }
 
+/* An instance of the suite (daxbench-PID, daxstress-PID) or of prefix
+ * (may be NULL): its pid. */
 static bool stale_name(const char *name, const char *prefix, pid_t *pid)
 {
 	const char *pfx[3] = { "daxbench", "daxstress", prefix };
 
 	for (int i = 0; i < 3; i++) {
-		size_t l = strlen(pfx[i]);
+		size_t l;
+
+		if (!pfx[i])
+			continue;
+		l = strlen(pfx[i]);
 		char *end;
 		long v;
 
@@ -116,6 +124,22 @@ static void remove_stale(const char *dir, const char *prefix)
 		rmdir(p);
 	}
 	closedir(d);
+}
+
+void dax_trace_remove_stale(void)
+{
+	const char *dir = NULL;
+	char ipath[PATH_MAX];
+
+	/* never mount tracefs for this: where it is not mounted, no
+	 * instance can be left */
+	if (tracefs_tracing_dir_is_mounted(false, &dir) != 1 || !dir)
+		return;
+	snprintf(ipath, sizeof(ipath), "%s/instances", dir);
+	if (access(ipath, W_OK) < 0)
+		return;		/* not root: nothing we could remove */
+	remove_stale(dir, NULL);
+	trace_remove_stale_probes(NULL, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -234,7 +258,6 @@ void dax_trace_close(struct dax_trace *t)
 	destroy_instance(t);
 	trace_destroy_probe(t, s);
 	__atomic_store_n(&s->used, 0, __ATOMIC_RELEASE);
-	trace_maybe_uninstall_handlers();
 	pthread_mutex_unlock(&trace_reg_lock);
 	free_trace(t);
 }
@@ -282,20 +305,13 @@ static int open_cpus(struct dax_trace *t, char *why, size_t whylen)
 	return 0;
 }
 
-struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
-				 size_t whylen)
+/* Where the instance goes: tracefs (mounted if need be), its instances/
+ * writable; NULL and why if not. */
+static const char *instances_dir(const char *prefix, char *why, size_t whylen)
 {
-	const char *prefix = o && o->prefix && *o->prefix ? o->prefix : "daxbench";
+	char ipath[PATH_MAX + 64];
 	const char *dir;
-	struct dax_trace *t;
-	struct slot *s = NULL;
-	char val[64], ipath[PATH_MAX + 64];
-	bool any_dax = false, any_pc = false;
-	int max_id = 0;
-	long long subbuf_kb = 0;
-	unsigned npages;
 
-	set_why(why, whylen, "%s", "");
 	if (strchr(prefix, '/') || strlen(prefix) > 40) {
 		set_why(why, whylen, "bad instance prefix \"%s\"", prefix);
 		return NULL;
@@ -309,23 +325,14 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 			ipath, strerror(errno));
 		return NULL;
 	}
+	return dir;
+}
 
-	t = calloc(1, sizeof(*t));
-	if (!t) {
-		set_why(why, whylen, "out of memory");
-		return NULL;
-	}
-	snprintf(t->flush_why, sizeof(t->flush_why), "not requested");
-	t->marker_fd = -1;
-	t->slot = -1;
-	t->buffer_kb = o && o->buffer_kb ? o->buffer_kb : DEFAULT_BUFFER_KB;
-	t->pagecache = o && o->pagecache;
-	snprintf(t->name, sizeof(t->name), "%s-%d", prefix, (int)getpid());
-	snprintf(t->dir, sizeof(t->dir), "%s", dir);
-	snprintf(t->path, sizeof(t->path), "%s/instances/%s", dir, t->name);
-
-	remove_stale(dir, prefix);
-	trace_remove_stale_probes(NULL, NULL);
+/* The instance created and registered in a free slot: from then on a
+ * signal or exit removes it.  NULL and why if not (t is then freed). */
+static struct slot *create_instance(struct dax_trace *t, char *why, size_t whylen)
+{
+	struct slot *s = NULL;
 
 	pthread_mutex_lock(&trace_reg_lock);
 	if (trace_name_registered(t->path)) {
@@ -368,30 +375,51 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 	__atomic_store_n(&s->used, 1, __ATOMIC_RELEASE);
 	trace_install_handlers();
 	pthread_mutex_unlock(&trace_reg_lock);
+	return s;
+}
+
+/* Tracing off while it is set up, the mono clock, the buffer, and no
+ * overwrite (a loss is counted, never hidden). */
+static int set_instance(struct dax_trace *t, char *why, size_t whylen)
+{
+	char val[64];
 
 	if (ifile_write(t, "tracing_on", "0") < 0 ||
 	    ifile_write(t, "trace_clock", "mono") < 0) {
 		set_why(why, whylen, "cannot set trace_clock mono in %s: %s", t->path,
 			strerror(errno));
-		goto fail;
+		return -1;
 	}
 	snprintf(val, sizeof(val), "%u", t->buffer_kb);
 	if (ifile_write(t, "buffer_size_kb", val) < 0) {
 		set_why(why, whylen, "cannot set buffer_size_kb %u: %s", t->buffer_kb,
 			strerror(errno));
-		goto fail;
+		return -1;
 	}
 	if (ifile_write(t, "options/overwrite", "0") < 0) {
 		set_why(why, whylen, "cannot clear options/overwrite: %s", strerror(errno));
-		goto fail;
+		return -1;
 	}
+	return 0;
+}
+
+/* Every event of interest that exists, parsed and enabled (the flush
+ * probes, when asked for, created first; either failing turns the flush
+ * timing off, not the trace); the map from kernel event ids to ours.  -1
+ * and why when the kernel has none of the events, or no markers; 1 when out
+ * of memory. */
+static int enable_events(struct dax_trace *t, struct slot *s, bool flush_time,
+			 char *why, size_t whylen)
+{
+	bool any_dax = false, any_pc = false;
+	int max_id = 0;
 
 	t->tep = tep_alloc();
 	if (!t->tep || trace_header_setup(t) < 0) {
 		set_why(why, whylen, "cannot parse events/header_page");
-		goto fail;
+		return -1;
 	}
-	if (o && o->flush_time)
+	if (flush_time)
 		trace_create_probe(t, s);
 	for (int ev = 0; ev < EV__COUNT; ev++) {
 		if (trace_evdefs[ev].pagecache && !t->pagecache)
@@ -435,19 +463,30 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 		set_why(why, whylen, t->pagecache ?
 			"kernel has no fs_dax nor page-cache writeback tracepoints" :
 			"kernel has no fs_dax tracepoints");
-		goto fail;
+		return -1;
 	}
 	if (!t->has[EV_MARKER]) {
 		set_why(why, whylen, "cannot decode ftrace/print (trace_marker) records");
-		goto fail;
+		return -1;
 	}
 	t->max_id = max_id;
 	t->idmap = calloc(max_id + 1, 1);
 	if (!t->idmap)
-		goto oom;
+		return 1;
 	for (int ev = 0; ev < EV__COUNT; ev++)
 		if (t->has[ev])
 			t->idmap[t->ev[ev].e->id] = (uint8_t)(ev + 1);
+	return 0;
+}
+
+/* What a drain reads with: a page of a whole sub-buffer, the kbuffer, the
+ * bound on reads per drain; then the marker and the per-cpu readers.  -1
+ * and why if not; 1 when out of memory. */
+static int open_readers(struct dax_trace *t, char *why, size_t whylen)
+{
+	char ipath[PATH_MAX + 64];
+	long long subbuf_kb = 0;
+	unsigned npages;
 
 	/* a read of trace_pipe_raw must hold a whole sub-buffer */
 	t->page_size = tep_get_sub_buffer_size(t->tep);
@@ -463,7 +502,7 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 				tep_is_file_bigendian(t->tep) ?
 				KBUFFER_ENDIAN_BIG : KBUFFER_ENDIAN_LITTLE);
 	if (!t->page || !t->kbuf)
-		goto oom;
+		return 1;
 	npages = (unsigned)((uint64_t)t->buffer_kb * 1024 / (unsigned)t->page_size);
 	t->max_reads = 2 * npages + 64;
 
@@ -471,23 +510,61 @@ struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
 	t->marker_fd = open(ipath, O_WRONLY | O_CLOEXEC);
 	if (t->marker_fd < 0) {
 		set_why(why, whylen, "open %s: %s", ipath, strerror(errno));
-		goto fail;
+		return -1;
 	}
-	if (open_cpus(t, why, whylen) < 0)
-		goto fail;
-	s->fds = t->fds;
-	__atomic_store_n(&s->nfds, t->nfds, __ATOMIC_RELEASE);
+	return open_cpus(t, why, whylen) < 0 ? -1 : 0;
+}
 
-	t->lost0 = trace_read_lost(t);
-	if (ifile_write(t, "tracing_on", "1") < 0) {
-		set_why(why, whylen, "cannot turn tracing on: %s", strerror(errno));
-		goto fail;
+struct dax_trace *dax_trace_open(const struct dax_trace_opts *o, char *why,
+				 size_t whylen)
+{
+	const char *prefix = o && o->prefix && *o->prefix ? o->prefix : "daxbench";
+	const char *dir;
+	struct dax_trace *t;
+	struct slot *s;
+	int rc;
+
+	set_why(why, whylen, "%s", "");
+	dir = instances_dir(prefix, why, whylen);
+	if (!dir)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		set_why(why, whylen, "out of memory");
+		return NULL;
 	}
-	return t;
+	snprintf(t->flush_why, sizeof(t->flush_why), "not requested");
+	t->marker_fd = -1;
+	t->slot = -1;
+	t->buffer_kb = o && o->buffer_kb ? o->buffer_kb : DEFAULT_BUFFER_KB;
+	t->pagecache = o && o->pagecache;
+	snprintf(t->name, sizeof(t->name), "%s-%d", prefix, (int)getpid());
+	snprintf(t->dir, sizeof(t->dir), "%s", dir);
+	snprintf(t->path, sizeof(t->path), "%s/instances/%s", dir, t->name);
 
-oom:
-	set_why(why, whylen, "out of memory");
-fail:
+	remove_stale(dir, prefix);
+	trace_remove_stale_probes(NULL, NULL);
+	s = create_instance(t, why, whylen);
+	if (!s)
+		return NULL;
+	rc = set_instance(t, why, whylen);
+	if (!rc)
+		rc = enable_events(t, s, o && o->flush_time, why, whylen);
+	if (!rc)
+		rc = open_readers(t, why, whylen);
+	if (!rc) {
+		s->fds = t->fds;
+		__atomic_store_n(&s->nfds, t->nfds, __ATOMIC_RELEASE);
+		t->lost0 = trace_read_lost(t);
+		if (ifile_write(t, "tracing_on", "1") < 0) {
+			set_why(why, whylen, "cannot turn tracing on: %s", strerror(errno));
+			rc = -1;
+		}
+	}
+	if (!rc)
+		return t;
+	if (rc > 0)
+		set_why(why, whylen, "out of memory");
 	if (t->marker_fd >= 0 && t->nfds == 0)
 		close(t->marker_fd);
 	dax_trace_close(t);
@@ -543,49 +620,43 @@ json_object *dax_trace_describe(const struct dax_trace *t)
 {
 	json_object *o, *evs;
 	uint64_t hits, missed;
+	int err = 0;
 
 	if (!t)
 		return NULL;
 	o = json_object_new_object();
 	evs = json_object_new_array();
-	json_object_object_add(o, "instance", json_object_new_string(t->name));
-	json_object_object_add(o, "clock", json_object_new_string("mono"));
-	json_object_object_add(o, "buffer_kb", json_object_new_int64(t->buffer_kb));
+	err |= jadd_str(o, "instance", t->name);
+	err |= jadd_str(o, "clock", "mono");
+	err |= jadd_i64(o, "buffer_kb", t->buffer_kb);
 	for (int ev = 0; ev < EV__COUNT; ev++)
 		if (t->has[ev] && ev != EV_MARKER)
-			json_object_array_add(evs, json_object_new_string(t->ev[ev].kname));
-	json_object_object_add(o, "events", evs);
-	json_object_object_add(o, "flush_time", json_object_new_string(
-				       dax_trace_flush_timed(t, NULL) ?
-				       "dax_flush return" : "tracepoint"));
+			err |= jpush_str(evs, t->ev[ev].kname);
+	err |= jadd(o, "events", evs);
+	err |= jadd_str(o, "flush_time", dax_trace_flush_timed(t, NULL) ?
+			"dax_flush return" : "tracepoint");
 	if (dax_trace_flush_timed(t, NULL)) {
 		char name[200];
 
 		snprintf(name, sizeof(name), "%s/%s (kretprobe on %s)", FLUSH_GROUP,
 			 t->flush_name, FLUSH_FUNC);
-		json_object_object_add(o, "flush_probe", json_object_new_string(name));
+		err |= jadd_str(o, "flush_probe", name);
 		snprintf(name, sizeof(name), "%s/%s (kprobe on %s, size=%s)",
 			 FLUSH_GROUP, t->flushin_name, FLUSH_FUNC, t->flushin_fetch);
-		json_object_object_add(o, "flush_entry_probe",
-				       json_object_new_string(name));
+		err |= jadd_str(o, "flush_entry_probe", name);
 		if (t->flush_dev && trace_probe_profile(t, t->flush_name, &hits, &missed)) {
-			json_object_object_add(o, "flush_probe_hits",
-					       json_object_new_uint64(hits));
-			json_object_object_add(o, "flush_probe_missed",
-					       json_object_new_uint64(missed));
+			err |= jadd_u64(o, "flush_probe_hits", hits);
+			err |= jadd_u64(o, "flush_probe_missed", missed);
 		}
 		if (t->flushin_dev &&
 		    trace_probe_profile(t, t->flushin_name, &hits, &missed)) {
-			json_object_object_add(o, "flush_entry_probe_hits",
-					       json_object_new_uint64(hits));
-			json_object_object_add(o, "flush_entry_probe_missed",
-					       json_object_new_uint64(missed));
+			err |= jadd_u64(o, "flush_entry_probe_hits", hits);
+			err |= jadd_u64(o, "flush_entry_probe_missed", missed);
 		}
 	} else {
-		json_object_object_add(o, "flush_probe", NULL);
-		json_object_object_add(o, "flush_entry_probe", NULL);
-		json_object_object_add(o, "flush_probe_why",
-				       json_object_new_string(t->flush_why));
+		err |= jadd_null(o, "flush_probe");
+		err |= jadd_null(o, "flush_entry_probe");
+		err |= jadd_str(o, "flush_probe_why", t->flush_why);
 	}
-	return o;
+	return jdone(o, err);
 }

@@ -6,7 +6,7 @@
  *   trace_instance.c  the private instance: open, close, stale instances,
  *                     event enabling, the file filter, description
  *   trace_cleanup.c   registry of open traces; the atexit and
- *                     SIGINT/SIGTERM/SIGHUP handlers that remove them
+ *                     fatal-signal cleanups that remove them
  *   trace_kprobe.c    the dax_flush kretprobe and entry kprobe
  *   trace_decode.c    event table, field lookup, decoding of one raw record
  *   trace_drain.c     per-cpu raw drain and merge, trace_vec, lost, mark
@@ -132,9 +132,8 @@ extern struct slot trace_slots[MAX_TRACES];
 extern pthread_mutex_t trace_reg_lock;
 
 void trace_sleep_ms(long ms);
-/* These four with trace_reg_lock held. */
+/* These three with trace_reg_lock held. */
 void trace_install_handlers(void);
-void trace_maybe_uninstall_handlers(void);
 struct slot *trace_slot_of(struct dax_trace *t);
 bool trace_name_registered(const char *path);
 

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* daxstress: the trace collector (and --inject unflushed), lost events;
- * see scenario.h. */
+/* daxstress: the trace collector (and --inject unflushed); see collector.h. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario.h"
+#include "collector.h"
 
 static int co_drain(struct collector *co)
 {
@@ -38,15 +37,13 @@ static void *co_main(void *arg)
 	return NULL;
 }
 
-int collector_start(struct collector *co, const struct sctx *c,
-		    uint64_t keep_mask, bool threaded)
+int collector_start(struct collector *co, struct dax_trace *tr,
+		    uint64_t keep_mask, bool inject_unflushed, bool threaded)
 {
-	struct dax_trace *tr = c->tr;
-
 	memset(co, 0, sizeof(*co));
 	co->tr = tr;
 	co->keep_mask = keep_mask;
-	co->inject_unflushed = c->o.inject == INJ_UNFLUSHED;
+	co->inject_unflushed = inject_unflushed;
 	/* writebacks kept: keep their flushes too, to pair them at the end */
 	if ((keep_mask & EVBIT(EV_WRITEBACK_ONE)) && dax_trace_flush_timed(tr, NULL))
 		co->keep_mask |= EVBIT(EV_FLUSH_RET) | EVBIT(EV_FLUSH_ENTRY);
@@ -161,47 +158,4 @@ void collector_free(struct collector *co)
 {
 	trace_vec_free(&co->keep);
 	trace_vec_free(&co->tmp);
-}
-
-bool sc_check_lost(struct sctx *c)
-{
-	uint64_t lost, now;
-
-	if (!c->tr)
-		return true;
-	if (c->flush_rule) {
-		/* a missed probe hit is a flush without its record: the rule
-		 * would call its writeback unflushed */
-		uint64_t m = dax_trace_flush_missed(c->tr), d;
-
-		d = m > c->flush_missed_base ? m - c->flush_missed_base : 0;
-		c->flush_missed_base = m;
-		c->flush_missed += d;
-		if (d && c->o.allow_lost) {
-			sc_diag(c, "iteration %u: the dax_flush probes missed %"
-				PRIu64 " hits (--allow-lost-events: unflushed "
-				"violations may be false)", c->iter, d);
-		} else if (d) {
-			sc_fail(c, "the dax_flush probes missed %" PRIu64 " hits "
-				"(kprobe_profile): the unflushed rule cannot be "
-				"trusted; pass --allow-lost-events to go on", d);
-			return false;
-		}
-	}
-	now = dax_trace_lost(c->tr);
-	lost = now - c->lost_base;
-	c->lost_base = now;
-	if (!lost)
-		return true;
-	c->lost_events += lost;
-	if (c->o.allow_lost) {
-		sc_diag(c, "iteration %u: %" PRIu64 " trace events lost "
-			"(--allow-lost-events: violations may be false)",
-			c->iter, lost);
-		return true;
-	}
-	sc_fail(c, "%" PRIu64 " trace events were lost: the oracle cannot be "
-		"trusted; raise --trace-buffer (now %" PRIu64 "K per cpu) or "
-		"pass --allow-lost-events", lost, c->o.trace_kb);
-	return false;
 }

@@ -10,9 +10,9 @@ static unsigned crew_role_count(const struct sctx *c, const struct crew_role *r)
 {
 	switch (r->count) {
 	case CREW_WRITERS:
-		return c->writers;
-	case CREW_SYNCERS:
-		return c->syncers;
+		return c->cfg->writers;
+	case CREW_OPTION:
+		return sc_opt(c, r->n);
 	case CREW_MAIN:
 		return 1;
 	default:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* daxstress: what a scenario's iterations share: the time left, seeds,
- * the page mode, the file under test; see scenario.h. */
+ * the page mode (and the names of --page and --inject), the file under
+ * test; see scenario.h. */
 #include <stdio.h>
 #include <unistd.h>
 
@@ -25,16 +26,20 @@ uint64_t sc_race_end(const struct sctx *c, uint64_t race, uint64_t min)
 
 void sc_race(const struct sctx *c, int *stop)
 {
-	uint64_t end = sc_race_end(c, c->round_ns, 100000000ull);
+	uint64_t end = sc_race_end(c, c->cfg->round_ns, 100000000ull);
 
 	while (now_ns() < end && !__atomic_load_n(stop, __ATOMIC_RELAXED))
 		wl_sleep_ns(5000000);
 	__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
 }
 
+const char *const inject_names[] = { "none", "partial-sync", "async",
+				     "kmsg-warning", "unflushed", NULL };
+const char *const page_sel_names[] = { "mixed", "pmd", "pte", NULL };
+
 enum page_mode sc_page_mode(const struct sctx *c)
 {
-	switch (c->o.page) {
+	switch (c->cfg->page) {
 	case PS_PMD:
 		return PAGE_PMD;
 	case PS_PTE:
@@ -51,7 +56,7 @@ const char *sc_mode_name(enum page_mode m)
 
 void sc_rng(const struct sctx *c, struct rng *r, uint64_t salt)
 {
-	r->s = c->seed ^ ((uint64_t)c->iter * 0xd1342543de82ef95ull) ^
+	r->s = c->cfg->seed ^ ((uint64_t)c->iter * 0xd1342543de82ef95ull) ^
 	       (salt * 0x9e3779b97f4a7c15ull);
 	rng_next(r);
 	r->s ^= rng_next(r);
@@ -64,7 +69,7 @@ int sc_file_create(struct sctx *c, struct daxfile *f)
 
 	snprintf(name, sizeof(name), ".daxstress-%s-%d", c->sc->name,
 		 (int)getpid());
-	if (daxfile_create(f, c->o.dir, name, c->size, err, sizeof(err))) {
+	if (daxfile_create(f, c->cfg->dir, name, c->cfg->size, err, sizeof(err))) {
 		sc_fail(c, "%s", err);
 		return -1;
 	}

@@ -58,7 +58,7 @@ struct cf {
 static void writer_main(struct sc_thread *t)
 {
 	struct cf *s = t->shared;
-	unsigned nw = s->c->writers;
+	unsigned nw = s->c->cfg->writers;
 	uint64_t seq = 0, tag = (uint64_t)(t->id + 1) << 56;
 	struct rng r;
 
@@ -180,6 +180,13 @@ static uint64_t overlapping(struct ylog *const *yl, size_t nyl)
 	return cnt;
 }
 
+/* Its own options. */
+enum { OPT_SYNCERS };
+
+static const struct sc_option options[] = {
+	[OPT_SYNCERS] = { "syncers", "N", "sync threads", 1, 64, 3 },
+};
+
 /* What lasts across iterations. */
 struct cf_state {
 	size_t wcap;			/* stores per writer log */
@@ -192,11 +199,11 @@ static enum sverdict prepare(struct sctx *c)
 	struct cf_state *st = c->state;
 
 	st->wcap = WLOG_CAP;
-	if (c->npages / c->writers + 65536 > st->wcap)
-		st->wcap = c->npages / c->writers + 65536;
+	if (c->cfg->npages / c->cfg->writers + 65536 > st->wcap)
+		st->wcap = c->cfg->npages / c->cfg->writers + 65536;
 	st->roles[R_WRITER] = (struct crew_role){ "writer", CREW_WRITERS, 0,
 		writer_main, st->wcap, 0, 0 };
-	st->roles[R_SYNCER] = (struct crew_role){ "syncer", CREW_SYNCERS, 0,
+	st->roles[R_SYNCER] = (struct crew_role){ "syncer", CREW_OPTION, OPT_SYNCERS,
 		syncer_main, 0, YLOG_CAP, 0 };
 	/* the final call */
 	st->roles[R_MAIN] = (struct crew_role){ "main", CREW_MAIN, 0,
@@ -208,7 +215,7 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 {
 	struct cf_state *st = c->state;
 	struct cf *s = it->priv;
-	unsigned nw = c->writers, nk = c->syncers;
+	unsigned nw = c->cfg->writers, nk = sc_opt(c, OPT_SYNCERS);
 	enum page_mode mode = sc_page_mode(c);
 
 	if (sc_file_create(c, &s->f))
@@ -220,16 +227,16 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 	mode == PAGE_PMD ? st->it_pmd++ : st->it_pte++;
 	s->c = c;
 	s->base = s->m.addr;
-	s->size = c->size;
-	s->npages = c->npages;
+	s->size = c->cfg->size;
+	s->npages = c->cfg->npages;
 	s->fd = s->f.fd;
-	s->inj = c->o.inject;
+	s->inj = c->cfg->inject;
 	sc_rng(c, &s->cyc_rng, 300);
 	pthread_barrier_init(&s->start, NULL, nw + nk);
 	pthread_barrier_init(&s->cyc1, NULL, nk);
 	pthread_barrier_init(&s->cyc2, NULL, nk);
 	it->keep = EVBIT(EV_WRITEBACK_ONE) |
-		   (c->o.dump_dir ? EVBIT(EV_PMD_FAULT_DONE) |
+		   (c->cfg->dump_dir ? EVBIT(EV_PMD_FAULT_DONE) |
 		    EVBIT(EV_PTE_FAULT_DONE) |
 		    EVBIT(EV_WRITEBACK_RANGE) |
 		    EVBIT(EV_WRITEBACK_RANGE_DONE) : 0);
@@ -237,57 +244,67 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 	return SV_PASS;
 }
 
-static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
+/* The final call; the crew's logs are the records: the writers' stores;
+ * the syncers' calls, the final one. */
+static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr,
+			 struct sc_records *rec)
 {
 	struct cf_state *st = c->state;
 	struct cf *s = it->priv;
 	struct rng r;
 
+	(void)rec;
 	sc_rng(c, &r, 400);
 	do_sync(s, &crew_thread(cr, R_MAIN, 0)->yl, &r, true);
-
-	/* the logs: the writers' stores; the syncers' calls, the final one */
-	sc_check_collected(c, &it->co, &(struct check_in){
-		.sl = cr->sl, .nsl = cr->nsl, .yl = cr->yl, .nyl = cr->nyl });
 	st->cycles += s->cycles;
 	st->together += s->together;
 	st->overl += overlapping(cr->yl, cr->nyl);
+	return SV_PASS;
+}
+
+static void teardown(struct sc_iter *it)
+{
+	struct cf *s = it->priv;
 
 	pthread_barrier_destroy(&s->start);
 	pthread_barrier_destroy(&s->cyc1);
 	pthread_barrier_destroy(&s->cyc2);
 	mapping_unmap(&s->m);
 	daxfile_remove(&s->f);
-	return SV_PASS;
 }
 
 static void finish(struct sctx *c)
 {
 	struct cf_state *st = c->state;
+	json_object *info = sc_info(c);
 
-	json_object_object_add(c->info, "iterations_pmd", ju64(st->it_pmd));
-	json_object_object_add(c->info, "iterations_pte", ju64(st->it_pte));
-	json_object_object_add(c->info, "sync_cycles", ju64(st->cycles));
-	json_object_object_add(c->info, "sync_cycles_together",
-			       ju64(st->together));
-	json_object_object_add(c->info, "syncs_started_during_another",
-			       ju64(st->overl));
+	jadd_u64(info, "iterations_pmd", st->it_pmd);
+	jadd_u64(info, "iterations_pte", st->it_pte);
+	jadd_u64(info, "sync_cycles", st->cycles);
+	jadd_u64(info, "sync_cycles_together", st->together);
+	jadd_u64(info, "syncs_started_during_another", st->overl);
 	sc_diag(c, "%" PRIu64 " sync cycles (%" PRIu64 " started together), %"
 		PRIu64 " calls began while another was running", st->cycles,
 		st->together, st->overl);
 }
 
-const struct scenario scenario_concurrent_fsync = {
+static const struct scenario concurrent_fsync = {
 	.name = "concurrent-fsync",
 	.desc = "writers store to random pages while sync threads call fsync/"
 		"fdatasync/msync together; every call must flush every page "
 		"stored before it began",
+	.order = 10,
 	.needs_dax = true,
-	.defaults = { .syncers = 3, .iterations = 6 },
+	.injects = SC_INJ(INJ_PARTIAL_SYNC) | SC_INJ(INJ_ASYNC),
+	.options = options,
+	.noptions = 1,
+	.defaults = { .iterations = 6 },
 	.state_size = sizeof(struct cf_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct cf),
 	.begin = begin,
 	.end = end,
+	.teardown = teardown,
 	.finish = finish,
 };
+SCENARIO(concurrent_fsync);

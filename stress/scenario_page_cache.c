@@ -38,6 +38,8 @@ struct pc {
 	/* the iteration's, for its end */
 	struct daxfile f;
 	struct mapping m;
+	uint8_t *badmap;		/* every page found older, bitmap */
+	char first[512];		/* the first violation, in words */
 };
 
 /* Per thread (the crew's priv). */
@@ -57,7 +59,7 @@ static void writer_main(struct sc_thread *ct)
 {
 	struct pc_thread *t = ct->priv;
 	struct pc *s = ct->shared;
-	unsigned nw = s->c->writers;
+	unsigned nw = s->c->cfg->writers;
 	uint64_t own = (s->npages - ct->id + nw - 1) / nw;
 	uint64_t *ver = calloc(s->npages, sizeof(*ver));
 	struct rng r;
@@ -155,12 +157,19 @@ static void race_main(struct sc_thread *ct)
 	sc_race(s->c, &s->stop);	/* no thread sets s.stop */
 }
 
+/* Its own options. */
+enum { OPT_SYNCERS };
+
+static const struct sc_option options[] = {
+	[OPT_SYNCERS] = { "syncers", "N", "sync threads", 1, 64, 2 },
+};
+
 enum { R_WRITER, R_SYNCER, R_MAIN };
 
 static const struct crew_role roles[] = {
 	[R_WRITER] = { "writer", CREW_WRITERS, 0, writer_main, 0, 0,
 		       sizeof(struct pc_thread) },
-	[R_SYNCER] = { "syncer", CREW_SYNCERS, 0, syncer_main, 0, 0,
+	[R_SYNCER] = { "syncer", CREW_OPTION, OPT_SYNCERS, syncer_main, 0, 0,
 		       sizeof(struct pc_thread) },
 	[R_MAIN] = { "main", CREW_MAIN, 0, race_main, 0, 0, 0 },
 };
@@ -173,11 +182,12 @@ struct pc_state {
 static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 {
 	struct pc *s = it->priv;
-	unsigned nw = c->writers, nk = c->syncers;
+	unsigned nw = c->cfg->writers, nk = sc_opt(c, OPT_SYNCERS);
 	char proc[64];
 
-	s->done = calloc(c->npages, sizeof(*s->done));
-	if (!s->done || sc_file_create(c, &s->f)) {
+	s->done = calloc(c->cfg->npages, sizeof(*s->done));
+	s->badmap = bitmap_new(c->cfg->npages);
+	if (!s->done || !s->badmap || sc_file_create(c, &s->f)) {
 		sc_fail(c, "setup failed");
 		return SV_FAIL;
 	}
@@ -188,11 +198,9 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 		int e = errno;
 
 		daxfile_remove(&s->f);
-		if (e == EINVAL) {
-			snprintf(c->skip_reason, sizeof(c->skip_reason),
-				 "O_DIRECT is not supported in %s", c->o.dir);
-			return SV_SKIP;
-		}
+		if (e == EINVAL)
+			return sc_skip(c, "O_DIRECT is not supported in %s",
+				       c->cfg->dir);
 		sc_fail(c, "open %s with O_DIRECT: %s", proc, strerror(e));
 		return SV_FAIL;
 	}
@@ -204,8 +212,8 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 	s->c = c;
 	s->base = s->m.addr;
 	s->fd = s->f.fd;
-	s->npages = c->npages;
-	s->size = c->size;
+	s->npages = c->cfg->npages;
+	s->size = c->cfg->size;
 	pthread_barrier_init(&s->start, NULL, nw + nk + 1);
 	sc_iter_crew(it, roles, 3, s);
 	return SV_PASS;
@@ -218,13 +226,13 @@ static enum sverdict ready(struct sctx *c, struct sc_iter *it,
 	bool ok = true;
 
 	(void)it;
-	for (unsigned i = 0; ok && i < c->syncers; i++) {
+	for (unsigned i = 0; ok && i < sc_opt(c, OPT_SYNCERS); i++) {
 		struct pc_thread *t = crew_thread(cr, R_SYNCER, i)->priv;
 
-		t->snap = calloc(c->npages, sizeof(uint64_t));
-		t->badmap = calloc((c->npages + 7) / 8 + 1, 1);
+		t->snap = calloc(c->cfg->npages, sizeof(uint64_t));
+		t->badmap = bitmap_new(c->cfg->npages);
 		if (!t->snap || !t->badmap ||
-		    posix_memalign((void **)&t->buf, SPAGE, c->size))
+		    posix_memalign((void **)&t->buf, SPAGE, c->cfg->size))
 			ok = false;
 	}
 	if (!ok) {
@@ -234,34 +242,39 @@ static enum sverdict ready(struct sctx *c, struct sc_iter *it,
 	return SV_PASS;
 }
 
-static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
+/* Its own check: what the sync threads found, as the records of the
+ * round (no collector, no oracle). */
+static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr,
+			 struct sc_records *rec)
 {
 	struct pc_state *st = c->state;
 	struct pc *s = it->priv;
-	unsigned nw = c->writers, nk = c->syncers;
+	struct sc_tally *own = &rec->own;
+	unsigned nw = c->cfg->writers, nk = sc_opt(c, OPT_SYNCERS);
 
 	for (unsigned i = 0; i < nw; i++)
-		st->total_stores += ((struct pc_thread *)
-				     crew_thread(cr, R_WRITER, i)->priv)->stores;
+		own->stores += ((struct pc_thread *)
+				crew_thread(cr, R_WRITER, i)->priv)->stores;
+	st->total_stores += own->stores;
 	for (unsigned i = 0; i < nk; i++) {
 		struct pc_thread *t = crew_thread(cr, R_SYNCER, i)->priv;
 
-		c->sync_calls += t->calls;
-		c->syncs_checked += t->calls;
-		c->pairs_checked += t->pairs;
-		c->violations += t->bad;
+		own->sync_calls += t->calls;
+		own->syncs_checked += t->calls;
+		own->pairs_checked += t->pairs;
 		/* no flush under way to wait for here: missed */
-		c->by_class[ORACLE_MISSED] += t->bad;
+		own->by_class[ORACLE_MISSED] += t->bad;
 		if (t->err)
 			sc_fail(c, "sync thread %u: %s failed: %s", i,
 				t->err_what, strerror(t->err));
 		if (!t->bad)
 			continue;
-		for (uint64_t b = 0; sc_viol_pages(c) &&
-		     b < (c->npages + 7) / 8; b++)
-			c->viol_pages[b] |= t->badmap[b];
+		for (uint64_t b = 0; b < (c->cfg->npages + 7) / 8; b++)
+			s->badmap[b] |= t->badmap[b];
+		rec->own_failed = s->badmap;
 		/* a thread's calls are sequential: its first is earliest */
-		sc_note_failure(c, t->bad_ts);
+		if (t->bad_ts < own->first_fail_ts)
+			own->first_fail_ts = t->bad_ts;
 		sc_fail(c, "sync thread %u: %" PRIu64 " page(s) older on disk "
 			"than before the call; first: page %" PRIu64 " has "
 			"version %" PRIu64 " after %s [%" PRIu64 " .. %" PRIu64
@@ -269,23 +282,15 @@ static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
 			"before it began", i, t->bad, t->bad_pg, t->bad_got,
 			oracle_sync_kind_name(t->bad_kind), t->bad_ts,
 			t->bad_te, t->bad_want);
-		if (!c->first_class[ORACLE_MISSED]) {
-			json_object *j = json_object_new_object(),
-				    *a = json_object_new_array();
-			char line[512];
-
-			snprintf(line, sizeof(line), "page %" PRIu64 ": version %"
-				 PRIu64 " on disk after %s [%" PRIu64 " .. %"
-				 PRIu64 "] ns returned (sync thread %u), "
+		if (!rec->own_first[ORACLE_MISSED]) {
+			snprintf(s->first, sizeof(s->first), "page %" PRIu64 ": "
+				 "version %" PRIu64 " on disk after %s [%" PRIu64
+				 " .. %" PRIu64 "] ns returned (sync thread %u), "
 				 "version %" PRIu64 " was complete before it "
 				 "began", t->bad_pg, t->bad_got,
 				 oracle_sync_kind_name(t->bad_kind), t->bad_ts,
 				 t->bad_te, i, t->bad_want);
-			json_object_array_add(a, json_object_new_string(line));
-			json_object_object_add(j, "iteration", ju64(c->iter));
-			json_object_object_add(j, "text", a);
-			json_object_object_add(j, "sample", NULL);
-			c->first_class[ORACLE_MISSED] = j;
+			rec->own_first[ORACLE_MISSED] = s->first;
 		}
 	}
 	for (unsigned i = 0; i < nk; i++) {
@@ -295,32 +300,42 @@ static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
 		free(t->badmap);
 		free(t->buf);
 	}
+	return SV_PASS;
+}
+
+static void teardown(struct sc_iter *it)
+{
+	struct pc *s = it->priv;
+
 	pthread_barrier_destroy(&s->start);
 	mapping_unmap(&s->m);
 	close(s->dfd);
 	daxfile_remove(&s->f);
 	free(s->done);
-	return SV_PASS;
+	free(s->badmap);
 }
 
 static void finish(struct sctx *c)
 {
-	uint64_t stores = ((struct pc_state *)c->state)->total_stores;
-
-	c->stores += stores;
-	json_object_object_add(c->info, "version_stores", ju64(stores));
+	jadd_u64(sc_info(c), "version_stores",
+		 ((struct pc_state *)c->state)->total_stores);
 }
 
-const struct scenario scenario_page_cache = {
+static const struct scenario page_cache = {
 	.name = "page-cache",
 	.desc = "no DAX: after a sync call returns, an O_DIRECT read shows every "
 		"page at least at the version complete before the call began",
+	.order = 60,
 	.needs_pagecache = true,
-	.defaults = { .syncers = 2, .iterations = 3 },
+	.options = options,
+	.noptions = 1,
+	.defaults = { .iterations = 3 },
 	.state_size = sizeof(struct pc_state),
 	.iter_size = sizeof(struct pc),
 	.begin = begin,
 	.ready = ready,
 	.end = end,
+	.teardown = teardown,
 	.finish = finish,
 };
+SCENARIO(page_cache);

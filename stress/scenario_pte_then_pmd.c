@@ -167,7 +167,7 @@ static void race_main(struct sc_thread *ct)
 	/* the race: random stores through both, fsync and msync */
 	s->phase = PH_RACE;
 	pthread_barrier_wait(&s->b);
-	end = sc_race_end(c, c->round_ns / 4, 50000000ull);
+	end = sc_race_end(c, c->cfg->round_ns / 4, 50000000ull);
 	while (now_ns() < end && !ylog_full(yl)) {
 		uint64_t u = rng_below(&s->r, 3);
 
@@ -198,15 +198,12 @@ static enum sverdict prepare(struct sctx *c)
 {
 	struct pp_state *st = c->state;
 
-	st->nreg = c->npages / SPMD_PAGES;
-	if (st->nreg < 4) {
-		snprintf(c->skip_reason, sizeof(c->skip_reason),
-			 "needs --size of at least 8M (four 2 MiB regions)");
-		return SV_SKIP;
-	}
+	st->nreg = c->cfg->npages / SPMD_PAGES;
+	if (st->nreg < 4)
+		return sc_skip(c, "needs --size of at least 8M (four 2 MiB regions)");
 	/* two threads: 0 stores through the PTE mapping, 1 the PMD one */
 	st->roles[R_MAPPER] = (struct crew_role){ "mapper", CREW_FIXED, 2,
-		thread_main, c->npages + (1u << 19), 0,
+		thread_main, c->cfg->npages + (1u << 19), 0,
 		sizeof(struct pp_thread) };
 	st->roles[R_MAIN] = (struct crew_role){ "main", CREW_MAIN, 0,
 		race_main, 0, 1 << 16, 0 };
@@ -220,7 +217,7 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 	struct pp *s = it->priv;
 
 	s->c = c;
-	s->npages = c->npages;
+	s->npages = c->cfg->npages;
 	s->nreg = nreg;
 	s->cls = calloc(nreg, 1);
 	if (!s->cls || sc_file_create(c, &s->f)) {
@@ -239,7 +236,7 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 	s->pte = s->mpte.addr;
 	s->pmd = s->mpmd.addr;
 	s->fd = s->f.fd;
-	s->size = c->size;
+	s->size = c->cfg->size;
 	/* every class at least once, the rest at random, shuffled */
 	sc_rng(c, &s->r, 1);
 	for (uint64_t g = 0; g < nreg; g++)
@@ -276,47 +273,47 @@ static enum sverdict ready(struct sctx *c, struct sc_iter *it,
 	return SV_PASS;
 }
 
-static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
+static void teardown(struct sc_iter *it)
 {
 	struct pp *s = it->priv;
 
-	sc_check_collected(c, &it->co, &(struct check_in){
-		.sl = cr->sl, .nsl = cr->nsl, .yl = cr->yl, .nyl = cr->nyl });
 	pthread_barrier_destroy(&s->b);
 	mapping_unmap(&s->mpmd);
 	mapping_unmap(&s->mpte);
 	daxfile_remove(&s->f);
 	free(s->cls);
-	return SV_PASS;
 }
 
 static void finish(struct sctx *c)
 {
 	const uint64_t *ncls = ((struct pp_state *)c->state)->ncls;
+	const struct dax_counts *n = sc_counts(c);
 	json_object *j = json_object_new_object();
+	int err = 0;
 
-	json_object_object_add(j, "A_pte_store_pmd_read", ju64(ncls[CL_A]));
-	json_object_object_add(j, "B_pte_store_pmd_read_pmd_store",
-			       ju64(ncls[CL_B]));
-	json_object_object_add(j, "C_pmd_store_pte_store", ju64(ncls[CL_C]));
-	json_object_object_add(j, "D_pmd_read_pte_store", ju64(ncls[CL_D]));
-	json_object_object_add(c->info, "regions_by_history", j);
+	err |= jadd_u64(j, "A_pte_store_pmd_read", ncls[CL_A]);
+	err |= jadd_u64(j, "B_pte_store_pmd_read_pmd_store", ncls[CL_B]);
+	err |= jadd_u64(j, "C_pmd_store_pte_store", ncls[CL_C]);
+	err |= jadd_u64(j, "D_pmd_read_pte_store", ncls[CL_D]);
+	jadd(sc_info(c), "regions_by_history", jdone(j, err));
 	sc_diag(c, "PMD faults: %" PRIu64 " NOPAGE, %" PRIu64 " FALLBACK; PTE "
 		"faults %" PRIu64 "; writebacks %" PRIu64 " PMD + %" PRIu64 " PTE",
-		c->counts.pmd_nopage, c->counts.pmd_fallback, c->counts.pte_nopage,
-		c->counts.wb_entries_pmd, c->counts.wb_entries_pte);
+		n->pmd_nopage, n->pmd_fallback, n->pte_nopage, n->wb_entries_pmd,
+		n->wb_entries_pte);
 }
 
-const struct scenario scenario_pte_then_pmd = {
+static const struct scenario pte_then_pmd = {
 	.name = "pte-then-pmd",
 	.desc = "pages dirtied through a 4 KiB mapping, then faulted through a "
 		"2 MiB mapping by another thread, are still flushed by fsync",
+	.order = 20,
 	.needs_dax = true,
 	.state_size = sizeof(struct pp_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct pp),
 	.begin = begin,
 	.ready = ready,
-	.end = end,
+	.teardown = teardown,
 	.finish = finish,
 };
+SCENARIO(pte_then_pmd);

@@ -52,7 +52,7 @@ struct rw {
 static void writer_main(struct sc_thread *t)
 {
 	struct rw *s = t->shared;
-	unsigned nw = s->c->writers;
+	unsigned nw = s->c->cfg->writers;
 
 	for (;;) {
 		pthread_barrier_wait(&s->go);
@@ -165,13 +165,13 @@ static void race_main(struct sc_thread *t)
 	sc_rng(c, &r, 1);
 	for (unsigned k = 0; k <= REWRITES; k++) {
 		if (k)
-			choose(&r, c->npages, s->sels[k - 1]);
+			choose(&r, c->cfg->npages, s->sels[k - 1]);
 		s->sel = k ? s->sels[k - 1] : NULL;
 		s->val = (uint64_t)(k + 1) << 40;
 		pthread_barrier_wait(&s->go);
 		pthread_barrier_wait(&s->done);
 		if (k)
-			range_msync(&r, &s->m, c->npages, s->sels[k - 1], yl);
+			range_msync(&r, &s->m, c->cfg->npages, s->sels[k - 1], yl);
 		wl_fsync_logged(yl, s->fd);
 	}
 	wl_fsync_logged(yl, s->fd);
@@ -187,7 +187,7 @@ static void check_rewrites(struct sctx *c, enum page_mode mode,
 			   uint8_t *const *sel, bool faults_traced,
 			   uint64_t *refaults, uint64_t *idle_bytes)
 {
-	uint64_t np = c->npages, bmlen = (np + 7) / 8;
+	uint64_t np = c->cfg->npages, bmlen = (np + 7) / 8;
 	uint8_t *got = malloc(bmlen), *want = malloc(bmlen);
 
 	if (!got || !want) {
@@ -279,8 +279,8 @@ struct rw_state {
 static enum sverdict prepare(struct sctx *c)
 {
 	struct rw_state *st = c->state;
-	unsigned nw = c->writers;
-	size_t cap = c->npages / nw + 2 + c->npages / nw * REWRITES / 4;
+	unsigned nw = c->cfg->writers;
+	size_t cap = c->cfg->npages / nw + 2 + c->cfg->npages / nw * REWRITES / 4;
 
 	st->faults_traced = dax_trace_has(c->tr, EV_PTE_FAULT_DONE) &&
 			    dax_trace_has(c->tr, EV_PMD_FAULT_DONE);
@@ -298,8 +298,8 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 {
 	struct rw_state *st = c->state;
 	struct rw *s = it->priv;
-	unsigned nw = c->writers;
-	uint64_t bmlen = (c->npages + 7) / 8;
+	unsigned nw = c->cfg->writers;
+	uint64_t bmlen = (c->cfg->npages + 7) / 8;
 	enum page_mode mode = s->mode = sc_page_mode(c);
 	bool ok = true;
 
@@ -315,7 +315,7 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 	}
 	s->c = c;
 	s->base = s->m.addr;
-	s->npages = c->npages;
+	s->npages = c->cfg->npages;
 	s->fd = s->f.fd;
 	pthread_barrier_init(&s->go, NULL, nw + 1);
 	pthread_barrier_init(&s->done, NULL, nw + 1);
@@ -325,47 +325,56 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 	return SV_PASS;
 }
 
-static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
+/* After the oracle, on the records it checked: the checks beyond it. */
+static enum sverdict checked(struct sctx *c, struct sc_iter *it,
+			     struct crew *cr, const struct sc_check *chk)
 {
 	struct rw_state *st = c->state;
 	struct rw *s = it->priv;
 	const struct ylog *yl = &crew_thread(cr, R_MAIN, 0)->yl;
 
-	if (sc_check_collected(c, &it->co, &(struct check_in){
-		.sl = cr->sl, .nsl = cr->nsl, .yl = cr->yl, .nyl = cr->nyl }) &&
-	    yl->n == 2 * REWRITES + 2)
-		check_rewrites(c, s->mode, &it->co.keep, yl, s->sels,
+	if (chk->made && yl->n == 2 * REWRITES + 2)
+		check_rewrites(c, s->mode, chk->events, yl, s->sels,
 			       st->faults_traced, &st->refaults,
 			       &st->idle_bytes);
+	return SV_PASS;
+}
+
+static void teardown(struct sc_iter *it)
+{
+	struct rw *s = it->priv;
+
 	pthread_barrier_destroy(&s->go);
 	pthread_barrier_destroy(&s->done);
 	mapping_unmap(&s->m);
 	daxfile_remove(&s->f);
 	for (unsigned k = 0; k < REWRITES; k++)
 		free(s->sels[k]);
-	return SV_PASS;
 }
 
 static void finish(struct sctx *c)
 {
 	struct rw_state *st = c->state;
 
-	json_object_object_add(c->info, "rewrites_per_iteration", ju64(REWRITES));
-	json_object_object_add(c->info, "rewritten_pages_with_fault",
-			       ju64(st->refaults));
-	json_object_object_add(c->info, "idle_fsync_bytes_flushed",
-			       ju64(st->idle_bytes));
+	json_object *info = sc_info(c);
+
+	jadd_u64(info, "rewrites_per_iteration", REWRITES);
+	jadd_u64(info, "rewritten_pages_with_fault", st->refaults);
+	jadd_u64(info, "idle_fsync_bytes_flushed", st->idle_bytes);
 }
 
-const struct scenario scenario_rewrite_after_flush = {
+static const struct scenario rewrite_after_flush = {
 	.name = "rewrite-after-flush",
 	.desc = "a store after an fsync faults again and the next msync/fsync "
 		"flush it and nothing else; an idle fsync flushes 0 bytes",
+	.order = 30,
 	.needs_dax = true,
 	.state_size = sizeof(struct rw_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct rw),
 	.begin = begin,
-	.end = end,
+	.checked = checked,
+	.teardown = teardown,
 	.finish = finish,
 };
+SCENARIO(rewrite_after_flush);

@@ -86,6 +86,7 @@ struct tp_thread {
 };
 
 static __thread sigjmp_buf *tp_jmp;
+static struct sigaction tp_old_sigbus;	/* SIGBUS before prepare */
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
@@ -93,7 +94,9 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	if (tp_jmp)
 		siglongjmp(*tp_jmp, 1);
-	signal(sig, SIG_DFL);
+	/* not ours: the handler before (the fatal-signal cleanup, which
+	 * removes the trace instance and dies by the signal) */
+	sigaction(sig, &tp_old_sigbus, NULL);
 	raise(sig);
 }
 
@@ -458,7 +461,7 @@ static void race_main(struct sc_thread *ct)
 	o->c = ct->c;
 	o->me = ct;
 	sc_rng(ct->c, &o->r, 1);
-	end = sc_race_end(ct->c, ct->c->round_ns, 100000000ull);
+	end = sc_race_end(ct->c, ct->c->cfg->round_ns, 100000000ull);
 	while (now_ns() < end && !slog_full(&ct->sl) && o->nfail < 5) {
 		uint64_t op = rng_below(&o->r, 8);
 
@@ -492,7 +495,6 @@ static const struct crew_role roles[] = {
 struct tp_state {
 	uint64_t nreg;			/* 2 MiB regions */
 	uint64_t tot[8], r_sigbus, r_loads;
-	struct sigaction old;		/* SIGBUS before prepare */
 };
 
 static enum sverdict prepare(struct sctx *c)
@@ -500,17 +502,14 @@ static enum sverdict prepare(struct sctx *c)
 	struct tp_state *st = c->state;
 	struct sigaction sa;
 
-	st->nreg = c->npages / SPMD_PAGES;
-	if (st->nreg < 2) {
-		snprintf(c->skip_reason, sizeof(c->skip_reason),
-			 "needs --size of at least 4M (two 2 MiB regions)");
-		return SV_SKIP;
-	}
+	st->nreg = c->cfg->npages / SPMD_PAGES;
+	if (st->nreg < 2)
+		return sc_skip(c, "needs --size of at least 4M (two 2 MiB regions)");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigbus;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &st->old);
+	sigaction(SIGBUS, &sa, &tp_old_sigbus);
 	return SV_PASS;
 }
 
@@ -519,7 +518,7 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 	struct tp_state *st = c->state;
 	struct tp *s = it->priv;
 	struct ops *o = &s->ops;
-	unsigned nw = c->writers;
+	unsigned nw = c->cfg->writers;
 	uint64_t nreg = st->nreg;
 	enum page_mode mode = s->mode = sc_page_mode(c);
 	unsigned nt = nw + 3;	/* writers, reader, syncer, main */
@@ -538,9 +537,9 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 	s->base = s->map.addr;
 	s->alt = s->map_alt.addr;
 	s->fd = s->f.fd;
-	s->npages = c->npages;
+	s->npages = c->cfg->npages;
 	s->nreg = nreg;
-	s->size = c->size;
+	s->size = c->cfg->size;
 	s->o = o;
 	pthread_barrier_init(&s->start, NULL, nt);
 	it->keep = EVBIT(EV_WRITEBACK_ONE);
@@ -548,12 +547,16 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 	return SV_PASS;
 }
 
-static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
+/* The final fsync, the SIGBUS checks; the records: the writers' and the
+ * main thread's stores, the sync thread's calls and the final fsync, and
+ * the synthetic writebacks of the data the operations destroyed. */
+static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr,
+			 struct sc_records *rec)
 {
 	struct tp_state *st = c->state;
 	struct tp *s = it->priv;
 	struct ops *o = &s->ops;
-	unsigned nw = c->writers;
+	unsigned nw = c->cfg->writers;
 	enum page_mode mode = s->mode;
 	struct tp_thread *rd;
 
@@ -573,11 +576,8 @@ static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
 			"(first at offset %" PRIu64 ", %s, truncation sequence "
 			"%" PRIu64 "..%" PRIu64 ")", rd->bad, rd->bad_off,
 			sc_mode_name(mode), rd->bad_seq1, rd->bad_seq2);
-	/* the logs: the writers' and the main thread's stores; the sync
-	 * thread's calls and the final fsync */
-	sc_check_collected(c, &it->co, &(struct check_in){
-		.sl = cr->sl, .nsl = cr->nsl, .yl = cr->yl, .nyl = cr->nyl,
-		.extra = o->syn.v, .nextra = o->syn.n });
+	rec->extra = o->syn.v;
+	rec->nextra = o->syn.n;
 	st->tot[0] += o->n_punch;
 	st->tot[1] += o->n_refill;
 	st->tot[2] += o->n_trunc;
@@ -586,6 +586,13 @@ static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
 	st->tot[5] += o->n_falloc;
 	st->r_sigbus += rd->sigbus;
 	st->r_loads += rd->ops;
+	return SV_PASS;
+}
+
+static void teardown(struct sc_iter *it)
+{
+	struct tp *s = it->priv;
+	struct ops *o = &s->ops;
 
 	pthread_barrier_destroy(&s->start);
 	mapping_unmap(&s->map_alt);
@@ -595,23 +602,22 @@ static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr)
 	free(o->buf);
 	free(s->owned);
 	free(s->busy);
-	return SV_PASS;
 }
 
 static void finish(struct sctx *c)
 {
 	struct tp_state *st = c->state;
 
-	json_object_object_add(c->info, "punches", ju64(st->tot[0]));
-	json_object_object_add(c->info, "punches_refilled", ju64(st->tot[1]));
-	json_object_object_add(c->info, "truncations", ju64(st->tot[2]));
-	json_object_object_add(c->info, "stale_pmd_checks", ju64(st->tot[3]));
-	json_object_object_add(c->info, "stale_pmd_checks_pwrite",
-			       ju64(st->tot[4]));
-	json_object_object_add(c->info, "fallocates", ju64(st->tot[5]));
-	json_object_object_add(c->info, "reader_loads", ju64(st->r_loads));
-	json_object_object_add(c->info, "reader_sigbus_beyond_eof",
-			       ju64(st->r_sigbus));
+	json_object *info = sc_info(c);
+
+	jadd_u64(info, "punches", st->tot[0]);
+	jadd_u64(info, "punches_refilled", st->tot[1]);
+	jadd_u64(info, "truncations", st->tot[2]);
+	jadd_u64(info, "stale_pmd_checks", st->tot[3]);
+	jadd_u64(info, "stale_pmd_checks_pwrite", st->tot[4]);
+	jadd_u64(info, "fallocates", st->tot[5]);
+	jadd_u64(info, "reader_loads", st->r_loads);
+	jadd_u64(info, "reader_sigbus_beyond_eof", st->r_sigbus);
 	sc_diag(c, "%" PRIu64 " punches, %" PRIu64 " truncations, %" PRIu64
 		" stale-PMD checks, %" PRIu64 " fallocates; reader: %" PRIu64
 		" loads, %" PRIu64 " SIGBUS beyond a shrunk end of file",
@@ -621,21 +627,23 @@ static void finish(struct sctx *c)
 
 static void cleanup(struct sctx *c)
 {
-	struct tp_state *st = c->state;
-
-	sigaction(SIGBUS, &st->old, NULL);
+	(void)c;
+	sigaction(SIGBUS, &tp_old_sigbus, NULL);
 }
 
-const struct scenario scenario_truncate_punch = {
+static const struct scenario truncate_punch = {
 	.name = "truncate-punch",
 	.desc = "ftruncate, punch hole and fallocate race with faults and fsync: "
 		"zeros after a punch, no SIGBUS inside the file, no stale PMD",
+	.order = 40,
 	.needs_dax = true,
 	.state_size = sizeof(struct tp_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct tp),
 	.begin = begin,
 	.end = end,
+	.teardown = teardown,
 	.finish = finish,
 	.cleanup = cleanup,
 };
+SCENARIO(truncate_punch);

@@ -20,6 +20,14 @@
 # both fixed (reset the xa_state before get_unlocked_entry(); clear TOWRITE
 # with DIRTY after the flush) every scenario passes; these checks stay as
 # the issue states them.
+# Known too, on the same kernel: the layout scenario loses its near pages
+# (stored through a 2 MiB mapping inside the 2 MiB region an operation cuts,
+# outside the operation's range) after ext4 zero-range (with and without
+# KEEP_SIZE) and truncate-down, in the PMD mapping only: truncate_pagecache
+# and truncate_pagecache_range reach dax_delete_mapping_entry() for the
+# whole multi-order entry, which drops it whatever its tags, and nothing
+# wrote it back first (results/finding/layout/README.md).  Such a failure,
+# of the near class only, is a TODO; a far page lost fails.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=lib/tap.sh
@@ -27,7 +35,7 @@ cd "$(dirname "$0")/.." || exit 1
 out=build/test-guest-stress
 fresh_dir "$out"
 need qemu-system-x86_64 jq stress/daxstress
-scenarios=(concurrent-fsync pte-then-pmd rewrite-after-flush truncate-punch)
+scenarios=(concurrent-fsync pte-then-pmd rewrite-after-flush truncate-punch layout)
 planned=$(( 2 + ${#scenarios[@]} + 4 + 3 + 6 + 6 + 7 + 3 + 5 + 6 + 3 ))
 echo "1..$planned"
 rc() { cat "$1" 2>/dev/null || echo missing; }
@@ -107,15 +115,54 @@ known_race() {	# known_race SCENARIO: a failure of the known kinds only
 		  and ((.violation_samples_by_kind // {}) | keys - ["late", "missed"] | length) == 0' \
 		"$d/all.json" >/dev/null 2>&1
 }
-all_known=1
+# The layout scenario on stock 6.1: a dirty 2 MiB entry cut by a truncate is
+# deleted unwritten (see the top).  A failure is of that kind only when
+# every failing run is a PMD run of one of the operations whose 6.1 path
+# truncates without a writeback first (ext4 zero-range, zero-range-keep-size,
+# truncate-down), that lost near pages (all of them in the cut 2 MiB entry)
+# and no far page, the call done, the data read back intact; no far page
+# lost in any run, no late or unflushed violation, a clean kernel log.
+near_todo="# TODO stock 6.1 deletes a dirty PMD entry cut by a truncate without writeback: truncate_pagecache_range()/truncate_pagecache() reach dax_delete_mapping_entry() for the whole 2 MiB entry whatever its tags, and ext4 zero-range and truncate-down write nothing back first; the kernel's bug, the suite's finding (results/finding/layout/README.md)"
+near_ops='["zero-range","zero-range-keep-size","truncate-down"]'
+known_near() {	# a layout failure of the near class only, of the known kind
+	jq -e --argjson ops "$near_ops" '.scenarios[] | select(.name == "layout")
+		| .verdict == "fail" and (.kmsg | length) == 0 and .violations > 0
+		  and .violations_by_class.late == 0 and .violations_by_class.unflushed == 0
+		  and .info.far.missing == 0
+		  and ([.info.operations[] | select(.verdict == "fail")] as $f
+		       | ($f | length) > 0
+		         and ($f | all(.page == "pmd" and .status == "done" and .data_mismatch == 0
+		                       and .far.missing == 0 and .near.missing > 0
+		                       and .near.in_pmd_entry == .near.stored))
+		         and (([$f[].operation] | unique) - $ops | length) == 0)' \
+		"$d/all.json" >/dev/null 2>&1
+}
+near_lost() {	# the operations that lost near pages, for the TAP line
+	jq -r '[.scenarios[] | select(.name == "layout") | .info.operations[]
+		| select(.near.missing > 0) | "\(.operation) \(.page) \(.near.missing)/\(.near.stored)"]
+		| join(", ")' "$d/all.json" 2>/dev/null
+}
+known_fail() {	# known_fail SCENARIO: a failure of its known kind
+	if [ "$1" = layout ]; then known_near; else known_race "$1"; fi
+}
+all_known=1 race=0 near=0
 for s in "${scenarios[@]}"; do
 	v=$(jq -r --arg s "$s" '.scenarios[] | select(.name == $s) | .verdict' "$d/all.json" 2>/dev/null)
-	[ "$v" = pass ] || [ "$v" = skip ] || known_race "$s" || all_known=0
+	if [ "$v" = pass ] || [ "$v" = skip ]; then
+		continue
+	elif known_fail "$s"; then
+		if [ "$s" = layout ]; then near=1; else race=1; fi
+	else
+		all_known=0
+	fi
 done
+both=$todo
+[ $race = 1 ] || both=$near_todo
+[ $race = 0 ] || [ $near = 0 ] || both="$todo; and ${near_todo#\# TODO }"
 if [ "$(rc "$d/all.rc")" = 0 ]; then
 	ok "every DAX scenario passed: daxstress exit 0"
-elif [ "$(rc "$d/all.rc")" = 1 ] && [ $all_known = 1 ]; then
-	n=$((n + 1)); echo "not ok $n - every DAX scenario passed: daxstress exit 0 $todo"
+elif [ "$(rc "$d/all.rc")" = 1 ] && [ $all_known = 1 ] && [ $((race + near)) -gt 0 ]; then
+	n=$((n + 1)); echo "not ok $n - every DAX scenario passed: daxstress exit 0 $both"
 else
 	not_ok "every DAX scenario passed: daxstress exit 0" "exit $(rc "$d/all.rc")" \
 		"$(grep -E '^(not ok|ok)' "$d/all.tap" 2>/dev/null | tr '\n' ' ')"
@@ -125,7 +172,10 @@ for s in "${scenarios[@]}"; do
 	got=$(jq -r ".scenarios[] | select(.name == \"$s\") | .verdict" "$d/all.json" 2>&1)
 	if [ "$got" = pass ]; then
 		ok "$s passes on the stock kernel"
-	elif known_race "$s"; then
+	elif [ "$s" = layout ] && known_near; then
+		n=$((n + 1))
+		echo "not ok $n - $s passes on the stock kernel (verdict '$got': near pages lost, far pages all written back: $(near_lost)) $near_todo"
+	elif [ "$s" != layout ] && known_race "$s"; then
 		n=$((n + 1))
 		echo "not ok $n - $s passes on the stock kernel (verdict '$got': $(jq -c --arg s "$s" '.scenarios[] | select(.name == $s) | .violation_samples_by_kind' "$d/all.json")) $todo"
 	else

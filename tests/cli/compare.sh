@@ -124,7 +124,7 @@ bad=(
 	"DIR_A|$work/nonexistent $work/a"
 	"DIR_B|$work/a $work/file"
 	"both|$work/a $work/empty"
-	"not valid JSON|$work/a $work/badjson"
+	"badjson/fault-pmd.json: truncated|$work/a $work/badjson"
 	"--alpha|$work/a $work/a --alpha 2"
 	"--seed|$work/a $work/a --seed -1"
 	"--resamples|$work/a $work/a --resamples 10"

@@ -28,7 +28,9 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 import shell_commands  # noqa: E402
 
 SYSPATH = "/usr/sbin:/usr/bin:/sbin:/bin"
-GUEST_SIDE = ("scripts/guest/init", "scripts/kernel/probes.sh", "tests/guest/", "bench/suites/")
+GUEST_SIDE = ("scripts/guest/init", "scripts/kernel/probes.sh", "tests/guest/", "bench/suites/",
+              "results/finding/fstests/guest-", "results/finding/fstests/shim/",
+              "results/examples/")
 # Commands a fresh machine need not have, each with the reason.
 ALLOWED = {
     "sudo": "run only when not root (scripts/deps: SUDO=sudo unless id -u is 0); the README asks for root or sudo",
@@ -41,8 +43,10 @@ def rel(p):
 
 def host_shell_files():
     out = []
-    for top in ("scripts", "tests", ".ci"):
+    for top in ("scripts", "tests", ".ci", "results"):
         for d, _, files in os.walk(os.path.join(ROOT, top)):
+            if "/out/" in d + "/" or "/boots/" in d + "/":
+                continue
             for f in files:
                 p = os.path.join(d, f)
                 r = rel(p)
@@ -97,6 +101,29 @@ def make_targets():
         elif not line.strip() or not line.startswith("\t"):
             if not line.startswith("\t") and line.strip() and not line.startswith("#"):
                 cur = None if not re.match(r"^[a-z][a-z-]*:", line) else cur
+    # a script that installs what it needs itself (scripts/deps GROUP in its
+    # own code) is a target of its own
+    for d, _, files in os.walk(ROOT):
+        if "/.git" in d or "/build" in d:
+            continue
+        for f in files:
+            p = os.path.join(d, f)
+            r = rel(p)
+            if r == "scripts/deps" or not r.startswith(("scripts/", "results/", "tests/")):
+                continue
+            try:
+                text = open(p, encoding="utf-8", errors="replace").read()
+            except OSError:
+                continue
+            groups = set()
+            for ln in text.splitlines():
+                if ln.lstrip().startswith("#"):
+                    continue
+                for dm in re.finditer(r"^\s*\"?(?:\$root/|\$here/\.\./)?scripts/deps\"?((?:\s+[a-z]+)*)\s*(?:$|[;|&>)])", ln):
+                    groups.add("")
+                    groups.update(dm.group(1).split())
+            if groups:
+                targets["(" + r + ")"] = (groups, {r})
     # a target whose recipe only runs $(MAKE) of another: nothing of its own
     return {t: v for t, v in targets.items() if v[1]}
 

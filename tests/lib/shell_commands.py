@@ -173,6 +173,22 @@ class Scanner:
                 self.adv()
         self.adv(len(closer))
 
+    def substitution(self, out):
+        """At $((, $( or a backquote: scan it (a command substitution's
+        commands go to out) and return True; else False."""
+        if self.s.startswith("$((", self.i):
+            self.adv(3)
+            self.skip_until_close("((", "))")
+        elif self.s.startswith("$(", self.i):
+            self.adv(2)
+            self.subst(out, ")")
+        elif self.peek() == "`":
+            self.adv()
+            self.subst(out, "`")
+        else:
+            return False
+        return True
+
     def single(self):
         self.adv()
         while self.i < len(self.s) and self.peek() != "'":
@@ -187,17 +203,7 @@ class Scanner:
             if c == "\\":
                 buf.append(self.peek(2)[1:])
                 self.adv(2)
-            elif self.s.startswith("$((", self.i):
-                self.adv(3)
-                self.skip_until_close("((", "))")
-                buf.append("$")
-            elif self.s.startswith("$(", self.i):
-                self.adv(2)
-                self.subst(out, ")")
-                buf.append("$")
-            elif c == "`":
-                self.adv()
-                self.subst(out, "`")
+            elif self.substitution(out):
                 buf.append("$")
             else:
                 buf.append(c)
@@ -253,13 +259,7 @@ class Scanner:
                 buf.append(self.s[st + 1:self.i - 1])
             elif c == '"':
                 buf.append(self.double(out))
-            elif self.s.startswith("$((", self.i):
-                self.adv(3)
-                self.skip_until_close("((", "))")
-                buf.append("$")
-            elif self.s.startswith("$(", self.i):
-                self.adv(2)
-                self.subst(out, ")")
+            elif c != "`" and self.substitution(out):
                 buf.append("$")
             elif self.s.startswith("${", self.i):
                 m = re.match(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", self.s[self.i:])
@@ -283,9 +283,7 @@ class Scanner:
                     self.adv()
                 if not m:
                     buf.append("$")
-            elif c == "`":
-                self.adv()
-                self.subst(out, "`")
+            elif c == "`" and self.substitution(out):
                 buf.append("$")
             elif c in "<>" and self.s[self.i + 1:self.i + 2] == "&":
                 # >&2, <&0, >&-: the descriptor is part of the redirection

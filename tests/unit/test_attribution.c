@@ -178,8 +178,8 @@ static void test_random(void)
 		if (attr_find(ix, pid, ts) != hit)
 			bad_find++;
 	}
-	ok(!bad_find, "attr_find agrees with a linear scan on 2000 random probes");
-	ok(!bad_call, "every call's entries and pages agree with the brute force (%zu calls)", n);
+	is(bad_find, 0, "attr_find agrees with a linear scan on 2000 random probes");
+	is(bad_call, 0, "every call's entries and pages agree with the brute force (%zu calls)", n);
 	ok(res.unattributed_entries == un_e && res.unattributed_pages == un_p,
 	   "unattributed agrees with the brute force (%" PRIu64 " records)", un_e);
 	ok(attr_exact(c, n, &res), "calls + unattributed == total on the random stream");
@@ -249,7 +249,7 @@ static void test_faults(void)
 	ok(f.pmd_fallback.count == 1 && f.pmd_fallback.min == 6,
 	   "a PMD fault that falls back is timed apart (6 ns)");
 	ok(f.pmd.count == 1 && f.pmd.min == 100, "a PMD fault of another wanted thread (100 ns)");
-	ok(f.unpaired == 1, "a done without its start is counted unpaired");
+	is(f.unpaired, 1, "a done without its start is counted unpaired");
 	attr_faults_free(&f);
 }
 
@@ -266,7 +266,7 @@ static void test_dirty(void)
 	r.ts = 2;
 	r.result = 0x100;
 	attr_dirty_add(&d, &r);
-	ok(d.dirty == 512, "a PMD write fault dirties its aligned 512 pages");
+	is(d.dirty, 512, "a PMD write fault dirties its aligned 512 pages");
 	r = rec(EV_WRITEBACK_ONE, 9, 3, 512, 512);
 	attr_dirty_add(&d, &r);
 	ok(d.dirty == 0 && d.max_dirty == 512, "dax_writeback_one of the entry cleans it");
@@ -278,7 +278,7 @@ static void test_dirty(void)
 	r = (struct trace_rec){ .ev = EV_PTE_FAULT_DONE, .pid = 1, .ts = 14, .pgoff = 5,
 				.flags = W, .result = 0x100 };
 	attr_dirty_add(&d, &r);
-	ok(d.dirty == 0, "a writeback between a fault's start and its done record wins");
+	is(d.dirty, 0, "a writeback between a fault's start and its done record wins");
 	r = (struct trace_rec){ .ev = EV_PTE_FAULT_DONE, .pid = 1, .ts = 20, .pgoff = 6,
 				.flags = 0, .result = 0x100 };
 	attr_dirty_add(&d, &r);
@@ -286,14 +286,14 @@ static void test_dirty(void)
 	r.flags = W;
 	r.result = 0x800;
 	attr_dirty_add(&d, &r);
-	ok(d.dirty == 0, "read faults and PMD fallbacks dirty nothing");
+	is(d.dirty, 0, "read faults and PMD fallbacks dirty nothing");
 	r = (struct trace_rec){ .ev = EV_PMD_FAULT_DONE, .pid = 2, .ts = 30, .pgoff = 1100,
 				.flags = W, .result = 0x2000 };
 	attr_dirty_add(&d, &r);
-	ok(d.dirty == 0, "MAP_SYNC: NEEDDSYNC does not dirty yet");
+	is(d.dirty, 0, "MAP_SYNC: NEEDDSYNC does not dirty yet");
 	r = (struct trace_rec){ .ev = EV_INSERT_PFN_MKWRITE, .pid = 2, .ts = 31, .pgoff = 1100 };
 	attr_dirty_add(&d, &r);
-	ok(d.dirty == 512, "... dax_insert_pfn_mkwrite dirties the PMD entry of that fault");
+	is(d.dirty, 512, "... dax_insert_pfn_mkwrite dirties the PMD entry of that fault");
 	attr_dirty_free(&d);
 }
 
@@ -365,13 +365,14 @@ static int bench(long n)
 
 int main(int argc, char **argv)
 {
-	if (argc == 3 && !strcmp(argv[1], "--bench"))
+	if (argc == 3 && !strcmp(argv[1], "--bench")) {
+		tap_timeout(0);		/* no test: as long as N takes */
 		return bench(atol(argv[2]));
-	tap_plan(25);
+	}
 	test_handmade();
 	test_random();
 	test_many_pids();
 	test_faults();
 	test_dirty();
-	return tap_done();
+	return done_testing();
 }

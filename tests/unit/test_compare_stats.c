@@ -67,16 +67,16 @@ static double lognormal(double sigma)
 
 static void test_distributions(void)
 {
-	ok(near(cs_t_quantile(0.975, 4), 2.776445, 1e-5), "t(0.975, 4) = 2.776445 (%.6f)", cs_t_quantile(0.975, 4));
-	ok(near(cs_t_quantile(0.975, 8), 2.306004, 1e-5), "t(0.975, 8) = 2.306004 (%.6f)", cs_t_quantile(0.975, 8));
-	ok(near(cs_t_quantile(0.975, 1), 12.706205, 1e-4), "t(0.975, 1) = 12.706205 (%.6f)", cs_t_quantile(0.975, 1));
-	ok(near(cs_t_quantile(0.995, 10), 3.169273, 1e-5), "t(0.995, 10) = 3.169273 (%.6f)", cs_t_quantile(0.995, 10));
-	ok(near(cs_t_quantile(0.025, 4), -2.776445, 1e-5), "t(0.025, 4) = -2.776445");
-	ok(near(cs_norm_quantile(0.975), 1.959964, 1e-6), "z(0.975) = 1.959964 (%.6f)", cs_norm_quantile(0.975));
+	is_near(cs_t_quantile(0.975, 4), 2.776445, 1e-5, "t(0.975, 4) = 2.776445 (%.6f)", cs_t_quantile(0.975, 4));
+	is_near(cs_t_quantile(0.975, 8), 2.306004, 1e-5, "t(0.975, 8) = 2.306004 (%.6f)", cs_t_quantile(0.975, 8));
+	is_near(cs_t_quantile(0.975, 1), 12.706205, 1e-4, "t(0.975, 1) = 12.706205 (%.6f)", cs_t_quantile(0.975, 1));
+	is_near(cs_t_quantile(0.995, 10), 3.169273, 1e-5, "t(0.995, 10) = 3.169273 (%.6f)", cs_t_quantile(0.995, 10));
+	is_near(cs_t_quantile(0.025, 4), -2.776445, 1e-5, "t(0.025, 4) = -2.776445");
+	is_near(cs_norm_quantile(0.975), 1.959964, 1e-6, "z(0.975) = 1.959964 (%.6f)", cs_norm_quantile(0.975));
 	ok(near(cs_t_cdf(2.776445, 4), 0.975, 1e-6) && near(cs_norm_cdf(1.959964), 0.975, 1e-6),
 	   "t and normal distribution functions invert the quantiles");
-	ok(near(cs_smooth_bandwidth(1.0, 8, 0.95), 0.619903, 1e-4),
-	   "smoothing width at 5+5 runs, 95%%: 0.6199 sd (%.6f)", cs_smooth_bandwidth(1.0, 8, 0.95));
+	is_near(cs_smooth_bandwidth(1.0, 8, 0.95), 0.619903, 1e-4,
+	        "smoothing width at 5+5 runs, 95%%: 0.6199 sd (%.6f)", cs_smooth_bandwidth(1.0, 8, 0.95));
 	ok(cs_smooth_bandwidth(1.0, 1e7, 0.95) < 1e-3 && isinf(cs_smooth_bandwidth(1.0, 0, 0.95)),
 	   "smoothing width vanishes with many runs, is infinite with no spread estimate");
 }
@@ -189,7 +189,7 @@ static void test_mwu(void)
 		ok(m.u_a == 0 && near(m.p, 2.0 / 12870, 1e-15) && near(brute_p(lo, 8, hi, 8), m.p, 1e-15),
 		   "complete separation, 8 vs 8: p = 2/C(16,8) = %.3e", m.p);
 		cs_mann_whitney(lo, 5, hi, 5, &m);
-		ok(near(m.p, 2.0 / 252, 1e-15), "complete separation, 5 vs 5: p = 2/252 = %.4f", m.p);
+		is_near(m.p, 2.0 / 252, 1e-15, "complete separation, 5 vs 5: p = 2/252 = %.4f", m.p);
 	}
 
 	/* the normal approximation agrees with the exact test at 20 vs 20 */
@@ -205,7 +205,7 @@ static void test_mwu(void)
 			cs_mann_whitney_normal(a, 20, b, 20, &m2);
 			d = fmax(d, fabs(m.p - m2.p));
 		}
-		ok(d < 0.01, "exact and normal p within 0.01 at 20 vs 20 (max %.4f)", d);
+		cmp_ok(d, <, 0.01, "exact and normal p within 0.01 at 20 vs 20 (max %.4f)", d);
 		for (int i = 0; i < 30; i++) {
 			a[i] = lognormal(0.3);
 			b[i] = lognormal(0.3);
@@ -284,9 +284,9 @@ static void test_bootstrap(void)
 		cs_bootstrap_change(x, 5, y, 5, &o, &ci);
 		rejb += cs_verdict(&ci) != CS_SAME;
 	}
-	ok(rej95 <= trials * 8 / 100, "null, 5 vs 5, 95%%: interval excludes 0 in %d of %d trials (<= 8%%)",
-	   rej95, trials);
-	ok(rejb <= 2, "null, 5 vs 5, 1 - 0.05/35: excludes 0 in %d of %d trials (<= 2)", rejb, trials);
+	cmp_ok(rej95, <=, trials * 8 / 100, "null, 5 vs 5, 95%%: interval excludes 0 in %d of %d trials (<= 8%%)",
+	       rej95, trials);
+	cmp_ok(rejb, <=, 2, "null, 5 vs 5, 1 - 0.05/35: excludes 0 in %d of %d trials (<= 2)", rejb, trials);
 	/* power at the Bonferroni level: x1.5 and x1.25 with 5%% noise */
 	for (int t = 0; t < 100; t++) {
 		double x[5], y[5], y2[5];
@@ -302,17 +302,16 @@ static void test_bootstrap(void)
 		cs_bootstrap_change(x, 5, y2, 5, &o, &ci);
 		found_small += cs_verdict(&ci) == CS_HIGHER;
 	}
-	ok(found >= 95, "x1.5 with 5%% noise, 5 vs 5, 1 - 0.05/35: slower in %d of 100", found);
+	cmp_ok(found, >=, 95, "x1.5 with 5%% noise, 5 vs 5, 1 - 0.05/35: slower in %d of 100", found);
 	diag("x1.25 with 5%% noise: slower in %d of 100", found_small);
 }
 
 int main(void)
 {
-	tap_plan(39);
 	test_distributions();
 	test_order_statistics();
 	test_rng();
 	test_mwu();
 	test_bootstrap();
-	return tap_done();
+	return done_testing();
 }

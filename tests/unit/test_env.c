@@ -172,7 +172,7 @@ static void test_host_dir(void)
 	snprintf(path, sizeof(path), "%s/daxbench-env.XXXXXX", real);
 	fd = mkstemp(path);
 	r = env_target("/tmp", fd, &t);
-	ok(r == 0, "env_target(/tmp) returns 0%s%s", r ? ": " : "",
+	is(r, 0, "env_target(/tmp) returns 0%s%s", r ? ": " : "",
 	   r ? strerror(errno) : "");
 
 	/* (a) file system type, two independent ways. */
@@ -317,7 +317,7 @@ static void test_ndctl(void)
 		   "pmem0 exists: namespace %s",
 		   ns ? json_object_to_json_string(ns) : "NULL");
 	}
-	ok(noise == 0, "libndctl printed nothing to stderr (%ld bytes)", noise);
+	is(noise, 0, "libndctl printed nothing to stderr (%ld bytes)", noise);
 	json_object_put(ns);
 	ns = ns_quiet("nosuchdev0", &noise);
 	ok(ns == NULL && noise == 0, "unknown device: NULL, silent");
@@ -332,7 +332,7 @@ static void test_json(json_object *root)
 	const char *s;
 	json_object *back;
 
-	ok(missing_keys(root) == 0, "env_capture has every documented key");
+	is(missing_keys(root), 0, "env_capture has every documented key");
 	s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
 	back = s ? json_tokener_parse(s) : NULL;
 	ok(back && json_object_equal(root, back),
@@ -402,6 +402,5 @@ int main(void)
 			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	test_pmem_dir();
-	tap_plan(tap_n);
-	return tap_done();
+	return done_testing();
 }

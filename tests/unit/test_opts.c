@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,9 @@
 #define TiB (UINT64_C(1) << 40)
 #define SEC UINT64_C(1000000000)
 
-enum kind { SIZE, DUR, UINT, FRAC, CHOICE, DIR, RODIR, COMMON };
+enum kind { SIZE, DUR, UINT, FRAC, CHOICE, LIST, DIR, RODIR, COMMON };
 static const char *const kind_name[] = {
-	"size", "duration", "uint", "fraction", "choice", "dir",
+	"size", "duration", "uint", "fraction", "choice", "list", "dir",
 	"dir (read-only mount)", "common options",
 };
 
@@ -115,6 +116,11 @@ static uint64_t run(const struct call *c)
 		return n;
 	case CHOICE:
 		return (uint64_t)opt_choice(c->opt, c->arg, modes);
+	case LIST: {
+		char buf[64], *tok[3];
+
+		return opt_list(c->opt, c->arg, buf, sizeof(buf), tok, 3);
+	}
 	case RODIR:
 		/* In a private mount namespace, mount a read-only tmpfs on
 		 * the directory: what defeats root, who ignores mode bits.
@@ -244,16 +250,14 @@ static void good_size(const char *arg, uint64_t want)
 {
 	uint64_t v = opt_size("--size", arg, 0, UINT64_MAX);
 
-	ok(v == want, "size '%s' = %llu (got %llu)", arg,
-	   (unsigned long long)want, (unsigned long long)v);
+	is(v, want, "size '%s' = %llu", arg, (unsigned long long)want);
 }
 
 static void good_dur(const char *arg, uint64_t want)
 {
 	uint64_t v = opt_duration_ns("--duration", arg, 0, UINT64_MAX);
 
-	ok(v == want, "duration '%s' = %llu ns (got %llu)", arg,
-	   (unsigned long long)want, (unsigned long long)v);
+	is(v, want, "duration '%s' = %llu ns", arg, (unsigned long long)want);
 }
 
 static void good_uint(const char *arg, uint64_t min, uint64_t max,
@@ -261,8 +265,7 @@ static void good_uint(const char *arg, uint64_t min, uint64_t max,
 {
 	uint64_t v = opt_uint("--threads", arg, min, max);
 
-	ok(v == want, "uint '%s' = %llu (got %llu)", arg,
-	   (unsigned long long)want, (unsigned long long)v);
+	is(v, want, "uint '%s' = %llu", arg, (unsigned long long)want);
 }
 
 static void good_frac(const char *arg, uint64_t wn, uint64_t wd)
@@ -275,19 +278,8 @@ static void good_frac(const char *arg, uint64_t wn, uint64_t wd)
 	   (unsigned long long)n, (unsigned long long)d);
 }
 
-int main(void)
+static void test_sizes(void)
 {
-	char dir[] = "/tmp/daxbench-test-opts-XXXXXX";
-	char file[sizeof(dir) + 16], notdir[sizeof(dir) + 32];
-	char rodir[sizeof(dir) + 16];
-	int fd;
-
-	tap_plan(94);
-	opt_set_progname("/usr/local/bin/daxbench");
-	ok(!strcmp(opt_progname(), "daxbench"),
-	   "opt_set_progname keeps the basename");
-
-	/* sizes */
 	good_size("4096", 4096);
 	good_size("64M", 67108864);
 	good_size("64K", 64 * KiB);
@@ -297,15 +289,17 @@ int main(void)
 	good_size("4096B", 4096);
 	good_size("2G", 2 * GiB);
 	good_size("1T", TiB);
+	good_size("1P", TiB << 10);	/* the limits messages print: "1P" */
+	good_size("2E", TiB << 21);
 	good_size("1.5K", 1536);
 	good_size("0", 0);
 	good_size("16777215T", 16777215 * TiB);
-	ok(opt_size("--size", "1T", 1, TiB) == TiB, "size at max is accepted");
+	is(opt_size("--size", "1T", 1, TiB), TiB, "size at max is accepted");
 
 	bad(SIZE, "--size", "0", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "12Q", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "12Q", 1, UINT64_MAX,
-	    "expected a number with an optional K, M, G or T suffix");
+	    "expected a number with an optional K, M, G, T, P or E suffix");
 	bad(SIZE, "--size", "-1", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "1.5.5M", 1, UINT64_MAX, NULL);
@@ -313,14 +307,18 @@ int main(void)
 	bad(SIZE, "--size", "18446744073709551616", 0, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "16777216T", 0, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "2T", 1, TiB, "1T");
+	bad(SIZE, "--size", "2P", 1, TiB << 10, "allowed 1 to 1P");
+	bad(SIZE, "--size", "16E", 1, UINT64_MAX, "too large");
 	bad(SIZE, "--size", " 64M", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "64M ", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "64Mx", 1, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "0.3", 0, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "M", 0, UINT64_MAX, NULL);
 	bad(SIZE, "--size", "12\nQ", 1, UINT64_MAX, "12\\x0aQ");
+}
 
-	/* durations */
+static void test_durations(void)
+{
 	good_dur("10s", 10 * SEC);
 	good_dur("500us", 500000);
 	good_dur("500ms", 500000000);
@@ -339,8 +337,10 @@ int main(void)
 	bad(DUR, "--duration", "1.5.5s", 0, UINT64_MAX, NULL);
 	bad(DUR, "--duration", "99999999999h", 0, UINT64_MAX, NULL);
 	bad(DUR, "--duration", "2h", 1, 3600 * SEC, "1h");
+}
 
-	/* unsigned integers */
+static void test_uints_fractions(void)
+{
 	good_uint("42", 0, UINT64_MAX, 42);
 	good_uint("0x10", 0, UINT64_MAX, 16);
 	good_uint("0XfF", 0, UINT64_MAX, 255);
@@ -357,7 +357,6 @@ int main(void)
 	bad(UINT, "--threads", "0", 1, 64, "'0'");
 	bad(UINT, "--threads", "18446744073709551616", 0, UINT64_MAX, NULL);
 
-	/* fractions */
 	good_frac("1/16", 1, 16);
 	good_frac("0.0625", 625, 10000);
 	good_frac("1", 1, 1);
@@ -371,19 +370,39 @@ int main(void)
 	bad(FRAC, "--fraction", "abc", 0, 0, NULL);
 	bad(FRAC, "--fraction", "/16", 0, 0, NULL);
 	bad(FRAC, "--fraction", "1/16x", 0, 0, NULL);
+}
 
-	/* choices */
-	ok(opt_choice("--pattern", "stride", modes) == 2,
-	   "choice 'stride' is index 2");
+static void test_choices_lists(void)
+{
+	char buf[64], *tok[3];
+	unsigned k;
+
+	is(opt_choice("--pattern", "stride", modes), 2, "choice 'stride' is index 2");
 	bad(CHOICE, "--pattern", "foo", 0, 0, "seq, rand, stride");
 	bad(CHOICE, "--pattern", "foo", 0, 0, NULL);
 
-	/* writable directories */
-	if (!mkdtemp(dir)) {
-		for (fd = 0; fd < 7; fd++)
-			skip("mkdtemp: %s", strerror(errno));
-		return tap_done();
-	}
+	/* lists: one rule for every list option */
+	k = opt_list("--list", "a,b,c", buf, sizeof(buf), tok, 3);
+	ok(k == 3 && !strcmp(tok[0], "a") && !strcmp(tok[2], "c"),
+	   "list 'a,b,c' is three items in order");
+	k = opt_list("--list", "one", buf, sizeof(buf), tok, 3);
+	ok(k == 1 && !strcmp(tok[0], "one"), "list 'one' is one item");
+	bad(LIST, "--list", "", 0, 0, "empty list");
+	bad(LIST, "--list", ",", 0, 0, "empty item");
+	bad(LIST, "--list", "a,", 0, 0, "empty item");
+	bad(LIST, "--list", ",a", 0, 0, "empty item");
+	bad(LIST, "--list", "a,,b", 0, 0, "empty item");
+	bad(LIST, "--list", "a,a", 0, 0, "'a' is listed twice");
+	bad(LIST, "--list", "a,b,a", 0, 0, "'a' is listed twice");
+	bad(LIST, "--list", "a,b,c,d", 0, 0, "more than 3 items");
+}
+
+/* Writable directories, in dir (a fresh temporary one). */
+static void test_dirs(const char *dir)
+{
+	char file[PATH_MAX], notdir[PATH_MAX], rodir[PATH_MAX];
+	int fd;
+
 	snprintf(file, sizeof(file), "%s/file", dir);
 	snprintf(notdir, sizeof(notdir), "%s/file/sub", dir);
 	snprintf(rodir, sizeof(rodir), "%s/ro", dir);
@@ -402,48 +421,67 @@ int main(void)
 	else
 		skip("read-only directory: root bypasses mode bits");
 	bad(RODIR, "--dir", rodir, 0, 0, "Read-only file system");
-
-	/* the options the commands share (opt_common) */
-	{
-		struct common_opts co;
-		char args[512];
-		uint64_t own;
-
-		snprintf(args, sizeof(args), "--dir %s --own 7 --seed 0x10 "
-			 "--trace-buffer 1M --no-trace --allow-lost-events "
-			 "--quiet --output %s/r.json", dir, dir);
-		parse_common(args, &co, &own);
-		ok(co.dir && !strcmp(co.dir, dir) && own == 7 &&
-		   co.seed == 16 && co.seed_set && co.trace_kb == 1024 &&
-		   co.trace_set && co.no_trace && co.allow_lost && co.quiet &&
-		   co.output && strstr(co.output, "/r.json"),
-		   "common options parse beside a command's own");
-		snprintf(args, sizeof(args), "--dir %s", dir);
-		parse_common(args, &co, &own);
-		ok(co.seed == 1 && !co.seed_set && co.trace_kb == 16384 &&
-		   !co.trace_set && !co.no_trace && !co.allow_lost &&
-		   !co.quiet && !co.output, "the command's defaults stay");
-		good_in_child(COMMON, "--help", "--help",
-			      "--help (exit 0, usage on stdout)");
-		snprintf(args, sizeof(args), "--dir %s --seed -1", dir);
-		bad(COMMON, "--seed", args, 0, 0, "'-1'");
-		snprintf(args, sizeof(args), "--dir %s --seed", dir);
-		bad(COMMON, "--seed", args, 0, 0, "needs a value");
-		snprintf(args, sizeof(args), "--dir %s --trace-buffer 1K", dir);
-		bad(COMMON, "--trace-buffer", args, 0, 0, "'1K'");
-		snprintf(args, sizeof(args), "--dir %s --bogus", dir);
-		bad(COMMON, "--bogus", args, 0, 0, "unknown option (see --help)");
-		snprintf(args, sizeof(args), "--dir %s extra", dir);
-		bad(COMMON, "extra", args, 0, 0, "unexpected argument");
-		bad(COMMON, "--dir", "--seed 1", 0, 0, "is required");
-		bad(COMMON, "--dir", "--dir /nonexistent", 0, 0, "does not exist");
-		snprintf(args, sizeof(args), "--dir %s --output /nonexistent/x",
-			 dir);
-		bad(COMMON, "--output", args, 0, 0, "does not exist");
-	}
-
 	rmdir(rodir);
 	unlink(file);
+}
+
+/* The options the commands share (opt_common), with dir as --dir. */
+static void test_common(const char *dir)
+{
+	struct common_opts co;
+	char args[512];
+	uint64_t own;
+
+	snprintf(args, sizeof(args), "--dir %s --own 7 --seed 0x10 "
+		 "--trace-buffer 1M --no-trace --allow-lost-events "
+		 "--quiet --output %s/r.json", dir, dir);
+	parse_common(args, &co, &own);
+	ok(co.dir && !strcmp(co.dir, dir) && own == 7 &&
+	   co.seed == 16 && co.seed_set && co.trace_kb == 1024 &&
+	   co.trace_set && co.no_trace && co.allow_lost && co.quiet &&
+	   co.output && strstr(co.output, "/r.json"),
+	   "common options parse beside a command's own");
+	snprintf(args, sizeof(args), "--dir %s", dir);
+	parse_common(args, &co, &own);
+	ok(co.seed == 1 && !co.seed_set && co.trace_kb == 16384 &&
+	   !co.trace_set && !co.no_trace && !co.allow_lost &&
+	   !co.quiet && !co.output, "the command's defaults stay");
+	good_in_child(COMMON, "--help", "--help",
+		      "--help (exit 0, usage on stdout)");
+	snprintf(args, sizeof(args), "--dir %s --seed -1", dir);
+	bad(COMMON, "--seed", args, 0, 0, "'-1'");
+	snprintf(args, sizeof(args), "--dir %s --seed", dir);
+	bad(COMMON, "--seed", args, 0, 0, "needs a value");
+	snprintf(args, sizeof(args), "--dir %s --trace-buffer 1K", dir);
+	bad(COMMON, "--trace-buffer", args, 0, 0, "'1K'");
+	snprintf(args, sizeof(args), "--dir %s --bogus", dir);
+	bad(COMMON, "--bogus", args, 0, 0, "unknown option (see --help)");
+	snprintf(args, sizeof(args), "--dir %s extra", dir);
+	bad(COMMON, "extra", args, 0, 0, "unexpected argument");
+	bad(COMMON, "--dir", "--seed 1", 0, 0, "is required");
+	bad(COMMON, "--dir", "--dir /nonexistent", 0, 0, "does not exist");
+	snprintf(args, sizeof(args), "--dir %s --output /nonexistent/x",
+		 dir);
+	bad(COMMON, "--output", args, 0, 0, "does not exist");
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/daxbench-test-opts-XXXXXX";
+
+	opt_set_progname("/usr/local/bin/daxbench");
+	is_str(opt_progname(), "daxbench", "opt_set_progname keeps the basename");
+	test_sizes();
+	test_durations();
+	test_uints_fractions();
+	test_choices_lists();
+	if (!mkdtemp(dir)) {
+		skip("the directory and common-option points: mkdtemp: %s",
+		     strerror(errno));
+		return done_testing();
+	}
+	test_dirs(dir);
+	test_common(dir);
 	rmdir(dir);
-	return tap_done();
+	return done_testing();
 }

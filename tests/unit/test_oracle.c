@@ -432,11 +432,11 @@ static void test_pages_past_cap(void)
 		oracle_report_free(&r);
 		oracle_free(o);
 	}
-	ok(!bad_count, "%" PRIu64 " violations over 40 syncs, 4 samples kept: "
+	is(bad_count, 0, "%" PRIu64 " violations over 40 syncs, 4 samples kept: "
 	   "counted in full", nbad * 40);
-	ok(!bad_pages, "... and the failing-page set is exactly the %" PRIu64
+	is(bad_pages, 0, "... and the failing-page set is exactly the %" PRIu64
 	   " expected pages, in merged ranges, under every strategy", nbad);
-	ok(!bad_first, "... and the first failing sync is the earliest to "
+	is(bad_first, 0, "... and the first failing sync is the earliest to "
 	   "start (not the first added, nor an earlier clean one)");
 
 	/* nothing fails: an empty set, no first failure */
@@ -857,12 +857,12 @@ static void test_random(int nseeds)
 	     " violations on %" PRIu64 " pages, %" PRIu64 " of them late",
 	     nseeds, tot_pairs, tot_v, tot_pages, tot_late);
 	for (int s = 0; s < 3; s++)
-		ok(!bad[s], "random streams, strategy %s: same violations, "
+		is(bad[s], 0, "random streams, strategy %s: same violations, "
 		   "cover times, counts and pairs as brute force (%d bad)",
 		   sname[s], bad[s]);
-	ok(!bad_sample, "random streams: capped samples are distinct true "
+	is(bad_sample, 0, "random streams: capped samples are distinct true "
 	   "violations, total still exact");
-	ok(!bad_set, "random streams: failing-page set and earliest failing "
+	is(bad_set, 0, "random streams: failing-page set and earliest failing "
 	   "sync as brute force, every strategy, with or without a sample cap "
 	   "(%d bad)", bad_set);
 	ok(!bad_cls && tot_late > 0 && tot_late < tot_v,
@@ -995,12 +995,52 @@ static void unfl_diag(const struct oracle_report *r)
 	report_diag(r, NULL);
 }
 
-static void test_flush_rule(void)
+/* The one unflushed violation of r (a flush returned after its event):
+ * printed, and in the JSON with the rule and the first of the class. */
+static void unflushed_output(const struct oracle_report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	json_object *j, *f, *x;
+
+	oracle_unflushed_print(m, r, &r->unfl[0]);
+	fclose(m);
+	j = oracle_report_json(r);
+	ok(buf && strstr(buf, "claims a flush it never made") &&
+	   strstr(buf, "by pid 1") && strstr(buf, "after the event") &&
+	   j && json_object_object_get_ex(j, "violations_by_class", &x) &&
+	   json_object_get_int64(json_object_object_get(x, "unflushed")) == 1 &&
+	   json_object_get_int64(json_object_object_get(x, "late")) == 0 &&
+	   json_object_object_get_ex(j, "flush_rule", &x) &&
+	   json_object_get_boolean(json_object_object_get(x, "checked")) &&
+	   json_object_get_int64(json_object_object_get(x, "writebacks_checked")) == 1 &&
+	   json_object_get_int64(json_object_object_get(x, "flush_records")) == 2 &&
+	   json_object_object_get_ex(j, "first_by_class", &f) &&
+	   (x = json_object_object_get(f, "unflushed")) &&
+	   !strcmp(json_object_get_string(json_object_object_get(x, "why")),
+		   "flush returned after the event") &&
+	   json_object_get_int64(json_object_object_get(x, "own_flush_after_ns")) == 105 &&
+	   json_object_get_int64(json_object_object_get(x, "needed_bytes")) == PMD_BYTES &&
+	   json_object_is_type(json_object_object_get(x, "flush_return_ns"),
+			       json_type_null) &&
+	   json_object_array_length(json_object_object_get(x, "nearby_flushes")) == 2 &&
+	   json_object_is_type(json_object_object_get(f, "late"), json_type_null) &&
+	   json_object_array_length(json_object_object_get(j, "unflushed_samples")) == 1,
+	   "flush rule: printed (claims a flush it never made) and in "
+	   "JSON: counts by class, the rule, the first unflushed one "
+	   "with its context");
+	free(buf);
+	json_object_put(j);
+}
+
+/* Each reason a writeback breaks the flush rule: one violation of class
+ * unflushed, no (sync, page) violation. */
+static void test_unflushed_whys(void)
 {
 	struct oracle_report r;
 	int64_t nv;
 
-	/* the acceptance cases: each one violation of class unflushed */
 	{
 		struct trace_rec v[] = { wb(100, 1, 0, 512) };
 
@@ -1049,43 +1089,18 @@ static void test_flush_rule(void)
 		   "flush rule: a flush that returns after the event is one "
 		   "unflushed violation (returned after the event, at 105)");
 		unfl_diag(&r);
-		{
-			char *buf = NULL;
-			size_t len = 0;
-			FILE *m = open_memstream(&buf, &len);
-			json_object *j, *f, *x;
-
-			oracle_unflushed_print(m, &r, &r.unfl[0]);
-			fclose(m);
-			j = oracle_report_json(&r);
-			ok(buf && strstr(buf, "claims a flush it never made") &&
-			   strstr(buf, "by pid 1") && strstr(buf, "after the event") &&
-			   j && json_object_object_get_ex(j, "violations_by_class", &x) &&
-			   json_object_get_int64(json_object_object_get(x, "unflushed")) == 1 &&
-			   json_object_get_int64(json_object_object_get(x, "late")) == 0 &&
-			   json_object_object_get_ex(j, "flush_rule", &x) &&
-			   json_object_get_boolean(json_object_object_get(x, "checked")) &&
-			   json_object_get_int64(json_object_object_get(x, "writebacks_checked")) == 1 &&
-			   json_object_get_int64(json_object_object_get(x, "flush_records")) == 2 &&
-			   json_object_object_get_ex(j, "first_by_class", &f) &&
-			   (x = json_object_object_get(f, "unflushed")) &&
-			   !strcmp(json_object_get_string(json_object_object_get(x, "why")),
-				   "flush returned after the event") &&
-			   json_object_get_int64(json_object_object_get(x, "own_flush_after_ns")) == 105 &&
-			   json_object_get_int64(json_object_object_get(x, "needed_bytes")) == PMD_BYTES &&
-			   json_object_is_type(json_object_object_get(x, "flush_return_ns"),
-					       json_type_null) &&
-			   json_object_array_length(json_object_object_get(x, "nearby_flushes")) == 2 &&
-			   json_object_is_type(json_object_object_get(f, "late"), json_type_null) &&
-			   json_object_array_length(json_object_object_get(j, "unflushed_samples")) == 1,
-			   "flush rule: printed (claims a flush it never made) and in "
-			   "JSON: counts by class, the rule, the first unflushed one "
-			   "with its context");
-			free(buf);
-			json_object_put(j);
-		}
+		unflushed_output(&r);
 		oracle_report_free(&r);
 	}
+}
+
+/* Which flush a writeback's is, among its thread's flushes and
+ * writebacks. */
+static void test_unflushed_order(void)
+{
+	struct oracle_report r;
+	int64_t nv;
+
 	{
 		/* the next writeback's own flush, after this one: no flush;
 		 * a return nothing used: this one's, late */
@@ -1127,7 +1142,15 @@ static void test_flush_rule(void)
 		   "(its thread's previous writeback at 100)");
 		oracle_report_free(&r);
 	}
-	/* positive controls: no violation */
+}
+
+/* What the rule does not count: good flushes, the rule off, synthetic
+ * writebacks; and past the sample cap, still every one. */
+static void test_flush_rule_clean(void)
+{
+	struct oracle_report r;
+	int64_t nv;
+
 	{
 		struct trace_rec v[] = {
 			FE(1, 90, PMD_BYTES), FR(1, 95), wb(100, 1, 0, 512),
@@ -1288,18 +1311,19 @@ int main(int argc, char **argv)
 {
 	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
 
-	tap_plan(49);
-	test_missing();		/* 3 */
-	test_event_times();	/* 9 */
-	test_pmd();		/* 2 */
-	test_overlap();		/* 2 */
-	test_store_after_start(); /* 1 */
-	test_restore();		/* 2 */
-	test_partial();		/* 1 */
-	test_pages_past_cap();	/* 4 */
-	test_random(quick ? 8 : 40);	/* 6 */
-	test_classes();		/* 2 */
-	test_flush_rule();	/* 12 */
+	test_missing();
+	test_event_times();
+	test_pmd();
+	test_overlap();
+	test_store_after_start();
+	test_restore();
+	test_partial();
+	test_pages_past_cap();
+	test_random(quick ? 8 : 40);
+	test_classes();
+	test_unflushed_whys();
+	test_unflushed_order();
+	test_flush_rule_clean();
 	if (quick) {
 		skip("timing (--quick)");
 		skip("timing, violation-heavy (--quick)");
@@ -1319,5 +1343,5 @@ int main(int argc, char **argv)
 	oracle_report_free(NULL);
 	oracle_free(NULL);
 	ok(1, "free functions accept NULL");
-	return tap_done();
+	return done_testing();
 }

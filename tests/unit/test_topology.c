@@ -185,14 +185,13 @@ int main(void)
 	int n;
 
 	opt_set_progname("test_topology");
-	tap_plan(28);
 	T = topology_open(err, sizeof(err));
 	if (!ok(T != NULL, "topology_open (%s)", T ? "ok" : err))
 		return 1;
 	diag("%u package(s), %u NUMA node(s), %u core(s), %u PU(s)",
 	     topology_npackages(T), topology_nnodes(T), topology_ncores(T),
 	     topology_npus(T));
-	ok((long)topology_npus(T) == online,
+	is((long)topology_npus(T), online,
 	   "PU count %u equals sysconf(_SC_NPROCESSORS_ONLN) = %ld",
 	   topology_npus(T), online);
 
@@ -208,6 +207,9 @@ int main(void)
 	check_rejected("x", false);
 	check_rejected("", false);
 	check_rejected("1,,2", false);
+	check_rejected("0,0", false);	/* one rule for every list: */
+	check_rejected("0-1,1", false);	/* no item twice, by name or by range */
+	check_rejected("0,", false);
 	check_rejected("4000", true);	/* parses, but no such cpu */
 
 	{
@@ -229,7 +231,7 @@ int main(void)
 		ok(n < 0 && strstr(err, "no remote NUMA node"),
 		   "remote on a single-node machine is an error: %s", err);
 	else
-		ok(n > 0, "remote cpus of node 0: %d", n);
+		cmp_ok(n, >, 0, "remote cpus of node 0: %d", n);
 	if (n > 0)
 		free(v);
 	n = topology_numa_cpus(T, 4000, false, &v, err, sizeof(err));
@@ -270,8 +272,8 @@ int main(void)
 	{
 		int rc = topology_bind_thread(T, 99999);
 
-		ok(rc < 0, "binding to a cpu that does not exist fails");
+		cmp_ok(rc, <, 0, "binding to a cpu that does not exist fails");
 	}
 	topology_close(T);
-	return tap_done();
+	return done_testing();
 }

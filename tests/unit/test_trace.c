@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
@@ -30,14 +31,12 @@
 
 #include <tracefs.h>
 
+#include "fatal_signals.h"
 #include "oracle.h"
 #include "tap.h"
 #include "timing.h"
 #include "trace.h"
 
-#define NPURE (26 + 6)		/* pairing tests: no root, no tracefs */
-#define NTRACE 46
-#define NTESTS (NPURE + NTRACE)
 #define FILE_SIZE (4u << 20)
 #define TMPFS_MAGIC_ 0x01021994
 
@@ -334,9 +333,11 @@ static void test_pairing_sizes(void)
 	   (unsigned long long)tot.unpaired);
 }
 
-static void test_pairing(void)
+/* Writebacks of threads each after its flush, in ts order: paired with
+ * their own thread's latest flush, once. */
+static void test_pairing_threads(struct flush_pairing_stats *tot)
 {
-	struct flush_pairing_stats st, tot = { 0 }, zero = { 0 };
+	struct flush_pairing_stats st, zero = { 0 };
 
 	memset(&st, 0xff, sizeof(st));
 	ok(flush_pair_records(NULL, 0, &st) == 0 && !memcmp(&st, &zero, sizeof(st)),
@@ -346,7 +347,7 @@ static void test_pairing(void)
 		struct trace_rec v[] = { F(1, 10), F(2, 11), W(2, 20), W(1, 21),
 					 F(1, 30), F(2, 31), W(1, 40), W(2, 41) };
 
-		pair(v, 8, &st, &tot);
+		pair(v, 8, &st, tot);
 		ok(v[2].flush_ts == 11 && v[3].flush_ts == 10,
 		   "interleaved: pid 2's writeback gets pid 2's flush (11), pid 1's gets 10 "
 		   "(%llu, %llu)", (unsigned long long)v[2].flush_ts,
@@ -365,7 +366,7 @@ static void test_pairing(void)
 	{
 		struct trace_rec v[] = { W(1, 50) };
 
-		pair(v, 1, &st, &tot);
+		pair(v, 1, &st, tot);
 		ok(v[0].flush_ts == 0 && trace_rec_flush_time(&v[0]) == 50,
 		   "no flush record of the thread: unpaired, flush time = tracepoint "
 		   "ts 50");
@@ -374,32 +375,38 @@ static void test_pairing(void)
 	{
 		struct trace_rec v[] = { F(3, 60), W(1, 61), W(3, 62) };
 
-		pair(v, 3, &st, &tot);
-		ok(v[1].flush_ts == 0, "pid 3's flush not used for pid 1's writeback");
-		ok(v[2].flush_ts == 60, "... but for pid 3's own (60)");
+		pair(v, 3, &st, tot);
+		is(v[1].flush_ts, 0, "pid 3's flush not used for pid 1's writeback");
+		is(v[2].flush_ts, 60, "... but for pid 3's own (60)");
 	}
 	/* several flushes before one writeback: the latest */
 	{
 		struct trace_rec v[] = { F(1, 70), F(1, 72), F(1, 75), W(1, 80) };
 
-		pair(v, 4, &st, &tot);
-		ok(v[3].flush_ts == 75, "three flushes, one writeback: the latest (75), got %llu",
-		   (unsigned long long)v[3].flush_ts);
-		ok(st.flushes_unused == 2, "the two earlier flushes counted unused");
+		pair(v, 4, &st, tot);
+		is(v[3].flush_ts, 75, "three flushes, one writeback: the latest (75)");
+		is(st.flushes_unused, 2, "the two earlier flushes counted unused");
 	}
 	/* a flush is used once: a second writeback without a new flush */
 	{
 		struct trace_rec v[] = { F(2, 90), W(2, 91), W(2, 92) };
 
-		pair(v, 3, &st, &tot);
+		pair(v, 3, &st, tot);
 		ok(v[1].flush_ts == 90 && v[2].flush_ts == 0,
 		   "one flush pairs one writeback; the next one is unpaired");
 	}
+}
+
+/* Records in drain order (dax_trace_pair_flushes() sorts them). */
+static void test_pairing_drains(struct flush_pairing_stats *tot)
+{
+	struct flush_pairing_stats st;
+
 	/* the flush in a later drain than its writeback */
 	{
 		struct trace_rec d[] = { W(4, 105), F(4, 100) };
 
-		pair_unsorted(d, 2, &st, &tot);
+		pair_unsorted(d, 2, &st, tot);
 		ok(d[0].ev == EV_FLUSH_RET && d[1].ev == EV_WRITEBACK_ONE &&
 		   d[1].flush_ts == 100,
 		   "writeback given before its flush (two drains): sorted, then paired");
@@ -408,7 +415,7 @@ static void test_pairing(void)
 	{
 		struct trace_rec d[] = { W(5, 200), F(5, 150), W(5, 210) };
 
-		pair_unsorted(d, 3, &st, &tot);
+		pair_unsorted(d, 3, &st, tot);
 		ok(d[1].ts == 200 && d[1].flush_ts == 150 && d[2].ts == 210 &&
 		   d[2].flush_ts == 0,
 		   "a flush drained late pairs its own writeback once sorted; the next "
@@ -419,12 +426,19 @@ static void test_pairing(void)
 		struct trace_rec d[] = { F(6, 300), W(6, 310), F(6, 320), W(6, 305),
 					 W(6, 330) };
 
-		pair_unsorted(d, 5, &st, &tot);
+		pair_unsorted(d, 5, &st, tot);
 		ok(d[1].ts == 305 && d[1].flush_ts == 300 && d[2].ts == 310 &&
 		   d[2].flush_ts == 0 && d[4].ts == 330 && d[4].flush_ts == 320,
 		   "a late writeback takes its flush (300); the next one, whose flush "
 		   "it took, stays unpaired and does not take the following one's (320)");
 	}
+}
+
+/* Other records in between, many threads, any pid. */
+static void test_pairing_many(struct flush_pairing_stats *tot)
+{
+	struct flush_pairing_stats st;
+
 	/* other records are left alone, flush records between them are fine */
 	{
 		struct trace_rec v[] = { F(7, 400),
@@ -432,7 +446,7 @@ static void test_pairing(void)
 			{ .ev = EV_MARKER, .pid = 7, .ts = 402, .arg = 9 },
 			W(7, 403) };
 
-		pair(v, 4, &st, &tot);
+		pair(v, 4, &st, tot);
 		ok(v[1].flush_ts == 0 && v[1].ev == EV_PTE_FAULT && v[2].arg == 9 &&
 		   v[3].flush_ts == 400,
 		   "faults and markers in between: untouched, the writeback still paired");
@@ -448,7 +462,7 @@ static void test_pairing(void)
 			v[3000 + i] = W((int32_t)(10000 + 2999 - i), 5000 + i);
 		}
 		if (v)
-			pair(v, n, &st, &tot);
+			pair(v, n, &st, tot);
 		for (size_t i = 0; v && i < 3000; i++)
 			if (v[3000 + i].flush_ts != 1000 + (2999 - i))
 				good = false;
@@ -459,18 +473,32 @@ static void test_pairing(void)
 	{
 		struct trace_rec v[] = { F(0, 9000), F(-1, 9001), W(-1, 9002), W(0, 9003) };
 
-		pair(v, 4, &st, &tot);
+		pair(v, 4, &st, tot);
 		ok(v[2].flush_ts == 9001 && v[3].flush_ts == 9000, "pids 0 and -1 paired");
 	}
+}
+
+static void test_pairing(void)
+{
+	struct flush_pairing_stats tot = { 0 };
+
+	test_pairing_threads(&tot);
+	test_pairing_drains(&tot);
+	test_pairing_many(&tot);
 	diag("pairing stats: %llu paired, %llu unpaired, %llu flushes, %llu unused",
 	     (unsigned long long)tot.paired, (unsigned long long)tot.unpaired,
 	     (unsigned long long)tot.flushes, (unsigned long long)tot.flushes_unused);
-	ok(tot.paired + tot.unpaired == 4 + 1 + 2 + 1 + 2 + 1 + 2 + 3 + 1 + 3000 + 2,
+	is(tot.paired + tot.unpaired, 4 + 1 + 2 + 1 + 2 + 1 + 2 + 3 + 1 + 3000 + 2,
 	   "every writeback counted once, paired or unpaired (%llu + %llu)",
 	   (unsigned long long)tot.paired, (unsigned long long)tot.unpaired);
-	ok(tot.unpaired == 1 + 1 + 1 + 1 + 1,
+	is(tot.unpaired, 1 + 1 + 1 + 1 + 1,
 	   "unpaired: exactly the 5 without a usable flush (%llu)",
 	   (unsigned long long)tot.unpaired);
+}
+
+/* The flush's size and dax_trace_pair_flushes()'s sort. */
+static void test_pair_flushes(void)
+{
 	/* the size is the return's, taken at the return */
 	{
 		struct trace_rec v[] = { FE(8, 500, 8192), F(8, 501), FE(8, 502, 4096),
@@ -517,8 +545,12 @@ static void test_pairing(void)
 		   tv.v[3].flush_ts == 5 && dax_trace_pair_flushes(&none, NULL) == 0,
 		   "stable sort: equal timestamps keep their order; an empty vector is fine");
 	}
+}
 
-	/* the oracle takes the flush time when paired, the tracepoint's when not */
+/* The time the oracle takes: the flush's when paired, the tracepoint's when
+ * not. */
+static void test_flush_time(void)
+{
 	{
 		struct trace_rec a = W(1, 100), b = W(1, 200);
 
@@ -554,7 +586,7 @@ static void test_pairing(void)
 			json_object_put(j);
 		}
 		if (paired)
-			ok(v == 0, "oracle: a writeback whose flush returned inside the fsync "
+			is(v, 0, "oracle: a writeback whose flush returned inside the fsync "
 			   "(tracepoint 4 us after its return) covers the page (%lld)",
 			   (long long)v);
 		else
@@ -673,9 +705,9 @@ static pid_t spawn(int mode, char *name, size_t nlen)
 		 * library rightly leaves an ignored signal ignored: the child
 		 * would never die of it.  These checks are about signals at
 		 * their default disposition. */
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
+		for (size_t i = 0; i < fatal_signals_count(); i++)
+			signal(fatal_signal(i), SIG_DFL);
+		setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 		if (mode == 2)
 			child_own_handler(p[1]);
 		child_wait_signal(p[1], mode);
@@ -690,56 +722,37 @@ static pid_t spawn(int mode, char *name, size_t nlen)
 	return pid;
 }
 
-int main(void)
-{
-	struct dax_trace_opts opts = { .prefix = "daxbench", .buffer_kb = 0,
-				       .pagecache = true };
-	struct trace_vec tv = { 0 };
-	char why[256], name[64], dir[PATH_MAX];
+/* What the phases on the host's tracing share: the trace under test (the
+ * one of this process, instances/NAME) and a vector to drain into. */
+struct live {
 	struct dax_trace *t;
-	const char *tdir;
+	char name[64];
+	struct trace_vec tv;
+};
+
+/* (a) the instance and its settings */
+static void test_instance(struct live *l)
+{
 	char *s;
-	long n;
 
-	tap_plan(NTESTS);
-	test_pairing();
-	test_pairing_sizes();
-	if (geteuid() != 0) {
-		for (int i = 0; i < NTRACE; i++)
-			skip("needs root (tracefs instances)");
-		return tap_done();
-	}
-	t = dax_trace_open(&opts, why, sizeof(why));
-	if (!t) {
-		for (int i = 0; i < NTRACE; i++)
-			skip("tracing unavailable: %s", why);
-		return tap_done();
-	}
-	tdir = tracefs_tracing_dir();
-	kprobes = tracefs_file_exists(NULL, "kprobe_events");
-	diag("kprobe_events %s", kprobes ? "present: the flush probe is tested" :
-	     "absent: the fallback is tested");
-	snprintf(inst_dir, sizeof(inst_dir), "%s/instances", tdir ? tdir : "/sys/kernel/tracing");
-	snprintf(name, sizeof(name), "daxbench-%d", (int)getpid());
-
-	/* (a) instance and its settings */
-	ok(inst_exists(name), "open creates instances/%s", name);
-	s = inst_read(name, "trace_clock");
+	ok(inst_exists(l->name), "open creates instances/%s", l->name);
+	s = inst_read(l->name, "trace_clock");
 	ok(s && strstr(s, "[mono]"), "trace_clock is [mono]");
-	s = inst_read(name, "options/overwrite");
+	s = inst_read(l->name, "options/overwrite");
 	ok(s && atoi(s) == 0, "options/overwrite is 0 (losses are counted as dropped)");
-	s = inst_read(name, "per_cpu/cpu0/buffer_size_kb");
+	s = inst_read(l->name, "per_cpu/cpu0/buffer_size_kb");
 	/* the kernel rounds up to whole sub-buffers (16384 -> 16387) */
 	ok(s && atoi(s) >= 16384 && atoi(s) < 16384 + 64,
 	   "per-cpu buffer_size_kb is the default 16384 (%s)",
 	   s ? strtok(s, "\n") : "?");
-	ok(dax_trace_has(t, EV_MARKER) && dax_trace_has(t, EV_WB_DIRTY_FOLIO) &&
-	   dax_trace_has(t, EV_EXT4_WRITEPAGES) && dax_trace_has(t, EV_EXT4_WRITEPAGES_RESULT),
+	ok(dax_trace_has(l->t, EV_MARKER) && dax_trace_has(l->t, EV_WB_DIRTY_FOLIO) &&
+	   dax_trace_has(l->t, EV_EXT4_WRITEPAGES) &&
+	   dax_trace_has(l->t, EV_EXT4_WRITEPAGES_RESULT),
 	   "page-cache events and markers available");
 	{
-		json_object *d = dax_trace_describe(t), *v;
+		json_object *d = dax_trace_describe(l->t), *v;
 		bool good = d && json_object_object_get_ex(d, "instance", &v) &&
-			    !strcmp(json_object_get_string(v), name) &&
+			    !strcmp(json_object_get_string(v), l->name) &&
 			    json_object_object_get_ex(d, "clock", &v) &&
 			    !strcmp(json_object_get_string(v), "mono") &&
 			    json_object_object_get_ex(d, "events", &v) &&
@@ -749,382 +762,452 @@ int main(void)
 		ok(good, "describe names the instance, clock and events");
 		json_object_put(d);
 	}
-	if (dax_trace_has(t, EV_PTE_FAULT) || dax_trace_has(t, EV_WRITEBACK_RANGE))
-		ok(dax_trace_has(t, EV_WRITEBACK_ONE), "kernel has fs_dax: dax_writeback_one enabled");
+	if (dax_trace_has(l->t, EV_PTE_FAULT) || dax_trace_has(l->t, EV_WRITEBACK_RANGE))
+		ok(dax_trace_has(l->t, EV_WRITEBACK_ONE), "kernel has fs_dax: dax_writeback_one enabled");
 	else
 		skip("kernel has no fs_dax events");
+}
 
-	/* the flush probe: a second trace (other prefix) with flush_time */
-	{
-		struct dax_trace_opts fo = { .prefix = "daxstress", .buffer_kb = 64,
-					     .flush_time = true };
-		char fname[64], p[PATH_MAX + 256];
-		const char *fwhy = "";
-		struct dax_trace *t2 = dax_trace_open(&fo, why, sizeof(why));
-		bool timed = t2 && dax_trace_flush_timed(t2, &fwhy);
+/* The description of a trace opened with flush_time: timed or not, and
+ * the probes (or why there are none). */
+static void flush_describe(struct dax_trace *t2, bool timed)
+{
+	json_object *d = dax_trace_describe(t2), *v = NULL, *w = NULL;
+	const char *ft = d && json_object_object_get_ex(d, "flush_time", &v) ?
+			 json_object_get_string(v) : "";
+	json_object *we = NULL;
+	bool good = !strcmp(ft, timed ? "dax_flush return" : "tracepoint") &&
+		    json_object_object_get_ex(d, "flush_probe", &w) &&
+		    json_object_object_get_ex(d, "flush_entry_probe", &we) &&
+		    (timed ? w != NULL && we != NULL :
+		     w == NULL && we == NULL &&
+		     json_object_object_get_ex(d, "flush_probe_why", &v));
 
-		snprintf(fname, sizeof(fname), "daxstress-%d", (int)getpid());
-		ok(t2 != NULL, "open with flush_time (%s)", t2 ? "ok" : why);
-		diag("flush probe: %s", timed ? "created" : fwhy);
-		if (kprobes)
-			ok(timed, "kprobe_events present: writebacks timed by dax_flush return");
-		else
-			ok(t2 && !timed && strstr(fwhy, "kprobe_events"),
-			   "no kprobe_events: the trace goes on without the probe, and says why");
-		{
-			json_object *d = dax_trace_describe(t2), *v = NULL, *w = NULL;
-			const char *ft = d && json_object_object_get_ex(d, "flush_time", &v) ?
-					 json_object_get_string(v) : "";
-			json_object *we = NULL;
-			bool good = !strcmp(ft, timed ? "dax_flush return" : "tracepoint") &&
-				    json_object_object_get_ex(d, "flush_probe", &w) &&
-				    json_object_object_get_ex(d, "flush_entry_probe", &we) &&
-				    (timed ? w != NULL && we != NULL :
-				     w == NULL && we == NULL &&
-				     json_object_object_get_ex(d, "flush_probe_why", &v));
+	diag("describe: %s", d ? json_object_to_json_string(d) : "NULL");
+	ok(good, "describe: flush_time \"%s\", flush_probe, "
+	   "flush_entry_probe and their why", ft);
+	json_object_put(d);
+}
 
-			diag("describe: %s", d ? json_object_to_json_string(d) : "NULL");
-			ok(good, "describe: flush_time \"%s\", flush_probe, "
-			   "flush_entry_probe and their why", ft);
-			json_object_put(d);
+/* The flush probe: a second trace (other prefix) with flush_time. */
+static void test_flush_probe(void)
+{
+	struct dax_trace_opts fo = { .prefix = "daxstress", .buffer_kb = 64,
+				     .flush_time = true };
+	char fname[64], p[PATH_MAX + 256], why[256];
+	const char *fwhy = "";
+	struct dax_trace *t2 = dax_trace_open(&fo, why, sizeof(why));
+	bool timed = t2 && dax_trace_flush_timed(t2, &fwhy);
+
+	snprintf(fname, sizeof(fname), "daxstress-%d", (int)getpid());
+	ok(t2 != NULL, "open with flush_time (%s)", t2 ? "ok" : why);
+	diag("flush probe: %s", timed ? "created" : fwhy);
+	if (kprobes)
+		ok(timed, "kprobe_events present: writebacks timed by dax_flush return");
+	else
+		ok(t2 && !timed && strstr(fwhy, "kprobe_events"),
+		   "no kprobe_events: the trace goes on without the probe, and says why");
+	flush_describe(t2, timed);
+	if (kprobes && timed) {
+		bool only = true;
+
+		is(probes_of(getpid()), 2,
+		   "daxbench/flush_%d and daxbench/flushin_%d are in kprobe_events",
+		   (int)getpid(), (int)getpid());
+		for (int k = 0; k < 2; k++) {
+			char *s, *top;
+
+			snprintf(p, sizeof(p), "events/daxbench/%s_%d/enable",
+				 k ? "flushin" : "flush", (int)getpid());
+			s = inst_read(fname, p);
+			top = tracefs_instance_file_read(NULL, p, NULL);
+			diag("%s: instance %s, top level %s", p,
+			     s ? strtok(s, "\n") : "?", top ? strtok(top, "\n") : "?");
+			only &= s && atoi(s) == 1 && top && atoi(top) == 0;
+			free(top);
 		}
-		if (kprobes && timed) {
-			char *top;
-
-			bool only = true;
-
-			ok(probes_of(getpid()) == 2,
-			   "daxbench/flush_%d and daxbench/flushin_%d are in kprobe_events",
-			   (int)getpid(), (int)getpid());
-			for (int k = 0; k < 2; k++) {
-				snprintf(p, sizeof(p), "events/daxbench/%s_%d/enable",
-					 k ? "flushin" : "flush", (int)getpid());
-				s = inst_read(fname, p);
-				top = tracefs_instance_file_read(NULL, p, NULL);
-				diag("%s: instance %s, top level %s", p,
-				     s ? strtok(s, "\n") : "?", top ? strtok(top, "\n") : "?");
-				only &= s && atoi(s) == 1 && top && atoi(top) == 0;
-				free(top);
-			}
-			ok(only, "both enabled in instances/%s only", fname);
-		} else {
-			skip("no kprobe_events");
-			skip("no kprobe_events");
-		}
-		ok(dax_trace_has(t2, EV_FLUSH_RET) == timed &&
-		   dax_trace_has(t2, EV_FLUSH_ENTRY) == timed,
-		   "EV_FLUSH_RET and EV_FLUSH_ENTRY enabled exactly when timed");
-		dax_trace_close(t2);
-		ok(!inst_exists(fname) && !probe_exists(getpid()),
-		   "close removes the instance and the flush probe");
+		ok(only, "both enabled in instances/%s only", fname);
+	} else {
+		skip("no kprobe_events");
+		skip("no kprobe_events");
 	}
+	ok(dax_trace_has(t2, EV_FLUSH_RET) == timed &&
+	   dax_trace_has(t2, EV_FLUSH_ENTRY) == timed,
+	   "EV_FLUSH_RET and EV_FLUSH_ENTRY enabled exactly when timed");
+	dax_trace_close(t2);
+	ok(!inst_exists(fname) && !probe_exists(getpid()),
+	   "close removes the instance and the flush probe");
+}
 
-	/* (b) 1000 markers, exact, ordered, timestamps within the window */
-	{
-		uint64_t t0, t1, expect = 1;
-		size_t nm = 0;
-		bool order = true, inwin = true;
+/* (b) 1000 markers, exact, ordered, timestamps within the window; then
+ * exactness while a thread keeps writing and we keep draining */
+static void test_markers(struct live *l)
+{
+	struct writer w = { .t = l->t, .n = 300000 };
+	uint64_t t0, t1, expect = 1;
+	size_t nm = 0, drains = 0;
+	bool order = true, inwin = true;
+	pthread_t th;
+	long n;
 
-		dax_trace_drain(t, &tv);
-		tv.n = 0;
-		t0 = now_ns();
-		for (uint64_t i = 1; i <= 1000; i++)
-			dax_trace_mark(t, i);
-		t1 = now_ns();
-		n = dax_trace_drain(t, &tv);
-		for (size_t i = 0; i < tv.n; i++) {
-			if (tv.v[i].ev != EV_MARKER)
-				continue;
-			nm++;
-			if (tv.v[i].arg != expect++)
-				order = false;
-			if (tv.v[i].ts < t0 || tv.v[i].ts > t1)
-				inwin = false;
-		}
-		ok(n >= 1000 && nm == 1000, "1000 markers drained exactly (got %zu of %ld records)",
-		   nm, n);
-		ok(order, "markers 1..1000 in order");
-		ok(inwin, "marker timestamps within [now_ns before, now_ns after]");
-		ok(sorted(&tv), "records sorted by timestamp");
+	dax_trace_drain(l->t, &l->tv);
+	l->tv.n = 0;
+	t0 = now_ns();
+	for (uint64_t i = 1; i <= 1000; i++)
+		dax_trace_mark(l->t, i);
+	t1 = now_ns();
+	n = dax_trace_drain(l->t, &l->tv);
+	for (size_t i = 0; i < l->tv.n; i++) {
+		if (l->tv.v[i].ev != EV_MARKER)
+			continue;
+		nm++;
+		if (l->tv.v[i].arg != expect++)
+			order = false;
+		if (l->tv.v[i].ts < t0 || l->tv.v[i].ts > t1)
+			inwin = false;
 	}
+	ok(n >= 1000 && nm == 1000, "1000 markers drained exactly (got %zu of %ld records)",
+	   nm, n);
+	ok(order, "markers 1..1000 in order");
+	ok(inwin, "marker timestamps within [now_ns before, now_ns after]");
+	ok(sorted(&l->tv), "records sorted by timestamp");
 
-	/* exactness while a thread keeps writing and we keep draining */
-	{
-		struct writer w = { .t = t, .n = 300000 };
-		pthread_t th;
-		uint64_t expect = 1;
-		size_t nm = 0, drains = 0;
-		bool order = true;
+	expect = 1;
+	nm = 0;
+	order = true;
+	l->tv.n = 0;
+	pthread_create(&th, NULL, writer_main, &w);
+	while (!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE)) {
+		size_t from = l->tv.n;
 
-		tv.n = 0;
-		pthread_create(&th, NULL, writer_main, &w);
-		while (!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE)) {
-			size_t from = tv.n;
-
-			dax_trace_drain(t, &tv);
-			drains++;
-			count_markers(&tv, from, &nm, &expect, &order);
-			tv.n = 0;
-		}
-		pthread_join(th, NULL);
-		dax_trace_drain(t, &tv);
-		count_markers(&tv, 0, &nm, &expect, &order);
-		ok(nm == w.n && order,
-		   "draining during writes: %zu of %llu markers, each once, in order (%zu drains)",
-		   nm, (unsigned long long)w.n, drains);
-		tv.n = 0;
+		dax_trace_drain(l->t, &l->tv);
+		drains++;
+		count_markers(&l->tv, from, &nm, &expect, &order);
+		l->tv.n = 0;
 	}
+	pthread_join(th, NULL);
+	dax_trace_drain(l->t, &l->tv);
+	count_markers(&l->tv, 0, &nm, &expect, &order);
+	ok(nm == w.n && order,
+	   "draining during writes: %zu of %llu markers, each once, in order (%zu drains)",
+	   nm, (unsigned long long)w.n, drains);
+	l->tv.n = 0;
+}
 
-	/* (c) writeback events of one file, filtered */
-	{
-		char pa[PATH_MAX + 64], pb[PATH_MAX + 64];
-		struct stat sa, sb;
-		struct file_counts ca, cb, cb2;
-		uint32_t kdev;
-		int fa = -1, fb = -1;
+/* (c) writeback events of one file, filtered, in files fa and fb (sa, sb)
+ * of one disk file system; (d) a second drain; (e) no loss */
+static void file_filter(struct live *l, int fa, const struct stat *sa, int fb,
+			const struct stat *sb)
+{
+	uint32_t kdev = (major(sa->st_dev) << 20) | minor(sa->st_dev);
+	struct file_counts ca, cb, cb2;
+	long n;
 
-		if (find_dir(dir, sizeof(dir)) < 0 ||
-		    (fa = make_file(dir, "a", &sa, pa, sizeof(pa))) < 0 ||
-		    (fb = make_file(dir, "b", &sb, pb, sizeof(pb))) < 0) {
-			for (int i = 0; i < 7; i++)
-				skip("no disk file system to write a file on");
-		} else {
-			kdev = (major(sa.st_dev) << 20) | minor(sa.st_dev);
-			diag("files in %s: a ino %llu, b ino %llu, dev %u:%u", dir,
-			     (unsigned long long)sa.st_ino, (unsigned long long)sb.st_ino,
-			     major(sa.st_dev), minor(sa.st_dev));
-			dax_trace_drain(t, &tv);
-			tv.n = 0;
-			dax_trace_filter_file(t, sa.st_dev, sa.st_ino);
-			dax_trace_mark(t, 42);
-			dirty_and_sync(fa, 1);
-			dirty_and_sync(fb, 1);
-			n = dax_trace_drain(t, &tv);
-			ca = count_file(&tv, 0, sa.st_ino, kdev);
-			cb = count_file(&tv, 0, sb.st_ino, kdev);
-			diag("file a: %zu records: %zu writeback_dirty_folio, %zu ext4_writepages, "
-			     "%zu results, %llu pages written", ca.target, ca.dirty, ca.wp,
-			     ca.wp_result, (unsigned long long)ca.pages_written);
-			ok(ca.dirty > 0 && ca.wp > 0 && ca.wp_result > 0,
-			   "mmap stores + fsync yield dirty-folio and writepages events for the file");
-			ok(ca.pages_written == FILE_SIZE / 4096,
-			   "ext4_writepages_result pages_written sums to %u (got %llu)",
-			   FILE_SIZE / 4096, (unsigned long long)ca.pages_written);
-			ok(ca.dev_ok, "records carry the file's dev in kernel encoding (%u)", kdev);
-			ok(cb.target == 0 && ca.other == 0 && ca.markers == 1,
-			   "filter: the second file's events are dropped, the marker kept");
+	dax_trace_drain(l->t, &l->tv);
+	l->tv.n = 0;
+	dax_trace_filter_file(l->t, sa->st_dev, sa->st_ino);
+	dax_trace_mark(l->t, 42);
+	dirty_and_sync(fa, 1);
+	dirty_and_sync(fb, 1);
+	dax_trace_drain(l->t, &l->tv);
+	ca = count_file(&l->tv, 0, sa->st_ino, kdev);
+	cb = count_file(&l->tv, 0, sb->st_ino, kdev);
+	diag("file a: %zu records: %zu writeback_dirty_folio, %zu ext4_writepages, "
+	     "%zu results, %llu pages written", ca.target, ca.dirty, ca.wp,
+	     ca.wp_result, (unsigned long long)ca.pages_written);
+	ok(ca.dirty > 0 && ca.wp > 0 && ca.wp_result > 0,
+	   "mmap stores + fsync yield dirty-folio and writepages events for the file");
+	is(ca.pages_written, FILE_SIZE / 4096,
+	   "ext4_writepages_result pages_written sums to %u", FILE_SIZE / 4096);
+	ok(ca.dev_ok, "records carry the file's dev in kernel encoding (%u)", kdev);
+	ok(cb.target == 0 && ca.other == 0 && ca.markers == 1,
+	   "filter: the second file's events are dropped, the marker kept");
 
-			/* (d) nothing new on a second drain */
-			n = dax_trace_drain(t, &tv);
-			ok(n == 0, "second drain returns nothing new (%ld)", n);
+	/* (d) nothing new on a second drain */
+	n = dax_trace_drain(l->t, &l->tv);
+	is(n, 0, "second drain returns nothing new");
 
-			/* the filter really matches: now follow file b */
-			tv.n = 0;
-			dax_trace_filter_file(t, sb.st_dev, sb.st_ino);
-			dirty_and_sync(fb, 2);
-			dax_trace_drain(t, &tv);
-			cb2 = count_file(&tv, 0, sb.st_ino, kdev);
-			ok(cb2.dirty > 0 && cb2.wp > 0 && cb2.other == 0,
-			   "filter on file b: its events kept (%zu), no others", cb2.target);
+	/* the filter really matches: now follow file b */
+	l->tv.n = 0;
+	dax_trace_filter_file(l->t, sb->st_dev, sb->st_ino);
+	dirty_and_sync(fb, 2);
+	dax_trace_drain(l->t, &l->tv);
+	cb2 = count_file(&l->tv, 0, sb->st_ino, kdev);
+	ok(cb2.dirty > 0 && cb2.wp > 0 && cb2.other == 0,
+	   "filter on file b: its events kept (%zu), no others", cb2.target);
 
-			/* (e) nothing lost so far */
-			ok(dax_trace_lost(t) == 0, "dax_trace_lost == 0 (%llu)",
-			   (unsigned long long)dax_trace_lost(t));
-		}
-		if (fa >= 0) {
-			close(fa);
-			unlink(pa);
-		}
-		if (fb >= 0) {
-			close(fb);
-			unlink(pb);
-		}
-		tv.n = 0;
+	/* (e) nothing lost so far */
+	is(dax_trace_lost(l->t), 0, "dax_trace_lost == 0");
+}
+
+static void test_file_filter(struct live *l)
+{
+	char dir[PATH_MAX], pa[PATH_MAX + 64], pb[PATH_MAX + 64];
+	struct stat sa, sb;
+	int fa = -1, fb = -1;
+
+	if (find_dir(dir, sizeof(dir)) < 0 ||
+	    (fa = make_file(dir, "a", &sa, pa, sizeof(pa))) < 0 ||
+	    (fb = make_file(dir, "b", &sb, pb, sizeof(pb))) < 0) {
+		for (int i = 0; i < 7; i++)
+			skip("no disk file system to write a file on");
+	} else {
+		diag("files in %s: a ino %llu, b ino %llu, dev %u:%u", dir,
+		     (unsigned long long)sa.st_ino, (unsigned long long)sb.st_ino,
+		     major(sa.st_dev), minor(sa.st_dev));
+		file_filter(l, fa, &sa, fb, &sb);
 	}
-
-	/* decode rate: 200000 markers in one drain */
-	{
-		const uint64_t N = 200000;
-		uint64_t t0, t1;
-		size_t nm = 0;
-		bool order = true;
-
-		dax_trace_drain(t, &tv);
-		tv.n = 0;
-		for (uint64_t i = 1; i <= N; i++)
-			dax_trace_mark(t, i);
-		t0 = now_ns();
-		n = dax_trace_drain(t, &tv);
-		t1 = now_ns();
-		for (size_t i = 0; i < tv.n; i++)
-			if (tv.v[i].ev == EV_MARKER && tv.v[i].arg != ++nm)
-				order = false;
-		diag("drain of %ld records: %.1f ms, %.2f M records/s", n, (t1 - t0) / 1e6,
-		     n / ((t1 - t0) / 1e9) / 1e6);
-		ok(nm == N && order, "200000 markers drained exactly, in order (%zu)", nm);
-		ok(dax_trace_lost(t) == 0, "no loss with the default buffer");
-		tv.n = 0;
+	if (fa >= 0) {
+		close(fa);
+		unlink(pa);
 	}
+	if (fb >= 0) {
+		close(fb);
+		unlink(pb);
+	}
+	l->tv.n = 0;
+}
 
-	/* (f) close removes the instance; twice and NULL are safe */
-	dax_trace_close(t);
-	ok(!inst_exists(name), "dax_trace_close removes the instance");
-	dax_trace_close(t);
+/* decode rate: 200000 markers in one drain */
+static void test_decode_rate(struct live *l)
+{
+	const uint64_t N = 200000;
+	uint64_t t0, t1;
+	size_t nm = 0;
+	bool order = true;
+	long n;
+
+	dax_trace_drain(l->t, &l->tv);
+	l->tv.n = 0;
+	for (uint64_t i = 1; i <= N; i++)
+		dax_trace_mark(l->t, i);
+	t0 = now_ns();
+	n = dax_trace_drain(l->t, &l->tv);
+	t1 = now_ns();
+	for (size_t i = 0; i < l->tv.n; i++)
+		if (l->tv.v[i].ev == EV_MARKER && l->tv.v[i].arg != ++nm)
+			order = false;
+	diag("drain of %ld records: %.1f ms, %.2f M records/s", n, (t1 - t0) / 1e6,
+	     n / ((t1 - t0) / 1e9) / 1e6);
+	ok(nm == N && order, "200000 markers drained exactly, in order (%zu)", nm);
+	is(dax_trace_lost(l->t), 0, "no loss with the default buffer");
+	l->tv.n = 0;
+}
+
+/* (f) close removes the instance; twice and NULL are safe */
+static void test_close(struct live *l)
+{
+	dax_trace_close(l->t);
+	ok(!inst_exists(l->name), "dax_trace_close removes the instance");
+	dax_trace_close(l->t);
 	dax_trace_close(NULL);
 	ok(1, "close twice and close(NULL) are harmless");
+	l->t = NULL;
+}
 
-	/* (e) a tiny buffer loses events and says so */
-	{
-		struct dax_trace_opts o = { .prefix = "daxbench", .buffer_kb = 4,
-					    .pagecache = true };
-		uint64_t lost, last = 0;
-		size_t nm = 0;
-		bool order = true;
-		int fails = 0;
+/* (e) a tiny buffer loses events and says so */
+static void test_tiny_buffer(struct live *l)
+{
+	struct dax_trace_opts o = { .prefix = "daxbench", .buffer_kb = 4,
+				    .pagecache = true };
+	uint64_t lost, last = 0;
+	size_t nm = 0;
+	bool order = true;
+	int fails = 0;
+	char why[256], *s;
+	struct dax_trace *t = dax_trace_open(&o, why, sizeof(why));
 
-		t = dax_trace_open(&o, why, sizeof(why));
-		ok(t != NULL, "open with buffer_kb 4 (%s)", t ? "ok" : why);
-		if (t) {
-			s = inst_read(name, "per_cpu/cpu0/buffer_size_kb");
-			diag("buffer_size_kb asked 4, kernel has %s", s ? strtok(s, "\n") : "?");
-			for (uint64_t i = 1; i <= 200000; i++)
-				if (dax_trace_mark(t, i) < 0)
-					fails++;
-			lost = dax_trace_lost(t);
-			n = dax_trace_drain(t, &tv);
-			for (size_t i = 0; i < tv.n; i++) {
-				if (tv.v[i].ev != EV_MARKER)
-					continue;
-				nm++;
-				if (tv.v[i].arg <= last)
-					order = false;
-				last = tv.v[i].arg;
-			}
-			diag("tiny buffer: %zu markers kept, lost %llu, %d writes refused", nm,
-			     (unsigned long long)lost, fails);
-			ok(lost > 0, "dax_trace_lost > 0 with a 4 KiB buffer and 200000 markers");
-			ok(nm + lost >= 200000 && order,
-			   "every marker is either drained or counted lost");
-			dax_trace_close(t);
-			ok(!inst_exists(name), "instance removed");
-		} else {
-			skip("no trace");
-			skip("no trace");
-			skip("no trace");
-		}
-		tv.n = 0;
+	ok(t != NULL, "open with buffer_kb 4 (%s)", t ? "ok" : why);
+	if (!t) {
+		skip("no trace");
+		skip("no trace");
+		skip("no trace");
+		return;
 	}
+	s = inst_read(l->name, "per_cpu/cpu0/buffer_size_kb");
+	diag("buffer_size_kb asked 4, kernel has %s", s ? strtok(s, "\n") : "?");
+	for (uint64_t i = 1; i <= 200000; i++)
+		if (dax_trace_mark(t, i) < 0)
+			fails++;
+	lost = dax_trace_lost(t);
+	dax_trace_drain(t, &l->tv);
+	for (size_t i = 0; i < l->tv.n; i++) {
+		if (l->tv.v[i].ev != EV_MARKER)
+			continue;
+		nm++;
+		if (l->tv.v[i].arg <= last)
+			order = false;
+		last = l->tv.v[i].arg;
+	}
+	diag("tiny buffer: %zu markers kept, lost %llu, %d writes refused", nm,
+	     (unsigned long long)lost, fails);
+	cmp_ok(lost, >, 0, "dax_trace_lost > 0 with a 4 KiB buffer and 200000 markers");
+	ok(nm + lost >= 200000 && order,
+	   "every marker is either drained or counted lost");
+	dax_trace_close(t);
+	ok(!inst_exists(l->name), "instance removed");
+	l->tv.n = 0;
+}
 
-	/* (g) signals and exit in a child */
+/* (g) signals and exit in a child */
+static void test_signals(void)
+{
+	/* the three of old and a selection of the other default-fatal ones
+	 * (tests/cli/signals.sh sends them all) */
+	const int sigv[10] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT,
+			       SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGRTMIN };
+
+	for (int i = 0; i < 10; i++) {
+		char cname[64] = "";
+		pid_t pid = spawn(0, cname, sizeof(cname));
+		bool existed = cname[0] && inst_exists(cname);
+		int st = 0;
+
+		bool probe = !kprobes || probes_of(pid) == 2;
+
+		kill(pid, sigv[i]);
+		waitpid(pid, &st, 0);
+		ok(existed && probe && WIFSIGNALED(st) && WTERMSIG(st) == sigv[i] &&
+		   !inst_exists(cname) && !probe_exists(pid),
+		   "child with a trace killed by %s: dies by it, instance %s%s removed",
+		   strsignal(sigv[i]), cname, kprobes ? " and its flush probe" : "");
+	}
 	{
-		const int sigv[3] = { SIGINT, SIGTERM, SIGHUP };
+		char cname[64] = "";
+		pid_t pid = spawn(1, cname, sizeof(cname));
+		int st = 0;
 
-		for (int i = 0; i < 3; i++) {
-			char cname[64] = "";
-			pid_t pid = spawn(0, cname, sizeof(cname));
-			bool existed = cname[0] && inst_exists(cname);
-			int st = 0;
+		waitpid(pid, &st, 0);
+		ok(cname[0] && WIFEXITED(st) && WEXITSTATUS(st) == 7 && !inst_exists(cname) &&
+		   !probe_exists(pid),
+		   "child exiting without close: atexit removes %s%s", cname,
+		   kprobes ? " and its flush probe" : "");
+	}
+	{
+		char cname[64] = "";
+		pid_t pid = spawn(2, cname, sizeof(cname));
+		bool existed = cname[0] && inst_exists(cname);
+		bool probe = !kprobes || probes_of(pid) == 2;
+		int st = 0;
 
-			bool probe = !kprobes || probes_of(pid) == 2;
+		kill(pid, SIGTERM);
+		waitpid(pid, &st, 0);
+		ok(existed && probe && WIFEXITED(st) && WEXITSTATUS(st) == 3 &&
+		   !inst_exists(cname) && !probe_exists(pid),
+		   "own SIGTERM handler is chained (graceful exit 3), instance%s removed",
+		   kprobes ? " and flush probe" : "");
+	}
+}
 
-			kill(pid, sigv[i]);
-			waitpid(pid, &st, 0);
-			ok(existed && probe && WIFSIGNALED(st) && WTERMSIG(st) == sigv[i] &&
-			   !inst_exists(cname) && !probe_exists(pid),
-			   "child with a trace killed by %s: dies by it, instance %s%s removed",
-			   strsignal(sigv[i]), cname, kprobes ? " and its flush probe" : "");
-		}
-		{
-			char cname[64] = "";
-			pid_t pid = spawn(1, cname, sizeof(cname));
-			int st = 0;
+/* (h) stale instances: dead pid removed, live pid kept (a trace opened
+ * with opts, as this test's own) */
+static void test_stale(const struct dax_trace_opts *opts, const char *name)
+{
+	char dead[64], live[64], p1[PATH_MAX + 128], p2[PATH_MAX + 128], why[256];
+	struct dax_trace *t;
+	pid_t dpid, lpid;
+	int st;
 
-			waitpid(pid, &st, 0);
-			ok(cname[0] && WIFEXITED(st) && WEXITSTATUS(st) == 7 && !inst_exists(cname) &&
-			   !probe_exists(pid),
-			   "child exiting without close: atexit removes %s%s", cname,
-			   kprobes ? " and its flush probe" : "");
-		}
-		{
-			char cname[64] = "";
-			pid_t pid = spawn(2, cname, sizeof(cname));
-			bool existed = cname[0] && inst_exists(cname);
-			bool probe = !kprobes || probes_of(pid) == 2;
-			int st = 0;
+	fflush(stdout);
+	dpid = fork();
+	if (dpid == 0)
+		_exit(0);
+	waitpid(dpid, &st, 0);
+	fflush(stdout);
+	lpid = fork();
+	if (lpid == 0) {
+		for (;;)
+			pause();
+	}
+	snprintf(dead, sizeof(dead), "daxbench-%d", (int)dpid);
+	snprintf(live, sizeof(live), "daxstress-%d", (int)lpid);
+	snprintf(p1, sizeof(p1), "%s/%s", inst_dir, dead);
+	snprintf(p2, sizeof(p2), "%s/%s", inst_dir, live);
+	ok(mkdir(p1, 0755) == 0 && mkdir(p2, 0755) == 0,
+	   "fake instances %s (dead) and %s (live) created", dead, live);
+	if (kprobes && (make_probe(dpid) < 0 || make_probe(lpid) < 0))
+		diag("cannot make fake flush probes: %s", strerror(errno));
+	t = dax_trace_open(opts, why, sizeof(why));
+	ok(t && !inst_exists(dead), "open removes the stale instance of a dead pid");
+	ok(inst_exists(live), "the instance of a live pid is kept");
+	if (kprobes) {
+		ok(!probe_exists(dpid), "open removes the flush probes (return "
+		   "and entry) of a dead pid");
+		is(probes_of(lpid), 2, "the flush probes of a live pid are kept");
+	} else {
+		skip("no kprobe_events");
+		skip("no kprobe_events");
+	}
+	drop_probe(lpid);
+	dax_trace_close(t);
+	/* what every tool does at its start, without opening a trace */
+	ok(mkdir(p1, 0755) == 0 && (dax_trace_remove_stale(), !inst_exists(dead)) &&
+	   inst_exists(live),
+	   "dax_trace_remove_stale() removes %s (dead), keeps %s (live)", dead, live);
+	rmdir(p2);
+	rmdir(p1);
+	kill(lpid, SIGKILL);
+	waitpid(lpid, &st, 0);
+	ok(!inst_exists(live) && !inst_exists(dead) && !inst_exists(name),
+	   "test instances cleaned up");
+}
 
-			kill(pid, SIGTERM);
-			waitpid(pid, &st, 0);
-			ok(existed && probe && WIFEXITED(st) && WEXITSTATUS(st) == 3 &&
-			   !inst_exists(cname) && !probe_exists(pid),
-			   "own SIGTERM handler is chained (graceful exit 3), instance%s removed",
-			   kprobes ? " and flush probe" : "");
+/* no instance of ours (or of a dead daxbench/daxstress) left */
+static void test_none_left(void)
+{
+	char **list = tracefs_instances("^dax(bench|stress)-[0-9]+$");
+	int left = 0;
+
+	for (int i = 0; list && list[i]; i++) {
+		int pid = atoi(strchr(list[i], '-') + 1);
+
+		if (kill(pid, 0) < 0 && errno == ESRCH) {
+			diag("left behind: %s", list[i]);
+			left++;
 		}
 	}
+	tracefs_list_free(list);
+	is(left, 0, "no daxbench-/daxstress- instance of a dead process left");
+}
 
-	/* (h) stale instances: dead pid removed, live pid kept */
-	{
-		char dead[64], live[64], p1[PATH_MAX + 128], p2[PATH_MAX + 128];
-		pid_t dpid, lpid;
-		int st;
+int main(void)
+{
+	struct dax_trace_opts opts = { .prefix = "daxbench", .buffer_kb = 0,
+				       .pagecache = true };
+	struct live l = { 0 };
+	const char *tdir;
+	char why[256];
 
-		fflush(stdout);
-		dpid = fork();
-		if (dpid == 0)
-			_exit(0);
-		waitpid(dpid, &st, 0);
-		fflush(stdout);
-		lpid = fork();
-		if (lpid == 0) {
-			for (;;)
-				pause();
-		}
-		snprintf(dead, sizeof(dead), "daxbench-%d", (int)dpid);
-		snprintf(live, sizeof(live), "daxstress-%d", (int)lpid);
-		snprintf(p1, sizeof(p1), "%s/%s", inst_dir, dead);
-		snprintf(p2, sizeof(p2), "%s/%s", inst_dir, live);
-		ok(mkdir(p1, 0755) == 0 && mkdir(p2, 0755) == 0,
-		   "fake instances %s (dead) and %s (live) created", dead, live);
-		if (kprobes && (make_probe(dpid) < 0 || make_probe(lpid) < 0))
-			diag("cannot make fake flush probes: %s", strerror(errno));
-		t = dax_trace_open(&opts, why, sizeof(why));
-		ok(t && !inst_exists(dead), "open removes the stale instance of a dead pid");
-		ok(inst_exists(live), "the instance of a live pid is kept");
-		if (kprobes) {
-			ok(!probe_exists(dpid), "open removes the flush probes (return "
-			   "and entry) of a dead pid");
-			ok(probes_of(lpid) == 2, "the flush probes of a live pid are kept");
-		} else {
-			skip("no kprobe_events");
-			skip("no kprobe_events");
-		}
-		drop_probe(lpid);
-		dax_trace_close(t);
-		rmdir(p2);
-		rmdir(p1);
-		kill(lpid, SIGKILL);
-		waitpid(lpid, &st, 0);
-		ok(!inst_exists(live) && !inst_exists(dead) && !inst_exists(name),
-		   "test instances cleaned up");
+	test_pairing();
+	test_pair_flushes();
+	test_flush_time();
+	test_pairing_sizes();
+	if (geteuid() != 0) {
+		skip("the tracing points: they need root (tracefs instances)");
+		return done_testing();
 	}
-
-	/* no instance of ours (or of a dead daxbench/daxstress) left */
-	{
-		char **list = tracefs_instances("^dax(bench|stress)-[0-9]+$");
-		int left = 0;
-
-		for (int i = 0; list && list[i]; i++) {
-			int pid = atoi(strchr(list[i], '-') + 1);
-
-			if (kill(pid, 0) < 0 && errno == ESRCH) {
-				diag("left behind: %s", list[i]);
-				left++;
-			}
-		}
-		tracefs_list_free(list);
-		ok(left == 0, "no daxbench-/daxstress- instance of a dead process left");
+	l.t = dax_trace_open(&opts, why, sizeof(why));
+	if (!l.t) {
+		skip("the tracing points: tracing unavailable: %s", why);
+		return done_testing();
 	}
+	tdir = tracefs_tracing_dir();
+	kprobes = tracefs_file_exists(NULL, "kprobe_events");
+	diag("kprobe_events %s", kprobes ? "present: the flush probe is tested" :
+	     "absent: the fallback is tested");
+	snprintf(inst_dir, sizeof(inst_dir), "%s/instances", tdir ? tdir : "/sys/kernel/tracing");
+	snprintf(l.name, sizeof(l.name), "daxbench-%d", (int)getpid());
 
-	trace_vec_free(&tv);
-	diag("%d tests", tap_n);
-	return tap_done();
+	test_instance(&l);
+	test_flush_probe();
+	test_markers(&l);
+	test_file_filter(&l);
+	test_decode_rate(&l);
+	test_close(&l);
+	test_tiny_buffer(&l);
+	test_signals();
+	test_stale(&opts, l.name);
+	test_none_left();
+	trace_vec_free(&l.tv);
+	return done_testing();
 }
