@@ -137,18 +137,18 @@ static void usage(FILE *f)
 
 static void parse(int argc, char **argv, struct params *p)
 {
-	static const struct option lo[] = {
-		OPT_LONG_DIR,
-		{ "size", required_argument, NULL, 's' },
-		{ "page", required_argument, NULL, 'p' },
-		{ "op", required_argument, NULL, 'o' },
-		{ "hole", required_argument, NULL, 'H' },
-		{ "ops", required_argument, NULL, 'n' },
-		{ "sync-every", required_argument, NULL, 'y' },
-		{ "repeat", required_argument, NULL, 'R' },
-		OPT_LONG_SEED,
-		OPT_LONG_OUTPUT,
-		OPT_LONG_TRACED_END,
+	static const struct opt_def defs[] = {
+		OPT_DEF_DIR,
+		{ { "size", required_argument, NULL, 's' }, "size", "16M" },
+		{ { "page", required_argument, NULL, 'p' }, "choice", "pte" },
+		{ { "op", required_argument, NULL, 'o' }, "choice", "zero" },
+		{ { "hole", required_argument, NULL, 'H' }, "size", "4K" },
+		{ { "ops", required_argument, NULL, 'n' }, "uint", "1" },
+		{ { "sync-every", required_argument, NULL, 'y' }, "uint", "1" },
+		{ { "repeat", required_argument, NULL, 'R' }, "uint", "1" },
+		OPT_DEF_SEED,
+		OPT_DEF_OUTPUT,
+		OPT_DEF_TRACED_END,
 	};
 	static const char *const pages[] = { "pmd", "pte", NULL };
 	static const enum page_mode page_of[] = { PAGE_PMD, PAGE_PTE };
@@ -157,8 +157,7 @@ static void parse(int argc, char **argv, struct params *p)
 	*p = (struct params){ .size = 256ull << 20, .page = PAGE_PMD,
 		.op = OP_PUNCH, .hole = WL_PAGE, .ops = 8, .sync_every = 1, .repeat = 1,
 		.opt = TRACED_CMD_OPTS(usage) };
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+	while ((c = opt_getopt(argc, argv, defs)) != -1) {
 		switch (c) {
 		case 's': p->size = opt_size("--size", optarg, PMD_SIZE_BYTES, 1ull << 50); break;
 		case 'p': p->page = page_of[opt_choice("--page", optarg, pages)]; break;
@@ -669,7 +668,7 @@ int cmd_punch(int argc, char **argv)
 	} else {
 		if (!p.opt.quiet)
 			print_table(&p, &tgt, runs, dax, traced, unflushed, notzero);
-		if (results_save(p.opt.output, root))
+		if (results_save(&p.opt.out, root))
 			rc = 1;
 	}
 	for (unsigned r = 0; r < p.repeat; r++) {
