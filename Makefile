@@ -11,6 +11,8 @@
 #   make deps     install the Debian packages only
 #   make stress DURATION=1h   soak of the stress scenarios in the guest
 #   make ab KERNEL_A=.. KERNEL_B=..   compare two kernels (report in results/)
+#                 (PATCH_A=.. PATCH_B=.. [KVER=7.2]: two patched builds of
+#                 one source tree; STRESS=dax: daxstress in every boot)
 #   make kernel [KVER=7.2] [PATCH=file]  build a kernel from Debian's
 #                 linux-source-KVER (6.1, 6.12 or 7.2)
 #   make finding [KVER=7.2] [BOOTS=3] [DURATION=60]  the fsync race: stock
@@ -112,12 +114,22 @@ stress:
 	@$(MAKE) --no-print-directory all
 	@scripts/soak $(if $(DURATION),--duration $(DURATION)) $(if $(SCENARIO),--scenario $(SCENARIO))
 
+# PATCH_A=/PATCH_B= (each a patch file, or names of scripts/kernel/fixes/KVER/
+# and its layout-variants/; several separated by spaces): that side is built
+# from Debian's linux-source-KVER + the line's writeback fix (BASE= other
+# patches, or none) + its patches: make ab installs the kernel group.
+# STRESS=dax (or scenario names, comma-separated) runs daxstress after the
+# suite in every boot, STRESS_DURATION= seconds a scenario.
+AB_ARGS = $(if $(KERNEL_A),--kernel-a $(KERNEL_A)) $(if $(KERNEL_B),--kernel-b $(KERNEL_B)) \
+	$(if $(MODULES_A),--modules-a $(MODULES_A)) $(if $(MODULES_B),--modules-b $(MODULES_B)) \
+	$(foreach p,$(PATCH_A),--patch-a $(p)) $(foreach p,$(PATCH_B),--patch-b $(p)) \
+	$(foreach p,$(BASE),--base $(p)) $(if $(KVER),--kver $(KVER)) $(if $(FS),--fs $(FS)) \
+	$(if $(STRESS),--stress $(STRESS)) $(if $(STRESS_DURATION),--stress-duration $(STRESS_DURATION)) \
+	$(if $(SUITE),--suite $(SUITE)) $(if $(REPEAT),--repeat $(REPEAT))
 ab:
-	@scripts/deps
+	@scripts/deps kernel
 	@$(MAKE) --no-print-directory all
-	@scripts/ab $(if $(KERNEL_A),--kernel-a $(KERNEL_A)) $(if $(KERNEL_B),--kernel-b $(KERNEL_B)) \
-		$(if $(MODULES_A),--modules-a $(MODULES_A)) $(if $(MODULES_B),--modules-b $(MODULES_B)) \
-		$(if $(SUITE),--suite $(SUITE)) $(if $(REPEAT),--repeat $(REPEAT))
+	@scripts/ab $(AB_ARGS)
 
 kernel:
 	@scripts/deps kernel

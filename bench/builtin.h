@@ -16,5 +16,6 @@ int cmd_env(int argc, char **argv);
 int cmd_flush(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_punch(int argc, char **argv);
 
 #endif

@@ -68,7 +68,7 @@ struct kind {
 /* The kind of a result's command, or NULL (unknown to compare). */
 const struct kind *compare_kind(const char *command);
 
-/* The commands compare compares, for messages: "fault and sync". */
+/* The commands compare compares, for messages: "fault, sync and punch". */
 const char *compare_kinds_compared(void);
 
 /* A member of a count group that is a count: not a rate, a ratio or a time

@@ -47,6 +47,17 @@ static const struct rule sync_rules[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
+/* daxbench punch: phases dirty (store_latency, duration_ns), the
+ * operation and fsync (latency); the check's unflushed pages are in the
+ * fsync phase's flush group, its verdict at the top. */
+static const struct rule punch_rules[] = {
+	{ "store_latency", R_HIST, "store", NULL },
+	{ "latency", R_HIST, "latency", NULL },
+	{ "duration_ns", R_TIME, "pass", NULL },
+	USUAL_COUNT_RULES,
+	{ NULL, 0, NULL, NULL },
+};
+
 static const struct check fault_checks[] = {
 	{ "fsync-idle", "bytes_flushed", C_ZERO,
 	  "an fsync with no stores since the last one flushed" },
@@ -72,6 +83,7 @@ static const char *const fault_required[] = {
 static const char *const sync_required[] = {
 	"duration_ns", "stores", "sync_calls_made", "sync.overall", NULL,
 };
+static const char *const punch_required[] = { "name", NULL };
 static const char *const sync_text[] = { "method", NULL };
 static const char *const none[] = { NULL };
 
@@ -80,6 +92,8 @@ static const struct kind kinds[] = {
 	  fault_required, none },
 	{ "sync", true, NULL, RUN_OBJECT, sync_rules, sync_checks,
 	  sync_required, sync_text },
+	{ "punch", true, NULL, RUN_PHASES, punch_rules, no_checks,
+	  punch_required, none },
 	/* known, not compared: their figures are not per-repeat runs */
 	{ "flush", false, "points", RUN_OBJECT, NULL, no_checks, none, none },
 	{ "stress", false, "scenarios", RUN_OBJECT, NULL, no_checks, none, none },
@@ -95,7 +109,7 @@ const struct kind *compare_kind(const char *command)
 
 const char *compare_kinds_compared(void)
 {
-	return "fault and sync";
+	return "fault, sync and punch";
 }
 
 bool compare_count_key(const char *k)

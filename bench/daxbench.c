@@ -21,6 +21,7 @@ static const struct cmd commands[] = {
 	{ "flush", cmd_flush, "libpmem flush primitives: GB/s and latency per call" },
 	{ "sync", cmd_sync, "writers and syncers on one file: sync latency, flush volume, amplification" },
 	{ "compare", cmd_compare, "compare two result directories (A/B): changes, intervals, counts" },
+	{ "punch", cmd_punch, "small punches in a large dirty file: bytes flushed, op and next fsync latency" },
 	{ NULL, NULL, NULL },
 };
 

@@ -30,7 +30,7 @@ import shell_commands  # noqa: E402
 SYSPATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 GUEST_SIDE = ("scripts/guest/init", "scripts/kernel/probes.sh", "tests/guest/", "bench/suites/",
               "results/finding/fstests/guest-", "results/finding/fstests/shim/",
-              "results/examples/")
+              "results/examples/", "results/finding/ab-layout-fix/")
 # Commands a fresh machine need not have, each with the reason.
 ALLOWED = {
     "sudo": "run only when not root (scripts/deps: SUDO=sudo unless id -u is 0); the README asks for root or sudo",
