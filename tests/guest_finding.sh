@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The finding on the newest kernel line (7.2): Debian's stock 7.2 kernel
-# fails, the same source with scripts/kernel/fixes/7.2/dax-writeback-wait.patch
+# fails, the same source with the patches of scripts/kernel/fixes/7.2/series
 # passes.  Two boots of each kernel, in the emulated-pmem guest:
 #   - the standalone reproducer (results/finding/repro/dax-fsync-race.c,
 #     built here with cc -static -pthread) exits 1 on stock (an fsync returned

@@ -41,7 +41,7 @@ repro=results/finding/repro/dax-layout-loss.c
 need qemu-system-x86_64 jq stress/daxstress
 echo "1..36"
 
-todo="# TODO stock 7.2 dax_break_layout deletes dirty entries: dax_break_layout_inode() ends with dax_delete_mapping_range() over the whole file (0..LLONG_MAX) without writing DIRTY/TOWRITE entries back (since 6.15, \"fs/dax: always remove DAX page-cache entries when breaking layouts\"); the kernel's bug, the suite's finding (results/finding/repro/README.md); fixed by scripts/kernel/fixes/7.2/dax-writeback-wait.patch"
+todo="# TODO stock 7.2 dax_break_layout deletes dirty entries: dax_break_layout_inode() ends with dax_delete_mapping_range() over the whole file (0..LLONG_MAX) without writing DIRTY/TOWRITE entries back (since 6.15, \"fs/dax: always remove DAX page-cache entries when breaking layouts\"); the kernel's bug, the suite's finding (results/finding/repro/README.md); fixed by scripts/kernel/fixes/7.2/dax-break-layout.patch"
 # What 7.2's callers predict (ext4_fallocate for every mode but plain
 # allocate, ext4_setattr for every size change; __xfs_file_fallocate for
 # every mode, xfs_vn_setattr, xfs_ilock2_io_mmap for reflink remaps), and

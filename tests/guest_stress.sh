@@ -26,8 +26,10 @@
 # KEEP_SIZE) and truncate-down, in the PMD mapping only: truncate_pagecache
 # and truncate_pagecache_range reach dax_delete_mapping_entry() for the
 # whole multi-order entry, which drops it whatever its tags, and nothing
-# wrote it back first (results/finding/layout/README.md).  Such a failure,
-# of the near class only, is a TODO; a far page lost fails.
+# wrote it back first (results/finding/layout/README.md;
+# scripts/kernel/fixes/6.1/dax-truncate-writeback-cut.patch writes the cut
+# entry back before the truncate deletes it).  Such a failure, of the near
+# class only, is a TODO; a far page lost fails.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=lib/tap.sh
@@ -122,7 +124,7 @@ known_race() {	# known_race SCENARIO: a failure of the known kinds only
 # truncate-down), that lost near pages (all of them in the cut 2 MiB entry)
 # and no far page, the call done, the data read back intact; no far page
 # lost in any run, no late or unflushed violation, a clean kernel log.
-near_todo="# TODO stock 6.1 deletes a dirty PMD entry cut by a truncate without writeback: truncate_pagecache_range()/truncate_pagecache() reach dax_delete_mapping_entry() for the whole 2 MiB entry whatever its tags, and ext4 zero-range and truncate-down write nothing back first; the kernel's bug, the suite's finding (results/finding/layout/README.md)"
+near_todo="# TODO stock 6.1 deletes a dirty PMD entry cut by a truncate without writeback: truncate_pagecache_range()/truncate_pagecache() reach dax_delete_mapping_entry() for the whole 2 MiB entry whatever its tags, and ext4 zero-range and truncate-down write nothing back first; the kernel's bug, the suite's finding (results/finding/layout/README.md), fixed by scripts/kernel/fixes/6.1/dax-truncate-writeback-cut.patch"
 near_ops='["zero-range","zero-range-keep-size","truncate-down"]'
 known_near() {	# a layout failure of the near class only, of the known kind
 	jq -e --argjson ops "$near_ops" '.scenarios[] | select(.name == "layout")

@@ -19,6 +19,9 @@ cases=(
 	"--stock-duration -5|--stock-duration"
 	"--seed abc|--seed"
 	"--fs zfs|--fs"
+	"--scenarios nope|--scenarios"
+	"--scenarios page-cache|page-cache"
+	"--scenarios ,|--scenarios"
 	"--only both|--only"
 	"--attempts 0|--attempts"
 	"--stock /nonexistent/bzImage|/nonexistent/bzImage"
@@ -34,7 +37,8 @@ for c in "${cases[@]}"; do
 done
 scripts/finding --help >"$work/help" 2>&1
 st=$?
-[ $st -eq 0 ] && grep -q -- '--resume' "$work/help" && grep -q -- '--attempts' "$work/help"
+[ $st -eq 0 ] && grep -q -- '--resume' "$work/help" && grep -q -- '--attempts' "$work/help" &&
+	grep -q -- '--scenarios' "$work/help"
 check "finding --help: exit 0 and the options described" $? "status $st"
 [ $tap_failed -eq 0 ] || exit 1
 exit 0
