@@ -45,7 +45,7 @@ for k in $kvers; do
 		why=''
 		[ "$(hdr "$p" Mutant)" = "$b" ] || why="Mutant: is '$(hdr "$p" Mutant)'"
 		case $(hdr "$p" 'Applies on') in
-		*"linux-source-$k"*"fixes/$k/dax-writeback-wait.patch"*) ;;
+		*"linux-source-$k"*"fixes/$k/series"*) ;;
 		*) why="$why; Applies on: is '$(hdr "$p" 'Applies on')'" ;;
 		esac
 		c=$(hdr "$p" Catcher)
