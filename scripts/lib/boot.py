@@ -45,6 +45,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -195,10 +196,19 @@ class Job:
         log = f"{out}.harness.log.{os.getpid()}"
         t0 = time.monotonic()
         with open(log, "wb") as f:
-            st = subprocess.call([self.guest_run, "--out", out] + self.guest_args,
-                                 stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT)
+            child = subprocess.Popen([self.guest_run, "--out", out] + self.guest_args,
+                                     stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT)
+            # INT or TERM for the job: passed on to guest/run (which stops its
+            # guest and exits 130 or 143), and no attempt after it
+            handlers = {sig: signal.signal(sig, lambda n, _f: child.send_signal(n))
+                        for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                st = child.wait()
+            finally:
+                for sig, h in handlers.items():
+                    signal.signal(sig, h)
         secs = time.monotonic() - t0
-        if st < 0:  # killed by a signal: the shell's number
+        if st < 0:  # ended by a signal: the shell's number
             st = 128 - st
         os.makedirs(out, exist_ok=True)
         os.replace(log, os.path.join(out, "harness.log"))

@@ -11,7 +11,9 @@ import os
 import shutil
 import subprocess
 import sys
+import signal
 import tempfile
+import time
 
 ROOT = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
@@ -59,7 +61,7 @@ def job(name, outcomes, **kw):
     return res, calls(p)
 
 
-print("1..15")
+print("1..16")
 
 # ---- each status class ----
 cases = [  # outcome, options, status, script status, a word of the first line
@@ -181,6 +183,32 @@ for args, word in bad:
         wrong.append(f"{args}: exit {r.returncode}, {r.stderr.strip()!r}")
 point(not wrong and not os.path.exists(os.path.join(work, "nx")) and not os.path.exists("x"),
       f"{len(bad)} bad option sets: exit 2, one line naming the option, nothing booted or made", *wrong)
+
+# TERM for the job: passed on to guest/run, no attempt after it, exit 143
+slow = os.path.join(work, "slow-guest-run")
+with open(slow, "w") as f:
+    f.write("#!/bin/sh\n[ \"$1\" = --out ] && mkdir -p \"$2\" && echo \"$$\" >\"$2.pid\"\n"
+            "trap 'kill $!; echo guest/run: stopped >&2; exit 143' TERM\nsleep 30 & wait\n")
+os.chmod(slow, 0o755)
+p = subprocess.Popen([cli, "--quiet", "--attempts", "3", "--retry", "incomplete", "--out",
+                      os.path.join(work, "term"), "--", script],
+                     env=dict(os.environ, DAXBENCH_GUEST_RUN=slow), stdout=subprocess.PIPE, text=True)
+for _ in range(100):
+    if os.path.exists(os.path.join(work, "term.pid")):
+        break
+    time.sleep(0.05)
+p.send_signal(signal.SIGTERM)
+try:
+    rc = p.wait(timeout=20)
+except subprocess.TimeoutExpired:
+    p.kill()
+    rc = None
+with open(os.path.join(work, "term", "result.json")) as f:
+    rj = json.load(f)
+point(rc == 143 and rj["harness_status"] == 143 and len(rj["attempts"]) == 1
+      and "stopped" in rj["message"],
+      "TERM for boot-job: passed on to guest/run, no second attempt, exit 143",
+      f"exit {rc}", json.dumps(rj.get("attempts")))
 
 shutil.rmtree(work)
 sys.exit(1 if failed else 0)
