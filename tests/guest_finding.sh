@@ -22,8 +22,6 @@ cd "$(dirname "$0")/.."
 kver=${1:-${DAXBENCH_TEST_KVER:-7.2}}
 # shellcheck source=lib/tap.sh
 . tests/lib/tap.sh
-# shellcheck source=../scripts/lib/kmsg.sh
-. scripts/lib/kmsg.sh
 out=build/test-guest-finding-$kver
 fresh_dir "$out"
 repro=results/finding/repro/dax-fsync-race.c
@@ -56,21 +54,23 @@ exit 0
 EOF
 # A boot that QEMU's multi-threaded TCG killed (an int3 Oops when the kernel
 # live-patches code the other vCPU runs: stock and fixed kernels alike) is
-# booted again, twice at most, and said.
+# booted again, twice at most, and said: a job of the boot library
+# (scripts/boot-job --retry emulator-fault), attempts set aside as
+# NAME.attempt-K.  Returns guest/run's status of the last attempt.
+job() {	# NAME ATTEMPTS GUEST-RUN-ARGS... SCRIPT
+	local name=$1 attempts=$2
+	shift 2
+	scripts/boot-job --quiet --attempts "$attempts" --retry emulator-fault --out "$out/$name" -- "$@" >/dev/null
+	[ -f "$out/$name/result.json" ] || { echo "# $name: scripts/boot-job left no result.json"; return 125; }
+	cp "$out/$name/harness.log" "$out/$name.log"
+	jq -r '.attempts[:-1][] | "# \(.dir): died of an emulator fault (\(.lines[0] // "?")); booted again"' "$out/$name/result.json"
+	return "$(jq -r .harness_status "$out/$name/result.json")"
+}
 boot() {	# NAME SCENARIOS DURATION KERNEL-ARGS...
-	local name=$1 sc=$2 dur=$3 k st
+	local name=$1 sc=$2 dur=$3
 	shift 3
 	{ echo "SCENARIOS=$sc DURATION=$dur"; cat "$out/guest.sh"; } >"$out/$name.sh"
-	for k in 1 2 3; do
-		rm -rf "$out/$name"
-		scripts/guest/run "$@" --timeout 400 --bin stress/daxstress --bin "$out/dax-fsync-race" \
-			--out "$out/$name" "$out/$name.sh" >"$out/$name.log" 2>&1
-		st=$?
-		emulator_fault "$out/$name" || return $st
-		echo "# $name: attempt $k died of an emulator fault ($(emulator_fault_line "$out/$name")); booting again"
-		mv "$out/$name" "$out/$name.attempt-$k"
-	done
-	return $st
+	job "$name" 3 "$@" --timeout 400 --bin stress/daxstress --bin "$out/dax-fsync-race" "$out/$name.sh"
 }
 
 # ---- stock ----
@@ -102,8 +102,7 @@ if [ "$kver" = 7.2 ]; then
 	printf '%s\n' 'daxstress --dir "$DAXBENCH_MNT" --scenario concurrent-fsync --duration 20s --seed 918 \' \
 		'	--output "$DAXBENCH_OUT/stress.json" >"$DAXBENCH_OUT/stress.tap" 2>&1' \
 		'echo $? >"$DAXBENCH_OUT/stress.rc"' 'exit 0' >"$out/stock612.sh"
-	scripts/guest/run --kver 6.12 --timeout 300 --bin stress/daxstress --out "$out/stock612" \
-		"$out/stock612.sh" >"$out/stock612.log" 2>&1; st=$?
+	job stock612 1 --kver 6.12 --timeout 300 --bin stress/daxstress "$out/stock612.sh"; st=$?
 	d=$out/stock612
 	check "stock 6.12 ($(sed -n 's/^kernel=//p' "$d/.guest-info" 2>/dev/null)) booted and ran daxstress" $st "$(tail -n2 "$out/stock612.log" | tr '\n' ' ')"
 	v=$(jq -r '.scenarios[0].violations // "none"' "$d/stress.json" 2>/dev/null || echo none)
