@@ -17,24 +17,16 @@ import time
 
 ROOT = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 import boot  # noqa: E402
+import tap  # noqa: E402
+from tap import point  # noqa: E402
 
 FAKE = os.path.join(ROOT, "tests", "lib", "fake-guest-run")
 work = tempfile.mkdtemp(prefix="daxbench-boot-job.")
 script = os.path.join(work, "guest.sh")
 with open(script, "w") as f:
     f.write("exit 0\n")
-n = failed = 0
-
-
-def point(cond, name, *diag):
-    global n, failed
-    n += 1
-    print(f"{'ok' if cond else 'not ok'} {n} - {name}")
-    if not cond:
-        failed += 1
-        for d in diag:
-            print(f"#   {d}")
 
 
 def plan(name, outcomes):
@@ -211,4 +203,4 @@ point(rc == 143 and rj["harness_status"] == 143 and len(rj["attempts"]) == 1
       f"exit {rc}", json.dumps(rj.get("attempts")))
 
 shutil.rmtree(work)
-sys.exit(1 if failed else 0)
+sys.exit(1 if tap.failed() else 0)

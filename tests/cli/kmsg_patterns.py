@@ -17,19 +17,11 @@ import sys
 
 ROOT = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 import kmsg  # noqa: E402
+import tap  # noqa: E402
+from tap import point  # noqa: E402
 
-n = failed = 0
-
-
-def point(cond, name, *diag):
-    global n, failed
-    n += 1
-    print(f"{'ok' if cond else 'not ok'} {n} - {name}")
-    if not cond:
-        failed += 1
-        for d in diag:
-            print(f"#   {d}")
 
 
 def text_of(m):
@@ -117,4 +109,4 @@ for top in ("scripts", "lib", "tests", "stress", "bench"):
                 continue
             hits += [f"{os.path.relpath(p, ROOT)}: {s}" for s in spell if s in body]
 point(not hits, "no file spells the pattern list out again (scripts/, lib/, tests/, stress/, bench/)", *hits)
-sys.exit(1 if failed else 0)
+sys.exit(1 if tap.failed() else 0)
