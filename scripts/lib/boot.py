@@ -174,8 +174,8 @@ def classify(out, harness_status, tcg_stall_is_emulator=False, message=""):
 
 class Job:
     """One boot: guest/run's arguments (options then SCRIPT, without --out),
-    the result directory out, the retry policy and the requirements of a
-    complete result."""
+    the result directory out (new, empty, or an earlier job's: it is
+    replaced), the retry policy and the requirements of a complete result."""
 
     def __init__(self, out, guest_args, policy=None, require=(), tcg_stall_is_emulator=False,
                  guest_run=None, progress=None):
@@ -190,6 +190,12 @@ class Job:
         self.guest_run = guest_run or os.environ.get("DAXBENCH_GUEST_RUN") or \
             os.path.join(ROOT, "scripts", "guest", "run")
         self.progress = progress or (lambda msg: None)
+        if os.path.isdir(self.out) and os.listdir(self.out) and not any(
+                os.path.exists(os.path.join(self.out, m)) for m in ("result.json", ".guest-run")):
+            raise ValueError(f"'{out}' is not empty and holds no earlier job (result.json);"
+                             " give a new or empty directory")
+        if os.path.lexists(self.out) and not os.path.isdir(self.out):
+            raise ValueError(f"'{out}' exists and is not a directory")
 
     def _boot_once(self, k):
         out = self.out

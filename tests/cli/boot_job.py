@@ -167,14 +167,20 @@ point(r.returncode == 1 and r.stdout == "died\n" and r.stderr == "",
 bad = [(["--out"], "--out"), (["--attempts", "0", "--out", "x", "--", script], "--attempts"),
        (["--retry", "flaky", "--out", "x", "--", script], "--retry"), (["--", script], "--out"),
        (["--out", os.path.join(work, "nx")], "SCRIPT"), (["--fs", "ext4"], "--fs"),
-       (["--out", os.path.join(work, "nx"), "--", "/nonexistent.sh"], "/nonexistent.sh")]
+       (["--out", os.path.join(work, "nx"), "--", "/nonexistent.sh"], "/nonexistent.sh"),
+       (["--out", os.path.join(work, "keep"), "--", script], "not empty")]
+os.makedirs(os.path.join(work, "keep"))
+with open(os.path.join(work, "keep", "precious"), "w") as f:
+    f.write("x\n")
 wrong = []
 for args, word in bad:
     r = run_cli(*args)
     if r.returncode != 2 or len(r.stderr.splitlines()) != 1 or word not in r.stderr or r.stdout:
         wrong.append(f"{args}: exit {r.returncode}, {r.stderr.strip()!r}")
-point(not wrong and not os.path.exists(os.path.join(work, "nx")) and not os.path.exists("x"),
-      f"{len(bad)} bad option sets: exit 2, one line naming the option, nothing booted or made", *wrong)
+point(not wrong and not os.path.exists(os.path.join(work, "nx")) and not os.path.exists("x")
+      and os.path.exists(os.path.join(work, "keep", "precious")),
+      f"{len(bad)} bad option sets (a directory not a job's among them, left as it was): exit 2,"
+      " one line naming the option, nothing booted or made", *wrong)
 
 # TERM for the job: passed on to guest/run, no attempt after it, exit 143
 slow = os.path.join(work, "slow-guest-run")
