@@ -65,7 +65,9 @@ void sc_rng(const struct sctx *c, struct rng *r, uint64_t salt)
 /* ---- the file ---- */
 uint64_t sc_iter_size(const struct sctx *c)
 {
-	unsigned k = c->cfg->page == PS_MIXED ? c->iter / 2 : c->iter;
+	/* mixed: PMD and PTE alternate, so PMD full, PTE cut, PMD cut, PTE
+	 * full, ... */
+	unsigned k = c->cfg->page == PS_MIXED ? c->iter / 2 + c->iter : c->iter;
 
 	/* the negative controls name exact pages of --size */
 	if (c->cfg->inject != INJ_NONE && c->cfg->inject != INJ_KMSG_WARNING)

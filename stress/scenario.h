@@ -330,10 +330,11 @@ int sc_file_create_size(struct sctx *c, struct daxfile *f, uint64_t size);
 #define SC_XA_CHECK_SCHED 4096ull
 #define SC_SCALE_SIZE (40ull << 20)
 /* The file size of this iteration, for a scenario that varies it: --size,
- * and every other iteration (every other pair of them when the page mode
- * alternates, so that PMD and PTE get both) --size - 2 MiB + 5 pages: a
- * size that is not a multiple of 2 MiB, whose last 2 MiB region is cut by
- * the end of the file (in a PMD mapping: PTE entries after the PMD ones). */
+ * and every other iteration --size - 2 MiB + 5 pages: a size that is not a
+ * multiple of 2 MiB, whose last 2 MiB region is cut by the end of the file
+ * (in a PMD mapping: PTE entries after the PMD ones).  With the page mode
+ * alternating (PMD, PTE, PMD, ...) the iterations are PMD at --size, PTE
+ * cut, PMD cut, PTE at --size, and so on. */
 uint64_t sc_iter_size(const struct sctx *c);	/* --size under --inject */
 int sc_map(struct sctx *c, struct mapping *m, const struct daxfile *f,
 	   enum page_mode mode);

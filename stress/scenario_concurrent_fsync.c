@@ -17,10 +17,11 @@
  *
  * At the kernel's scale: the file is 40 MiB by default (SC_SCALE_SIZE), so
  * that the walk over the whole dirty file of a PTE iteration crosses two
- * XA_CHECK_SCHED batches, and every other pair of iterations 2 MiB less 5
- * pages (sc_iter_size: not a multiple of 2 MiB, its last 2 MiB region cut
- * by the end of the file, PTE entries after the PMD ones in a PMD
- * mapping).  Each sync thread's first call of an iteration, made while the
+ * XA_CHECK_SCHED batches, and in the second and third of every four
+ * iterations 2 MiB less 5 pages (sc_iter_size: not a multiple of 2 MiB,
+ * its last 2 MiB region cut by the end of the file, PTE entries after the
+ * PMD ones in a PMD mapping); 4 iterations by default (6 with 16 MiB
+ * files, in about the same time).  Each sync thread's first call of an iteration, made while the
  * whole file is dirty, is one of (rotating with the thread and the
  * iteration): fsync, an msync range across batches (from inside a 2 MiB
  * region of the first quarter to inside one of the last), an msync range
@@ -355,7 +356,7 @@ static const struct scenario concurrent_fsync = {
 	.injects = SC_INJ(INJ_PARTIAL_SYNC) | SC_INJ(INJ_ASYNC),
 	.options = options,
 	.noptions = 1,
-	.defaults = { .size = SC_SCALE_SIZE, .iterations = 6 },
+	.defaults = { .size = SC_SCALE_SIZE, .iterations = 4 },
 	.state_size = sizeof(struct cf_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct cf),

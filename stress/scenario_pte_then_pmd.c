@@ -22,9 +22,10 @@
  * the bug; B, C, D check the other transitions).
  *
  * At the kernel's scale: the file is 40 MiB by default (SC_SCALE_SIZE, 20
- * regions), every other pair of iterations 2 MiB less 5 pages
- * (sc_iter_size: the 5 pages after the last whole region belong to no
- * class, the race stores to them); in every other iteration phase 1
+ * regions), in the second and third of every four iterations 2 MiB less 5
+ * pages (sc_iter_size: the 5 pages after the last whole region belong to
+ * no class, the race stores to them); 3 iterations by default; in every
+ * other iteration phase 1
  * stores every page of A and B (dense), so that the fsync of phase 4 walks
  * more than an XA_CHECK_SCHED batch of PTE entries with the PMD entries of
  * C among them (else a quarter of their pages).
@@ -319,7 +320,7 @@ static const struct scenario pte_then_pmd = {
 		"2 MiB mapping by another thread, are still flushed by fsync",
 	.order = 20,
 	.needs_dax = true,
-	.defaults = { .size = SC_SCALE_SIZE },
+	.defaults = { .size = SC_SCALE_SIZE, .iterations = 3 },
 	.state_size = sizeof(struct pp_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct pp),

@@ -25,9 +25,10 @@
  * and the oracle over every call (a partial flush of a 2 MiB entry by the
  * range msync leaves pages that the fsync then does not flush either).
  * The file: 40 MiB by default (SC_SCALE_SIZE: the first fsync of a PTE
- * iteration walks 10240 entries, two and a half batches), every other pair
- * of iterations 2 MiB less 5 pages (sc_iter_size: the last 2 MiB region
- * cut by the end of the file).
+ * iteration walks 10240 entries, two and a half batches), in the second
+ * and third iterations 2 MiB less 5 pages (sc_iter_size: the last 2 MiB
+ * region cut by the end of the file); 3 iterations by default (PMD, PTE
+ * cut, PMD cut).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -386,7 +387,7 @@ static const struct scenario rewrite_after_flush = {
 		"flush it and nothing else; an idle fsync flushes 0 bytes",
 	.order = 30,
 	.needs_dax = true,
-	.defaults = { .size = SC_SCALE_SIZE },
+	.defaults = { .size = SC_SCALE_SIZE, .iterations = 3 },
 	.state_size = sizeof(struct rw_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct rw),
