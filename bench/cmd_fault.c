@@ -13,6 +13,12 @@
  *                  4 KiB store dirties 2 MiB (the flush amplification)
  *   fsync-idle     no stores since the last fsync: must flush 0 bytes
  *
+ * The run ends with a verdict on the invariants of flush_checks.h (the
+ * table's last lines, "verdict" in the JSON, exit status 1 when one
+ * failed): every fsync after stores flushes at least the bytes stored
+ * since the previous one, the idle fsync flushes 0, every writeback lies
+ * inside the file, every page stored is written back by a later phase.
+ *
  * Faults by kind and bytes flushed come from the fs_dax tracepoints of a
  * private trace instance; latencies from the store loop itself.
  */
@@ -30,6 +36,7 @@
 #include "daxfile.h"
 #include "env.h"
 #include "fault_time.h"
+#include "flush_checks.h"
 #include "workload.h"
 #include "hist.h"
 #include "opts.h"
@@ -40,8 +47,14 @@
 #include "timing.h"
 #include "trace.h"
 #include "trace_csv.h"
+#include "verdict.h"
 
 #define PAGE 4096ull
+
+/* --inject: negative controls of the verdict, each a change to the trace
+ * records of one phase (before anything counts them) that one invariant
+ * must see. */
+enum inject { INJ_NONE, INJ_SHORT_SYNC, INJ_IDLE_FLUSH, INJ_OUTSIDE, INJ_LOST_PAGE };
 
 struct params {
 	uint64_t size;
@@ -51,12 +64,17 @@ struct params {
 	uint64_t rw_num, rw_den;
 	const char *rw_text;
 	unsigned repeat;
+	enum inject inject;
 	const char *events;	/* CSV of every trace record */
 	struct out_target ev_out;	/* what --events names */
 	struct common_opts opt;	/* --dir, --seed, --output, --trace-buffer, ... */
 };
 
 enum phase_kind { PH_STORE_ALL, PH_STORE_REWRITE, PH_SYNC };
+
+static const char *const inject_names[] = {
+	"none", "short-sync", "idle-flush", "outside", "lost-page", NULL,
+};
 
 static const struct phase_def {
 	const char *name;
@@ -170,6 +188,13 @@ static void usage(FILE *f)
 "                       to stdout with - (instead of the table)\n"
 "  --trace-buffer SIZE  per-cpu trace buffer (default 16M)\n"
 "  --no-trace           run without event accounting\n"
+"  --inject CONTROL     a negative control of the verdict, changing the trace\n"
+"                       records the run sees: short-sync (the first fsync loses\n"
+"                       every other writeback; page cache: half its pages),\n"
+"                       idle-flush (the idle fsync writes back a page),\n"
+"                       outside (a writeback past the end of the file, DAX),\n"
+"                       lost-page (the rewrite's first writeback moved to the\n"
+"                       next entry, DAX); the run must exit 1\n"
 "  --allow-lost-events  keep results even when trace events were lost\n"
 "  --quiet              no table on stdout\n"
 OUT_TARGET_HELP
@@ -189,6 +214,7 @@ static void parse(int argc, char **argv, struct params *p)
 		OPT_DEF_SEED,
 		OPT_DEF_OUTPUT,
 		{ { "events", required_argument, NULL, 'E' }, "file-out", NULL },
+		{ { "inject", required_argument, NULL, 'I' }, "choice", "short-sync" },
 		OPT_DEF_TRACED_END,
 	};
 	uint64_t granule;
@@ -209,6 +235,7 @@ static void parse(int argc, char **argv, struct params *p)
 			break;
 		case 'R': p->repeat = opt_uint("--repeat", optarg, 1, 100000); break;
 		case 'E': p->events = optarg; break;
+		case 'I': p->inject = opt_choice("--inject", optarg, inject_names); break;
 		default:  opt_common(c, argv, &p->opt);
 		}
 	}
@@ -221,6 +248,8 @@ static void parse(int argc, char **argv, struct params *p)
 			(unsigned long long)p->size, fmt_bytes(b, sizeof(b), granule),
 			p->threads);
 	}
+	if (p->inject && p->opt.no_trace)
+		opt_die("--inject", "changes trace records, but --no-trace was given");
 	if (p->events && p->opt.no_trace)
 		opt_die("--events", "needs tracing, but --no-trace was given");
 	if (p->events) {
@@ -411,6 +440,8 @@ struct fault_run {
 	FILE *evf;		/* --events, when traced */
 	char why[256];		/* why there is no trace */
 	bool dax, traced;
+	struct verdict verdict;	/* over every repeat */
+	struct flush_checks fc;	/* the repeat's */
 };
 
 /* The first file, and what it says of the target (root: env, dax). */
@@ -461,6 +492,84 @@ static int open_trace(struct fault_run *fr)
 	return 0;
 }
 
+/* --inject: the phase's records changed as the control says. */
+static void inject_records(const struct params *p, size_t ph, struct trace_vec *tv)
+{
+	const char *name = phases[ph].name;
+	struct trace_rec x = { 0 };
+	size_t k = 0, nth = 0;
+
+	switch (p->inject) {
+	case INJ_SHORT_SYNC:
+		if (strcmp(name, "fsync"))
+			return;
+		for (size_t i = 0; i < tv->n; i++) {
+			struct trace_rec *r = &tv->v[i];
+
+			if (r->ev == EV_EXT4_WRITEPAGES_RESULT)
+				r->pglen /= 2;
+			if (r->ev == EV_WRITEBACK_ONE && nth++ % 2)
+				continue;
+			tv->v[k++] = *r;
+		}
+		tv->n = k;
+		return;
+	case INJ_IDLE_FLUSH:
+	case INJ_OUTSIDE:
+		if (strcmp(name, p->inject == INJ_IDLE_FLUSH ? "fsync-idle" : "fsync"))
+			return;
+		x.ts = now_ns();
+		x.ev = EV_WRITEBACK_ONE;
+		x.pglen = 1;
+		x.pgoff = p->inject == INJ_OUTSIDE ? p->size / PAGE : 0;
+		trace_vec_push(tv, &x);
+		if (p->inject == INJ_IDLE_FLUSH) {	/* the page cache's */
+			x.ev = EV_EXT4_WRITEPAGES_RESULT;
+			trace_vec_push(tv, &x);
+		}
+		return;
+	case INJ_LOST_PAGE:
+		if (strcmp(name, "fsync-rewrite"))
+			return;
+		for (size_t i = 0; i < tv->n; i++)
+			if (tv->v[i].ev == EV_WRITEBACK_ONE) {
+				struct trace_rec *r = &tv->v[i];
+
+				r->pgoff = (r->pgoff + r->pglen) % (p->size / PAGE);
+				return;
+			}
+		return;
+	case INJ_NONE:
+		return;
+	}
+}
+
+/* The phase's records, then its stores, then (a sync) what it flushed,
+ * into the repeat's checks. */
+static void check_phase(struct fault_run *fr, unsigned r, size_t ph,
+			const struct phase_result *pr)
+{
+	const struct params *p = &fr->p;
+	uint64_t pages = p->size / PAGE;
+	char where[96];
+
+	snprintf(where, sizeof(where), "repeat %u, %s", r + 1, phases[ph].name);
+	fc_records(&fr->fc, fr->tv.v, fr->tv.n, where);
+	if (phases[ph].kind == PH_STORE_ALL)
+		fc_store(&fr->fc, 0, pr->pages_stored);
+	else if (phases[ph].kind == PH_STORE_REWRITE)
+		for (uint64_t i = 0; i < pages; i++)
+			if (rewrite_selected(i, p->rw_num, p->rw_den))
+				fc_store(&fr->fc, i, 1);
+	if (phases[ph].kind == PH_SYNC)
+		fc_sync(&fr->fc, where);
+	if (ph == NPHASES - 1) {
+		snprintf(where, sizeof(where), "repeat %u, after %s", r + 1,
+			 phases[ph].name);
+		fc_end(&fr->fc, where);
+	}
+}
+
 /* Phase ph of repeat r on the mapping at base: the fsync or the stores,
  * then what the trace saw of it. */
 static int run_phase(struct fault_run *fr, unsigned r, size_t ph, char *base,
@@ -493,7 +602,9 @@ static int run_phase(struct fault_run *fr, unsigned r, size_t ph, char *base,
 				opt_progname());
 			return -1;
 		}
+		inject_records(&fr->p, ph, &fr->tv);
 		dax_counts_add_all(&pr->counts, &fr->tv);
+		check_phase(fr, r, ph, pr);
 		if (fr->evf) {
 			char label[64];
 
@@ -544,6 +655,11 @@ static int run_repeat(struct fault_run *fr, unsigned r, json_object *root,
 		dax_trace_filter_file(fr->tr, fr->f.st_dev, fr->f.ino);
 		dax_trace_drain(fr->tr, &fr->tv);	/* discard setup events */
 		fr->tv.n = 0;
+		if (fc_init(&fr->fc, &fr->verdict, p->size / PAGE, fr->dax,
+			    dax_trace_has(fr->tr, EV_EXT4_WRITEPAGES_RESULT))) {
+			fprintf(stderr, "%s: out of memory\n", opt_progname());
+			return -1;
+		}
 	}
 	for (size_t ph = 0; ph < NPHASES; ph++) {
 		if (run_phase(fr, r, ph, m.addr, &dirtied_since_sync))
@@ -553,6 +669,7 @@ static int run_repeat(struct fault_run *fr, unsigned r, json_object *root,
 	}
 	mapping_unmap(&m);
 	daxfile_remove(&fr->f);
+	fc_free(&fr->fc);
 	rj = json_object_new_array();
 	for (size_t ph = 0; ph < NPHASES; ph++)
 		json_object_array_add(rj, phase_json(&phases[ph], &fr->res[r][ph],
@@ -576,6 +693,7 @@ static json_object *params_json(const struct params *p)
 	json_object_object_add(pj, "repeat", json_object_new_int(p->repeat));
 	json_object_object_add(pj, "seed", json_object_new_uint64(p->opt.seed));
 	json_object_object_add(pj, "trace_buffer_kb", json_object_new_uint64(p->opt.trace_kb));
+	json_object_object_add(pj, "inject", json_object_new_string(inject_names[p->inject]));
 	return pj;
 }
 
@@ -596,9 +714,15 @@ static int finish(struct fault_run *fr, json_object *root, uint64_t lost)
 		out_target_report(&p->ev_out);
 		return 1;
 	}
-	if (!p->opt.quiet)
+	if (!p->opt.quiet) {
 		print_table(p, &fr->tgt, fr->res, fr->dax, fr->traced);
-	return results_save(&p->opt.out, root) ? 1 : 0;
+		verdict_print(stdout, &fr->verdict);
+	} else if (verdict_failed(&fr->verdict)) {
+		verdict_print(stderr, &fr->verdict);
+	}
+	if (results_save(&p->opt.out, root))
+		return 1;
+	return verdict_failed(&fr->verdict) ? 1 : 0;
 }
 
 int cmd_fault(int argc, char **argv)
@@ -614,6 +738,9 @@ int cmd_fault(int argc, char **argv)
 	root = results_new("fault", argc, argv);
 	if (first_file(&fr, root) || open_trace(&fr))
 		return 1;
+	verdict_init(&fr.verdict, fr.traced);
+	if (!fr.traced)
+		fc_declare(&fr.verdict);
 	if (!fr.dax)
 		fprintf(stderr, "%s: %s is not DAX (%s): running as a page-cache baseline\n",
 			opt_progname(), p->opt.dir, fr.tgt.fstype);
@@ -636,6 +763,7 @@ int cmd_fault(int argc, char **argv)
 		json_object_object_add(root, "idle_fsync_bytes_flushed",
 				       json_object_new_uint64(idle));
 	}
+	verdict_json_add(&fr.verdict, root);
 	rc = finish(&fr, root, lost);
 	for (unsigned r = 0; r < p->repeat; r++)
 		for (size_t ph = 0; ph < NPHASES; ph++)

@@ -79,6 +79,7 @@
 #include "test_stop.h"
 #include "workload.h"
 #include "timing.h"
+#include "flush_checks.h"
 #include "topology.h"
 #include "trace.h"
 #include "sync.h"
@@ -514,6 +515,7 @@ int cmd_sync(int argc, char **argv)
 	struct sync_cmd c = { .pmem_node = -1 };
 	struct params *p = &c.p;
 	struct run_summary *rs;
+	struct verdict verdict;
 	json_object *root, *runs;
 	char err[512];
 	uint64_t lost = 0;
@@ -553,13 +555,23 @@ int cmd_sync(int argc, char **argv)
 	json_object_object_add(root, "runs", runs);
 	if (MEASURE)
 		summary_into(root, p, rs, c.traced);
+	verdict_init(&verdict, c.traced && MEASURE);
+	for (unsigned r = 0; r < p->repeat; r++)
+		verdict_merge(&verdict, &rs[r].verdict);
+	if (!MEASURE)
+		fc_declare(&verdict);
+	verdict_json_add(&verdict, root);
 
 	if (results_lost_refused(lost, p->opt.allow_lost, "flush accounting is incomplete")) {
 		rc = 1;
 	} else {
-		if (!p->opt.quiet && MEASURE)
+		if (!p->opt.quiet && MEASURE) {
 			sync_print_table(p, &c.tgt, c.dax, c.traced, runs, rs);
-		if (results_save(&p->opt.out, root))
+			verdict_print(stdout, &verdict);
+		} else if (verdict_failed(&verdict)) {
+			verdict_print(stderr, &verdict);
+		}
+		if (results_save(&p->opt.out, root) || verdict_failed(&verdict))
 			rc = 1;
 	}
 	free(rs);

@@ -30,6 +30,7 @@
 #include "sync_methods.h"
 #include "topology.h"
 #include "trace.h"
+#include "verdict.h"
 
 #ifdef DAXBENCH_NO_MEASURE
 #define MEASURE 0
@@ -129,6 +130,8 @@ struct call_rec {
 					 * the start of a completed quiescent
 					 * whole-file call, none during, no other
 					 * call in flight at its start; or idle */
+	uint8_t quiet;			/* no store from before collect() to its
+					 * return (flush_checks.h) */
 	uint8_t no_store_racing;	/* the same but another call in flight: a
 					 * racing call may still be flushing an
 					 * entry, which this one then flushes
@@ -246,6 +249,7 @@ struct run_summary {		/* what the summary over repeats needs */
 	bool exact, traced;
 	int probe_ok;		/* -1 n/a */
 	uint64_t writers_busy_ns, syncers_busy_ns, stores, calls;
+	struct verdict verdict;	/* the run's checks (flush_checks.h) */
 };
 
 /* ------------------------------------------------------------------ */

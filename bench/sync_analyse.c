@@ -13,6 +13,7 @@
 
 #include "attribution.h"
 #include "dax_counts.h"
+#include "flush_checks.h"
 #include "hist.h"
 #include "sync_methods.h"
 #include "trace.h"
@@ -520,6 +521,55 @@ static void summarise(const struct analysis *a, json_object *probe,
 	}
 }
 
+/* The run's verdict on the invariants of flush_checks.h (after the dirty
+ * set's replay, whose end it takes). */
+static void check_run(const struct analysis *a, struct run_summary *sum)
+{
+	const struct params *p = a->p;
+	const struct run *r = a->r;
+	const struct trace_vec *tv = &a->t->tv;
+	struct fc_call *fc = xcalloc(a->ncalls, sizeof(*fc));
+	bool kernel_calls = true;
+	size_t k = 0;
+
+	verdict_init(&sum->verdict, a->traced);
+	if (!a->traced) {
+		fc_declare(&sum->verdict);
+		free(fc);
+		return;
+	}
+	for (unsigned j = 0; j < p->syncers; j++)
+		for (size_t c = 0; c < r->s[j].ncalls; c++, k++) {
+			const struct call_rec *cr = &r->s[j].calls[c];
+
+			fc[k] = (struct fc_call){ .t_start = cr->t_start,
+				.t_end = cr->t_end, .syncer = j,
+				.kernel_call = r->s[j].ops->kernel_call,
+				.quiet = cr->quiet, .idle = cr->kind == CALL_IDLE,
+				.no_store = cr->no_store,
+				.dirtied_pages = cr->dirtied_pages,
+				.flushed_pages = a->ac[k].pages };
+		}
+	for (unsigned m = 0; m < p->nmethods; m++)
+		kernel_calls &= p->methods[m]->kernel_call;
+	fc_sync_calls(&sum->verdict, fc, a->ncalls, a->t->dax);
+	free(fc);
+	if (!a->t->dax) {
+		verdict_not_applicable(&sum->verdict, FC_INSIDE, fc_inside_text,
+				       "page cache: its writeback records carry no page range");
+		verdict_not_applicable(&sum->verdict, FC_WRITTEN, fc_written_text,
+				       "page cache: its writeback records carry no page range");
+		return;
+	}
+	fc_inside(&sum->verdict, tv->v, tv->n, r->npages);
+	if (!kernel_calls)
+		verdict_not_applicable(&sum->verdict, FC_WRITTEN, fc_written_text,
+				       "mapsync: persistence is done in user space, the kernel's entries stay dirty");
+	else if (fc_written(&sum->verdict, r->union_bits, r->npages, tv->v, tv->n,
+			    sum->kernel_dirty_end / PAGE) < 0)
+		fatal("out of memory");
+}
+
 /* Everything about one run: JSON, and the figures for the summary. */
 json_object *sync_analyse(const struct params *p, struct run *r,
 			    struct tracer *t, struct run_summary *sum,
@@ -552,6 +602,12 @@ json_object *sync_analyse(const struct params *p, struct run *r,
 		json_object_object_add(o, "dirty_set", dirty_set_json(&a, sum));
 	json_object_object_add(o, "pte_then_pmd", probe ? probe : NULL);
 	summarise(&a, probe, sum);
+	if (MEASURE) {
+		check_run(&a, sum);
+		verdict_json_add(&sum->verdict, o);
+	} else {
+		verdict_init(&sum->verdict, false);
+	}
 	attr_faults_free(&a.af);
 	free(a.ac);
 	free(a.ms);

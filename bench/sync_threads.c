@@ -258,12 +258,13 @@ static int do_call(struct syncer *s, enum call_kind kind)
 {
 	struct run *r = s->thr.run;
 	struct group *g = s->thr.g;
-	uint64_t dirtied, fresh, done, t0, t1, sc0 = s->ctx.syscalls, L, e0, e1;
+	uint64_t dirtied, fresh, done, t0, t1, sc0 = s->ctx.syscalls, L, e0, e1, ec;
 	unsigned others;
 	size_t nr;
-	bool q0, q1, quiet_since;
+	bool q0, q1, qc, quiet_since;
 	int rc;
 
+	ec = epoch(r, &qc);
 	nr = collect(s, &dirtied, &fresh);
 	done = LOAD(g->completed);
 	others = __atomic_fetch_add(&r->inflight, 1, __ATOMIC_SEQ_CST);
@@ -302,6 +303,7 @@ static int do_call(struct syncer *s, enum call_kind kind)
 		.new_pages = fresh, .stores = done - s->last_completed,
 		.nranges = (uint32_t)nr, .syscalls = (uint32_t)(s->ctx.syscalls - sc0),
 		.kind = (uint8_t)kind, .racing = others > 0,
+		.quiet = qc && q1 && e1 == ec,
 		.no_store = kind == CALL_IDLE || (quiet_since && !others),
 		.no_store_racing = kind != CALL_IDLE && quiet_since && others,
 	};

@@ -63,13 +63,34 @@ void sc_rng(const struct sctx *c, struct rng *r, uint64_t salt)
 }
 
 /* ---- the file ---- */
+uint64_t sc_iter_size(const struct sctx *c)
+{
+	/* mixed: PMD and PTE alternate, so PMD full, PTE cut, PMD cut, PTE
+	 * full, ... */
+	unsigned k = c->cfg->page == PS_MIXED ? c->iter / 2 + c->iter : c->iter;
+
+	/* the negative controls name exact pages of --size */
+	if (c->cfg->inject != INJ_NONE && c->cfg->inject != INJ_KMSG_WARNING)
+		return c->cfg->size;
+	if (k % 2 && c->cfg->size >= 4 * SPMD_BYTES)
+		return c->cfg->size - SPMD_BYTES + 5 * SPAGE;
+	return c->cfg->size;
+}
+
 int sc_file_create(struct sctx *c, struct daxfile *f)
+{
+	return sc_file_create_size(c, f, c->cfg->size);
+}
+
+int sc_file_create_size(struct sctx *c, struct daxfile *f, uint64_t size)
 {
 	char name[128], err[512];
 
 	snprintf(name, sizeof(name), ".daxstress-%s-%d", c->sc->name,
 		 (int)getpid());
-	if (daxfile_create(f, c->cfg->dir, name, c->cfg->size, err, sizeof(err))) {
+	if (size > c->cfg->size)
+		size = c->cfg->size;
+	if (daxfile_create(f, c->cfg->dir, name, size, err, sizeof(err))) {
 		sc_fail(c, "%s", err);
 		return -1;
 	}

@@ -161,7 +161,10 @@ static void usage(FILE *f)
 "                        between the scenarios that can run here\n"
 "  --iterations N        iterations per scenario (default: each scenario's own\n"
 "                        count, or as many as --duration allows)\n"
-"  --size SIZE           file size (default 16M; a multiple of 4M)\n"
+"  --size SIZE           file size (default 16M, 40M in concurrent-fsync,\n"
+"                        pte-then-pmd and rewrite-after-flush, whose second\n"
+"                        and third of every four iterations take 2M less 5\n"
+"                        pages; a multiple of 4M)\n"
 "  --writers N           storing threads (default 2)\n");
 	usage_own(f, &own);
 	fprintf(f,

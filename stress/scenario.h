@@ -316,6 +316,26 @@ void crew_free(struct crew *cr);
  * nothing is left behind), and point the trace at it, discarding what was
  * buffered.  Returns 0, or -1 after sc_fail. */
 int sc_file_create(struct sctx *c, struct daxfile *f);
+/* The same, of size bytes (at most --size: the oracle's pages). */
+int sc_file_create_size(struct sctx *c, struct daxfile *f, uint64_t size);
+
+/* The kernel's scale.  dax_writeback_mapping_range() walks the dirty
+ * entries of a range in batches of XA_CHECK_SCHED (4096) entries, pausing
+ * the walk (xas_pause) and dropping the lock between them; a 2 MiB entry
+ * counts as one.  A scenario whose file holds more than one batch of 4 KiB
+ * entries crosses those boundaries; SC_SCALE_SIZE is the default of the
+ * scenarios that do: 10240 pages, two and a half batches of PTE entries
+ * (20 PMD entries: a batch of those would take 8 GiB, more than the
+ * guest's pmem). */
+#define SC_XA_CHECK_SCHED 4096ull
+#define SC_SCALE_SIZE (40ull << 20)
+/* The file size of this iteration, for a scenario that varies it: --size,
+ * and every other iteration --size - 2 MiB + 5 pages: a size that is not a
+ * multiple of 2 MiB, whose last 2 MiB region is cut by the end of the file
+ * (in a PMD mapping: PTE entries after the PMD ones).  With the page mode
+ * alternating (PMD, PTE, PMD, ...) the iterations are PMD at --size, PTE
+ * cut, PMD cut, PTE at --size, and so on. */
+uint64_t sc_iter_size(const struct sctx *c);	/* --size under --inject */
 int sc_map(struct sctx *c, struct mapping *m, const struct daxfile *f,
 	   enum page_mode mode);
 

@@ -15,6 +15,21 @@
  * every page stored once (so every sync call has the whole file to cover);
  * the race for --round; a final fsync.
  *
+ * At the kernel's scale: the file is 40 MiB by default (SC_SCALE_SIZE), so
+ * that the walk over the whole dirty file of a PTE iteration crosses two
+ * XA_CHECK_SCHED batches, and in the second and third of every four
+ * iterations 2 MiB less 5 pages (sc_iter_size: not a multiple of 2 MiB,
+ * its last 2 MiB region cut by the end of the file, PTE entries after the
+ * PMD ones in a PMD mapping); 4 iterations by default (6 with 16 MiB
+ * files, in about the same time).  Each sync thread's first call of an iteration, made while the
+ * whole file is dirty, is one of (rotating with the thread and the
+ * iteration): fsync, an msync range across batches (from inside a 2 MiB
+ * region of the first quarter to inside one of the last), an msync range
+ * from the first page, one to the last page, fdatasync, msync of the whole
+ * file.  Later calls: fsync, fdatasync, msync of the whole file, and
+ * msync ranges (short ones of up to 1024 pages, from the first page, to the
+ * last page, across batches).
+ *
  * --inject partial-sync: every call is msync(MS_SYNC) of the first half of
  * the file while the oracle expects all of it: exactly the pages of the
  * second half are reported.  (The racing stores then go to the second half
@@ -82,14 +97,55 @@ static void writer_main(struct sc_thread *t)
 	}
 }
 
+enum { K_FSYNC, K_ACROSS, K_FROM_FIRST, K_TO_LAST, K_FDATASYNC, K_MSYNC, K_N };
+
+/* An msync(MS_SYNC) range of kind k (K_ACROSS, K_FROM_FIRST, K_TO_LAST;
+ * else a short one), timed and logged. */
+static void range_sync(struct cf *s, struct ylog *yl, struct rng *r, int k)
+{
+	uint64_t np = s->npages, first, n;
+
+	if (k == K_ACROSS && np > 2 * SC_XA_CHECK_SCHED) {
+		first = rng_below(r, np / 4);
+		n = np - first - rng_below(r, np / 4);
+	} else if (k == K_FROM_FIRST) {
+		first = 0;
+		n = 1 + rng_below(r, np);
+	} else if (k == K_TO_LAST) {
+		first = rng_below(r, np);
+		n = np - first;
+	} else {
+		uint64_t left;
+
+		first = rng_below(r, np);
+		left = np - first;
+		n = 1 + rng_below(r, left < 1024 ? left : 1024);
+	}
+	wl_call_logged(yl, WL_MSYNC, s->fd, s->base + first * SPAGE,
+		       n * SPAGE, first, n);
+}
+
 /* One sync call, timed and logged.  final: the call closing an iteration
- * (an fsync unless a negative control replaces every call).  A negative
- * control's call is logged as an msync of the whole file: what the oracle
- * is to expect of it. */
-static void do_sync(struct cf *s, struct ylog *yl, struct rng *r, bool final)
+ * (an fsync unless a negative control replaces every call); kind: the
+ * call's kind (K_*), or -1 for a random one.  A negative control's call is
+ * logged as an msync of the whole file: what the oracle is to expect of
+ * it. */
+static void do_sync(struct cf *s, struct ylog *yl, struct rng *r, bool final,
+		    int kind)
 {
 	uint64_t u = final ? 0 : rng_below(r, 100);
 
+	if (kind >= 0 && s->inj == INJ_NONE) {
+		if (kind == K_FSYNC)
+			wl_call_logged(yl, WL_FSYNC, s->fd, NULL, 0, 0, 0);
+		else if (kind == K_FDATASYNC)
+			wl_call_logged(yl, WL_FDATASYNC, s->fd, NULL, 0, 0, 0);
+		else if (kind == K_MSYNC)
+			wl_call_logged(yl, WL_MSYNC, s->fd, s->base, s->size, 0, 0);
+		else
+			range_sync(s, yl, r, kind);
+		return;
+	}
 	if (s->inj == INJ_PARTIAL_SYNC) {
 		wl_call_logged(yl, WL_MSYNC, s->fd, s->base, s->size / 2, 0, 0);
 	} else if (s->inj == INJ_ASYNC) {
@@ -101,11 +157,10 @@ static void do_sync(struct cf *s, struct ylog *yl, struct rng *r, bool final)
 	} else if (u < 80) {
 		wl_call_logged(yl, WL_MSYNC, s->fd, s->base, s->size, 0, 0);
 	} else {
-		uint64_t first = rng_below(r, s->npages), left = s->npages - first;
-		uint64_t n = 1 + rng_below(r, left < 1024 ? left : 1024);
+		static const int kinds[] = { -1, -1, -1, -1, -1, K_FROM_FIRST,
+					     K_TO_LAST, K_ACROSS };
 
-		wl_call_logged(yl, WL_MSYNC, s->fd, s->base + first * SPAGE,
-			       n * SPAGE, first, n);
+		range_sync(s, yl, r, kinds[rng_below(r, 8)]);
 	}
 }
 
@@ -113,6 +168,8 @@ static void syncer_main(struct sc_thread *t)
 {
 	struct cf *s = t->shared;
 	struct rng r;
+
+	int first = (int)((t->id + s->c->iter) % K_N);
 
 	sc_rng(s->c, &r, 200 + t->id);
 	pthread_barrier_wait(&s->start);
@@ -133,7 +190,8 @@ static void syncer_main(struct sc_thread *t)
 			wl_spin_ns(rng_below(&r, TOGETHER_NS));
 		else
 			wl_sleep_ns(rng_below(&r, SPREAD_NS));
-		do_sync(s, &t->yl, &r, false);
+		do_sync(s, &t->yl, &r, false, first);
+		first = -1;
 	}
 }
 
@@ -218,7 +276,7 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 	unsigned nw = c->cfg->writers, nk = sc_opt(c, OPT_SYNCERS);
 	enum page_mode mode = sc_page_mode(c);
 
-	if (sc_file_create(c, &s->f))
+	if (sc_file_create_size(c, &s->f, sc_iter_size(c)))
 		return SV_FAIL;
 	if (sc_map(c, &s->m, &s->f, mode)) {
 		daxfile_remove(&s->f);
@@ -227,8 +285,8 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 	mode == PAGE_PMD ? st->it_pmd++ : st->it_pte++;
 	s->c = c;
 	s->base = s->m.addr;
-	s->size = c->cfg->size;
-	s->npages = c->cfg->npages;
+	s->size = s->f.size;
+	s->npages = s->f.size / SPAGE;
 	s->fd = s->f.fd;
 	s->inj = c->cfg->inject;
 	sc_rng(c, &s->cyc_rng, 300);
@@ -255,7 +313,7 @@ static enum sverdict end(struct sctx *c, struct sc_iter *it, struct crew *cr,
 
 	(void)rec;
 	sc_rng(c, &r, 400);
-	do_sync(s, &crew_thread(cr, R_MAIN, 0)->yl, &r, true);
+	do_sync(s, &crew_thread(cr, R_MAIN, 0)->yl, &r, true, -1);
 	st->cycles += s->cycles;
 	st->together += s->together;
 	st->overl += overlapping(cr->yl, cr->nyl);
@@ -298,7 +356,7 @@ static const struct scenario concurrent_fsync = {
 	.injects = SC_INJ(INJ_PARTIAL_SYNC) | SC_INJ(INJ_ASYNC),
 	.options = options,
 	.noptions = 1,
-	.defaults = { .iterations = 6 },
+	.defaults = { .size = SC_SCALE_SIZE, .iterations = 4 },
 	.state_size = sizeof(struct cf_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct cf),

@@ -20,6 +20,15 @@
  *      mapping while the main thread calls fsync and msync; a final fsync.
  * The oracle checks every call (A is the one that fails on a kernel with
  * the bug; B, C, D check the other transitions).
+ *
+ * At the kernel's scale: the file is 40 MiB by default (SC_SCALE_SIZE, 20
+ * regions), in the second and third of every four iterations 2 MiB less 5
+ * pages (sc_iter_size: the 5 pages after the last whole region belong to
+ * no class, the race stores to them); 3 iterations by default; in every
+ * other iteration phase 1
+ * stores every page of A and B (dense), so that the fsync of phase 4 walks
+ * more than an XA_CHECK_SCHED batch of PTE entries with the PMD entries of
+ * C among them (else a quarter of their pages).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -41,6 +50,7 @@ struct pp {
 	uint8_t *cls;			/* class per region */
 	int fd;
 	uint64_t size;
+	bool dense;			/* phase 1 stores every page of A, B */
 	struct rng r;			/* the classes, then the main thread's */
 	pthread_barrier_t b;
 	int phase;
@@ -97,7 +107,7 @@ static void phase(struct pp_thread *t, int ph)
 
 		if (!t->is_pmd) {
 			if (ph == PH_1 && (cl == CL_A || cl == CL_B))
-				store_some(t, s->pte, g, 4);
+				store_some(t, s->pte, g, s->dense ? 1 : 4);
 			else if (ph == PH_2 && (cl == CL_C || cl == CL_D))
 				store_some(t, s->pte, g, 8);
 		} else {
@@ -213,14 +223,15 @@ static enum sverdict prepare(struct sctx *c)
 static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 {
 	struct pp_state *st = c->state;
-	uint64_t nreg = st->nreg, *ncls = st->ncls;
+	uint64_t nreg, *ncls = st->ncls;
 	struct pp *s = it->priv;
 
 	s->c = c;
-	s->npages = c->cfg->npages;
-	s->nreg = nreg;
+	s->npages = sc_iter_size(c) / SPAGE;
+	s->nreg = nreg = s->npages / SPMD_PAGES < 4 ? st->nreg : s->npages / SPMD_PAGES;
+	s->dense = c->iter % 2;
 	s->cls = calloc(nreg, 1);
-	if (!s->cls || sc_file_create(c, &s->f)) {
+	if (!s->cls || sc_file_create_size(c, &s->f, s->npages * SPAGE)) {
 		sc_fail(c, "setup failed");
 		return SV_FAIL;
 	}
@@ -236,7 +247,8 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 	s->pte = s->mpte.addr;
 	s->pmd = s->mpmd.addr;
 	s->fd = s->f.fd;
-	s->size = c->cfg->size;
+	s->size = s->f.size;
+	s->npages = s->f.size / SPAGE;
 	/* every class at least once, the rest at random, shuffled */
 	sc_rng(c, &s->r, 1);
 	for (uint64_t g = 0; g < nreg; g++)
@@ -308,6 +320,7 @@ static const struct scenario pte_then_pmd = {
 		"2 MiB mapping by another thread, are still flushed by fsync",
 	.order = 20,
 	.needs_dax = true,
+	.defaults = { .size = SC_SCALE_SIZE, .iterations = 3 },
 	.state_size = sizeof(struct pp_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct pp),

@@ -11,15 +11,24 @@
  * An iteration, on a new file mapped PMD or PTE (alternating, or --page):
  *   - W writers store every page once; fsync;
  *   - REWRITES times: the writers store to a random eighth of the pages of
- *     a random half of the 2 MiB regions; msync(MS_SYNC) of a random range
- *     that starts inside one of those regions and ends inside another (or
- *     the same); fsync.  Asserted: every page stored has a fault event
+ *     a random half of the 2 MiB regions (the last time: to every page of
+ *     every region but one, more than a batch of the writeback walk in a
+ *     PTE mapping); msync(MS_SYNC) of a random range that starts inside
+ *     one of those regions and ends inside another (or the same; the last
+ *     time, from a page of the first quarter of the file to one of the
+ *     last, so that the range's walk crosses a batch when the file holds
+ *     two); fsync.  Asserted: every page stored has a fault event
  *     (PTE: the page, PMD: its 2 MiB) between the previous fsync's return
  *     and the msync; the writebacks of the msync and the fsync cover no
  *     page outside the entries stored to since the previous fsync;
  *   - an idle fsync: no writeback at all;
  * and the oracle over every call (a partial flush of a 2 MiB entry by the
  * range msync leaves pages that the fsync then does not flush either).
+ * The file: 40 MiB by default (SC_SCALE_SIZE: the first fsync of a PTE
+ * iteration walks 10240 entries, two and a half batches), in the second
+ * and third iterations 2 MiB less 5 pages (sc_iter_size: the last 2 MiB
+ * region cut by the end of the file); 3 iterations by default (PMD, PTE
+ * cut, PMD cut).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -66,8 +75,9 @@ static void writer_main(struct sc_thread *t)
 }
 
 /* Random half of the regions (at least one chosen, one not when there are
- * two), an eighth of their pages (at least one each). */
-static void choose(struct rng *r, uint64_t npages, uint8_t *sel)
+ * two), an eighth of their pages (at least one each); dense: every page of
+ * every region but the one not chosen. */
+static void choose(struct rng *r, uint64_t npages, uint8_t *sel, bool dense)
 {
 	uint64_t nreg = (npages + SPMD_PAGES - 1) / SPMD_PAGES;
 	uint64_t must = rng_below(r, nreg), mustnot = rng_below(r, nreg);
@@ -80,10 +90,10 @@ static void choose(struct rng *r, uint64_t npages, uint8_t *sel)
 
 		if (b > npages)
 			b = npages;
-		if (g != must && (nreg == 1 || g == mustnot || rng_below(r, 2)))
+		if (g != must && (nreg == 1 || g == mustnot || (!dense && rng_below(r, 2))))
 			continue;
 		for (uint64_t p = a; p < b; p++)
-			if (rng_below(r, 8) == 0) {
+			if (dense || rng_below(r, 8) == 0) {
 				bitmap_set(sel, p);
 				any++;
 			}
@@ -134,19 +144,25 @@ static uint64_t mark(const struct trace_vec *tv, uint64_t a, uint64_t b,
 }
 
 /* msync(MS_SYNC) of a range from a random page of a region holding a
- * stored page to a random page at most one region further on: with PMD
- * entries, it starts and ends inside 2 MiB entries. */
+ * stored page to a random page at most one region further on (long: more
+ * than XA_CHECK_SCHED pages on, when the file has them): with PMD entries,
+ * it starts and ends inside 2 MiB entries. */
 static void range_msync(struct rng *r, const struct mapping *m,
-			uint64_t npages, const uint8_t *sel, struct ylog *yl)
+			uint64_t npages, const uint8_t *sel, struct ylog *yl,
+			bool long_range)
 {
 	uint64_t p, first, n;
 
 	for (p = rng_below(r, npages); !bitmap_test(sel, p);)
 		p = (p + 1) % npages;
 	first = (p & ~(SPMD_PAGES - 1)) + rng_below(r, SPMD_PAGES);
+	if (long_range && npages > 2 * SC_XA_CHECK_SCHED)	/* from the first quarter */
+		first = rng_below(r, npages / 4);
 	if (first >= npages)
 		first = p;
 	n = 1 + rng_below(r, SPMD_PAGES * 3 / 2);
+	if (long_range && npages > 2 * SC_XA_CHECK_SCHED)	/* to the last quarter */
+		n = npages - first - rng_below(r, npages / 4);
 	if (first + n > npages)
 		n = npages - first;
 	wl_call_logged(yl, WL_MSYNC, -1, m->addr + first * SPAGE, n * SPAGE,
@@ -165,13 +181,14 @@ static void race_main(struct sc_thread *t)
 	sc_rng(c, &r, 1);
 	for (unsigned k = 0; k <= REWRITES; k++) {
 		if (k)
-			choose(&r, c->cfg->npages, s->sels[k - 1]);
+			choose(&r, s->npages, s->sels[k - 1], k == REWRITES);
 		s->sel = k ? s->sels[k - 1] : NULL;
 		s->val = (uint64_t)(k + 1) << 40;
 		pthread_barrier_wait(&s->go);
 		pthread_barrier_wait(&s->done);
 		if (k)
-			range_msync(&r, &s->m, c->cfg->npages, s->sels[k - 1], yl);
+			range_msync(&r, &s->m, s->npages, s->sels[k - 1], yl,
+				    k == REWRITES);
 		wl_fsync_logged(yl, s->fd);
 	}
 	wl_fsync_logged(yl, s->fd);
@@ -182,12 +199,12 @@ static void race_main(struct sc_thread *t)
 enum { R_WRITER, R_MAIN };
 
 /* The checks of one iteration beyond the oracle. */
-static void check_rewrites(struct sctx *c, enum page_mode mode,
+static void check_rewrites(struct sctx *c, enum page_mode mode, uint64_t np,
 			   const struct trace_vec *tv, const struct ylog *yl,
 			   uint8_t *const *sel, bool faults_traced,
 			   uint64_t *refaults, uint64_t *idle_bytes)
 {
-	uint64_t np = c->cfg->npages, bmlen = (np + 7) / 8;
+	uint64_t bmlen = (np + 7) / 8;
 	uint8_t *got = malloc(bmlen), *want = malloc(bmlen);
 
 	if (!got || !want) {
@@ -280,7 +297,8 @@ static enum sverdict prepare(struct sctx *c)
 {
 	struct rw_state *st = c->state;
 	unsigned nw = c->cfg->writers;
-	size_t cap = c->cfg->npages / nw + 2 + c->cfg->npages / nw * REWRITES / 4;
+	/* every page, two sparse rewrites, a dense one (up to every page) */
+	size_t cap = c->cfg->npages / nw * 3 + 2;
 
 	st->faults_traced = dax_trace_has(c->tr, EV_PTE_FAULT_DONE) &&
 			    dax_trace_has(c->tr, EV_PMD_FAULT_DONE);
@@ -305,7 +323,7 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 
 	for (unsigned k = 0; k < REWRITES; k++)
 		ok = ok && (s->sels[k] = calloc(bmlen, 1));
-	if (!ok || sc_file_create(c, &s->f)) {
+	if (!ok || sc_file_create_size(c, &s->f, sc_iter_size(c))) {
 		sc_fail(c, "setup failed");
 		return SV_FAIL;
 	}
@@ -315,7 +333,7 @@ static enum sverdict begin(struct sctx *c, struct sc_iter *it)
 	}
 	s->c = c;
 	s->base = s->m.addr;
-	s->npages = c->cfg->npages;
+	s->npages = s->f.size / SPAGE;
 	s->fd = s->f.fd;
 	pthread_barrier_init(&s->go, NULL, nw + 1);
 	pthread_barrier_init(&s->done, NULL, nw + 1);
@@ -334,7 +352,7 @@ static enum sverdict checked(struct sctx *c, struct sc_iter *it,
 	const struct ylog *yl = &crew_thread(cr, R_MAIN, 0)->yl;
 
 	if (chk->made && yl->n == 2 * REWRITES + 2)
-		check_rewrites(c, s->mode, chk->events, yl, s->sels,
+		check_rewrites(c, s->mode, s->npages, chk->events, yl, s->sels,
 			       st->faults_traced, &st->refaults,
 			       &st->idle_bytes);
 	return SV_PASS;
@@ -369,6 +387,7 @@ static const struct scenario rewrite_after_flush = {
 		"flush it and nothing else; an idle fsync flushes 0 bytes",
 	.order = 30,
 	.needs_dax = true,
+	.defaults = { .size = SC_SCALE_SIZE, .iterations = 3 },
 	.state_size = sizeof(struct rw_state),
 	.prepare = prepare,
 	.iter_size = sizeof(struct rw),

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
 out=build/test-guest
 fresh_dir "$out"
-planned=41
+planned=52
 echo "1..$planned"
 # One boot, one job of the boot library (scripts/boot-job, one attempt):
 # booted and ran when guest/run's status is 0 (the script's 0, a clean log).
@@ -80,7 +80,22 @@ check_json "misaligned: 33 PMD FALLBACK faults" "$f" '.summary[0].faults.pmd_fal
 check_json "misaligned: then 16384 PTE faults" "$f" '.summary[0].faults.pte_nopage' 16384
 check_json "misaligned: fsync flushes 16384 single pages" "$f" '.summary[1].flush.entries_pte' 16384
 check_json "misaligned: 33 timed PMD attempts, 16384 PTE faults" "$f" '[.runs[0][0].fault_ns.pmd.count, .runs[0][0].fault_ns.pte.count] | @text' '[33,16384]'
+check_json "pmd, pte, misaligned: every verdict passes" "$d/fault-pmd.json" \
+	"[.verdict, $(jq -c .verdict "$d/fault-pte.json" 2>&1), $(jq -c .verdict "$d/fault-misaligned.json" 2>&1)] | @text" \
+	'["pass","pass","pass"]'
+check_json "pte: the four invariants each checked and passed" "$d/fault-pte.json" \
+	'[.checks[] | "\(.name):\(.status):\(.failed)"] | join(" ")' \
+	'sync-covers-dirtied:pass:0 idle-sync-flushes-0:pass:0 writeback-inside-file:pass:0 dirtied-written-back:pass:0'
+for c in short-sync:sync-covers-dirtied idle-flush:idle-sync-flushes-0 \
+	 outside:writeback-inside-file lost-page:dirtied-written-back; do
+	inj=${c%%:*}
+	check_json "--inject $inj: fails ${c#*:} alone" "$d/inject-$inj.json" \
+		'[.verdict, (.failed_checks | join(","))] | join(" ")' "fail ${c#*:}"
+	check "--inject $inj: exits 1" "$([ "$(cat "$d/inject-$inj.status" 2>/dev/null)" = 1 ]; echo $?)" \
+		"status $(cat "$d/inject-$inj.status" 2>&1)"
+done
 f=$d/fault-pmd-mapsync.json
+check_json "map-sync: verdict passes" "$f" '.verdict' pass
 check_json "map-sync: 32 PMD faults answered NEEDDSYNC" "$f" '.summary[0].faults.pmd_needdsync' 32
 check_json "map-sync: 32 dax_insert_pfn_mkwrite" "$f" '.summary[0].faults.pfn_mkwrite' 32
 f=$d/env.json

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
 out=build/test-guest-sync
 fresh_dir "$out"
-planned=45
+planned=48
 echo "1..$planned"
 check_true() { check_json "$1" "$2" "$3" true; }	# NAME FILE JQ-EXPR
 # Every call of every run lies within the run: 0 <= t_start_ns <= t_start_ns
@@ -137,6 +137,18 @@ for m in pmd-fsync pte-lockstep pmd-lockstep mapsync pte-period; do
 	check_true "$m: every call's start and end lie in [0, run duration], each syncer's calls in order" "$d/$m.json" "$calls_in_run"
 done
 
+# The verdict: exact where a per-call count is (one syncer, lockstep: both
+# run calls checked), and the exit status follows it in every run.
+for m in pte-lockstep pmd-lockstep; do
+	check_json "$m: verdict passes, covers-dirtied checked on both run calls" "$d/$m.json" \
+		'[.verdict, (.checks[] | select(.name == "sync-covers-dirtied") | "\(.checked)/\(.failed)")] | join(" ")' 'pass 2/0'
+done
+bad=
+for m in pmd-fsync pte-lockstep pmd-lockstep mixed-fsync mixed-msync-range mapsync pte-period; do
+	v=$(jq -r .verdict "$d/$m.json" 2>&1) st=$(cat "$d/$m.status" 2>&1)
+	{ [ "$v" = pass ] && [ "$st" = 0 ]; } || { [ "$v" = fail ] && [ "$st" = 1 ]; } || bad="$bad $m($v, exit $st)"
+done
+check "every run's exit status follows its verdict (pass 0, fail 1)" "$([ -z "$bad" ]; echo $?)" "$bad"
 f=$d/mixed-late-origin.json
 n=$((n + 1))
 if grep -q "DAXBENCH_SYNC_START_DELAY_MS=$delay_ms:" "$d/mixed-late-origin.err" 2>/dev/null; then

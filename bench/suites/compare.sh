@@ -26,3 +26,4 @@ for page in pte pmd mixed; do
 	done
 done
 daxbench env --dir "$dir" >"$out/env.json"
+verdicts

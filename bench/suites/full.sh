@@ -45,3 +45,4 @@ point sync-amp-pmd sync --dir "$dir" --size 64M --page pmd --sync fsync --stores
 point sync-w4 sync --dir "$dir" --size 32M --page pmd --sync fsync --writers 4 --syncers 2 \
 	--stores 400 --every 200
 daxbench env --dir "$dir" >"$out/env.json"
+verdicts

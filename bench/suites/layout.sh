@@ -24,3 +24,4 @@ point zero-pmd punch --dir "$dir" --size 256M --page pmd --op zero --hole 4K --o
 point punch-pmd-batch punch --dir "$dir" --size 256M --page pmd --hole 4K --ops 8 --sync-every 8
 point punch-pte-batch punch --dir "$dir" --size 64M --page pte --hole 4K --ops 8 --sync-every 8
 daxbench env --dir "$dir" >"$out/env.json"
+verdicts

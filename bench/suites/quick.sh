@@ -16,3 +16,4 @@ point sync-amp-pmd sync --dir "$dir" --size 64M --page pmd --sync fsync --stores
 point sync-mixed sync --dir "$dir" --size 32M --page mixed --writers 2 --syncers 2 \
 	--sync msync-range,fsync --stores 500 --every 125
 daxbench env --dir "$dir" >"$out/env.json"
+verdicts

@@ -5,7 +5,9 @@ out=${DAXBENCH_OUT:-/results}
 run() {
 	name=$1
 	shift
-	daxbench sync --dir /mnt/pmem "$@" --output "$out/$name.json" >"$out/$name.txt" 2>"$out/$name.err"
+	st=0
+	daxbench sync --dir /mnt/pmem "$@" --output "$out/$name.json" >"$out/$name.txt" 2>"$out/$name.err" || st=$?
+	echo $st >"$out/$name.status"	# 1 when a verdict failed: the host says
 }
 # the acceptance run: 2 writers and 2 syncers calling fsync concurrently
 run pmd-fsync --page pmd --writers 2 --syncers 2 --sync fsync --stores 2000 --every 256
