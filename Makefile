@@ -28,7 +28,7 @@
 SHELL := /bin/bash
 NPROC := $(shell nproc 2>/dev/null || echo 1)
 CC ?= gcc
-PKGS := libtracefs libtraceevent json-c libndctl libdaxctl libpmem hwloc
+PKGS := libtracefs libtraceevent json-c libndctl libdaxctl libcxl libpmem hwloc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= -O2 -g
