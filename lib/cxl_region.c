@@ -41,14 +41,18 @@ static json_object *describe(struct cxl_region *region)
 	json_object *mems = json_object_new_array();
 	struct cxl_decoder *root = cxl_region_get_decoder(region);
 	struct cxl_memdev_mapping *m;
+	struct cxl_decoder *d0;
 	char hex[32];
 	int err = 0;
 
 	snprintf(hex, sizeof(hex), "0x%llx", cxl_region_get_resource(region));
 	err |= jadd_str(o, "region", cxl_region_get_devname(region));
 	err |= jadd_str(o, "root_decoder", root ? cxl_decoder_get_devname(root) : NULL);
-	err |= jadd_str(o, "mode", root ?
-			cxl_decoder_mode_name(cxl_decoder_get_mode(root)) : NULL);
+	/* the mode is the endpoint decoders' (a root decoder has none) */
+	m = cxl_mapping_get_first(region);
+	d0 = m ? cxl_mapping_get_decoder(m) : NULL;
+	err |= jadd_str(o, "mode", d0 ?
+			cxl_decoder_mode_name(cxl_decoder_get_mode(d0)) : NULL);
 	err |= jadd_i64(o, "size", (int64_t)cxl_region_get_size(region));
 	err |= jadd_str(o, "resource", hex);
 	err |= jadd_int(o, "interleave_ways", (int)cxl_region_get_interleave_ways(region));
