@@ -3,6 +3,10 @@
 #   make run      install what is needed, boot the emulated-pmem guest, run
 #                 the quick suite; results and plots land in results/
 #                 (KVER=6.12 or 7.2: another Debian kernel line than 6.1)
+#   make hw       the hw suite (flush by method, size and threads; store+
+#                 fault and fsync costs; figures) on the guest's emulated
+#                 pmem (PMEM=memmap|nvdimm|devdax|cxl), or here on a real
+#                 target: make hw TARGET=/mnt/pmem or TARGET=/dev/dax0.0
 #   make check    install what is needed, build, run every test (host and
 #                 guest); ends with "N passed, N failed"
 #   make check-host  the host tests only: no QEMU, no kernel (the inner loop)
@@ -28,7 +32,7 @@
 SHELL := /bin/bash
 NPROC := $(shell nproc 2>/dev/null || echo 1)
 CC ?= gcc
-PKGS := libtracefs libtraceevent json-c libndctl libdaxctl libpmem hwloc
+PKGS := libtracefs libtraceevent json-c libndctl libdaxctl libcxl libpmem hwloc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= -O2 -g
@@ -56,7 +60,7 @@ UNIT_BIN := $(UNIT_SRC:.c=)
 
 BINS := bench/daxbench $(if $(STRESS_SRC),stress/daxstress)
 
-.PHONY: all run check check-host clean-cache deps clean stress ab kernel mutants bench-self finding matrix
+.PHONY: all run hw check check-host clean-cache deps clean stress ab kernel mutants bench-self finding matrix
 all: $(BINS) $(UNIT_BIN)
 
 %.o: %.c
@@ -103,7 +107,11 @@ run:
 	$(if $(KVER),$(eval KVER_ERR := $(shell scripts/debian/kver --check '$(KVER)' 2>&1))$(if $(KVER_ERR),$(error make run: $(strip $(patsubst kver:,,$(KVER_ERR))))))
 	@scripts/deps
 	@$(MAKE) --no-print-directory all
-	@scripts/run-suite $(if $(SUITE),--suite $(SUITE)) $(if $(KVER),--kver $(KVER)) $(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES)) $(if $(PMEM),--pmem $(PMEM)) $(if $(FS),--fs $(FS))
+	@scripts/run-suite $(if $(SUITE),--suite $(SUITE)) $(if $(KVER),--kver $(KVER)) $(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES)) $(if $(PMEM),--pmem $(PMEM)) $(if $(FS),--fs $(FS)) $(if $(TARGET),--target $(TARGET))
+
+# make hw [TARGET=/mnt/pmem|/dev/daxN.M] [PMEM=devdax|cxl|..]: make run SUITE=hw
+hw:
+	@$(MAKE) --no-print-directory run SUITE=hw
 
 # make check builds a kernel (the fixed 7.2 reference and its variants):
 # the kernel group is installed before the first test.

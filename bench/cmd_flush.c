@@ -112,6 +112,7 @@ struct target {
 	int fd;			/* for env_capture; -1 for anon */
 	struct env_target env;
 	json_object *devdax;	/* libdaxctl description */
+	char daxname[64];	/* "dax0.0" for T_DEVDAX */
 };
 
 /* Per thread index, kept across points: thread i always runs on the same
@@ -253,31 +254,6 @@ static void parse_methods(const char *arg, struct params *p)
 	}
 }
 
-/* Is this character device a device-dax instance?  Its sysfs node belongs
- * to the "dax" subsystem (bus or class). */
-static bool is_devdax(const struct stat *st, char *name, size_t len)
-{
-	char link[PATH_MAX], real[PATH_MAX], *base;
-
-	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/subsystem",
-		 major(st->st_rdev), minor(st->st_rdev));
-	if (!realpath(link, real))
-		return false;
-	base = strrchr(real, '/');
-	if (!base || strcmp(base + 1, "dax"))
-		return false;
-	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u",
-		 major(st->st_rdev), minor(st->st_rdev));
-	if (!realpath(link, real))
-		return false;
-	base = strrchr(real, '/');
-	base = base ? base + 1 : real;
-	if (strlen(base) >= len)
-		return false;
-	memcpy(name, base, strlen(base) + 1);
-	return true;
-}
-
 static void parse_target(const char *arg, struct params *p)
 {
 	struct stat st;
@@ -300,7 +276,7 @@ static void parse_target(const char *arg, struct params *p)
 		if (access(arg, R_OK | W_OK) < 0)
 			opt_die("--target", "%s: %s", arg, strerror(errno));
 	} else if (S_ISCHR(st.st_mode)) {
-		if (!is_devdax(&st, name, sizeof(name)))
+		if (!env_is_devdax(&st, name, sizeof(name)))
 			opt_die("--target", "%s is a character device but not a device-dax instance", arg);
 		p->kind = T_DEVDAX;
 		if (access(arg, R_OK | W_OK) < 0)
@@ -491,7 +467,8 @@ static void target_open(const struct params *p, struct target *t)
 
 		snprintf(t->path, sizeof(t->path), "%s", p->target);
 		if (stat(p->target, &st) == 0)
-			is_devdax(&st, name, sizeof(name));
+			env_is_devdax(&st, name, sizeof(name));
+		snprintf(t->daxname, sizeof(t->daxname), "%s", name);
 		t->devdax = devdax_json(name, &size);
 		t->numa_node = topology_daxdev_numa(name);
 		t->base = pmem_map_file(t->path, 0, 0, 0, &mapped, &t->is_pmem);
@@ -861,9 +838,87 @@ static json_object *point_json(const struct params *p, const struct topology *to
 	return o;
 }
 
+/* A member of o (NULL when absent or null). */
+static json_object *member(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static json_object *copy_member(json_object *o, const char *key)
+{
+	return json_object_get(member(o, key));
+}
+
+/*
+ * What a hardware report names first: the region under test, its kind and
+ * size, its NUMA node and whether the platform's persistence domain makes
+ * the flush unnecessary (from env: libndctl's namespace and region, libcxl's
+ * CXL region).  Anonymous DRAM is kind "dram", no region, flush_needed
+ * null.
+ */
+static json_object *region_json(const struct params *p, const struct target *t,
+				json_object *env)
+{
+	json_object *o = json_object_new_object();
+	json_object *pm = member(env, "pmem"), *ns = member(pm, "namespace");
+	json_object *cxl = member(pm, "cxl_region"), *v;
+	const char *kind = p->kind == T_ANON ? "dram" :
+		member(pm, "kind") ? json_object_get_string(member(pm, "kind")) : "unknown";
+
+	json_object_object_add(o, "kind", json_object_new_string(kind));
+	json_object_object_add(o, "name", cxl ? copy_member(cxl, "region") :
+			       copy_member(ns, "region"));
+	json_object_object_add(o, "nd_region", copy_member(ns, "region"));
+	json_object_object_add(o, "namespace", copy_member(ns, "dev"));
+	json_object_object_add(o, "mode", copy_member(ns, "mode"));
+	v = member(ns, "region_size");
+	json_object_object_add(o, "size", v ? json_object_get(v) :
+			       p->kind == T_ANON ? json_object_new_uint64(t->len) : NULL);
+	json_object_object_add(o, "mapped", json_object_new_uint64(t->len));
+	json_object_object_add(o, "numa_node", t->numa_node < 0 ? NULL :
+			       json_object_new_int(t->numa_node));
+	json_object_object_add(o, "persistence_domain", copy_member(ns, "persistence_domain"));
+	json_object_object_add(o, "flush_needed", p->kind == T_ANON || t->dax != 1 ? NULL : ns ?
+			       copy_member(ns, "flush_needed") : json_object_new_boolean(true));
+	json_object_object_add(o, "emulated", copy_member(pm, "emulated"));
+	return o;
+}
+
+static const char *jstr(json_object *o, const char *key, const char *dflt)
+{
+	json_object *v = member(o, key);
+
+	return v ? json_object_get_string(v) : dflt;
+}
+
+static void print_region(json_object *r)
+{
+	json_object *size = member(r, "size"), *node = member(r, "numa_node");
+	json_object *need = member(r, "flush_needed");
+	char b[32] = "size unknown";
+
+	if (!strcmp(jstr(r, "kind", ""), "dram"))
+		return;
+	if (size)
+		fmt_bytes(b, sizeof(b), (uint64_t)json_object_get_int64(size));
+	printf("region: %s %s%s%s%s%s%s, %s, NUMA node %s%s; persistence domain %s: %s\n",
+	       jstr(r, "kind", "unknown"), jstr(r, "name", "(no region)"),
+	       member(r, "namespace") ? " (" : "", jstr(r, "namespace", ""),
+	       member(r, "mode") ? " " : "", jstr(r, "mode", ""),
+	       member(r, "namespace") ? ")" : "", b,
+	       node ? json_object_get_string(node) : "unknown",
+	       member(r, "emulated") && json_object_get_boolean(member(r, "emulated")) ?
+	       ", emulated" : "",
+	       jstr(r, "persistence_domain", "unknown"),
+	       need && !json_object_get_boolean(need) ? "no flush needed (eADR)" :
+	       "stores need a flush");
+}
+
 static void print_table(const struct params *p, const struct topology *topo,
-			const struct target *t, const struct cpu_flush *cf, struct point *pts, unsigned npts,
-			uint64_t clock_floor)
+			const struct target *t, const struct cpu_flush *cf, json_object *region,
+			struct point *pts, unsigned npts, uint64_t clock_floor)
 {
 	uint64_t *v = malloc(p->repeat * sizeof(*v));
 	char b1[32], b2[32], b3[32], dur[32];
@@ -874,6 +929,7 @@ static void print_table(const struct params *p, const struct topology *topo,
 	       cf->insn, cf->forced ? " (forced by " : "", cf->forced ? cf->forced : "",
 	       cf->forced ? ")" : "", cf->caps.clflush ? "clflush" : "",
 	       cf->caps.clflushopt ? " clflushopt" : "", cf->caps.clwb ? " clwb" : "");
+	print_region(region);
 	if (!cf->flushes)
 		printf("NOTE: libpmem does not flush at all here (%s): persist is a fence only\n",
 		       cf->no_flush_why);
@@ -913,7 +969,7 @@ int cmd_flush(int argc, char **argv)
 	struct cpu_flush cf;
 	struct slot *slots;
 	struct point *pts;
-	json_object *root, *arr;
+	json_object *root, *arr, *env, *region;
 	unsigned npts, done = 0;
 	uint64_t clock_floor;
 	char err[256];
@@ -971,6 +1027,9 @@ int cmd_flush(int argc, char **argv)
 		}
 	progress_done();
 
+	env = p.kind == T_ANON ? NULL : p.kind == T_DEVDAX ?
+	      env_capture_devdax(t.daxname) : env_capture(t.dir, t.fd);
+	region = region_json(&p, &t, env);
 	{
 		json_object *pj = json_object_new_object();
 		json_object *a;
@@ -1010,10 +1069,10 @@ int cmd_flush(int argc, char **argv)
 			json_object_object_add(tj, "madv_hugepage", json_object_new_boolean(true));
 		if (p.kind == T_DIR)
 			json_object_object_add(tj, "file_removed", json_object_new_boolean(true));
+		json_object_object_add(tj, "region", json_object_get(region));
 		json_object_object_add(root, "target", tj);
 	}
-	json_object_object_add(root, "env", p.kind == T_ANON || p.kind == T_DEVDAX ? NULL :
-			       env_capture(t.dir, t.fd));
+	json_object_object_add(root, "env", env);
 	json_object_object_add(root, "topology", topology_json(topo));
 	json_object_object_add(root, "clock_floor_ns", json_object_new_uint64(clock_floor));
 	json_object_object_add(root, "cpu_flush", cpu_flush_json(&cf));
@@ -1023,7 +1082,7 @@ int cmd_flush(int argc, char **argv)
 	json_object_object_add(root, "points", arr);
 
 	if (!p.opt.quiet)
-		print_table(&p, topo, &t, &cf, pts, npts, clock_floor);
+		print_table(&p, topo, &t, &cf, region, pts, npts, clock_floor);
 	if (results_save(&p.opt.out, root))
 		rc = 1;
 
@@ -1038,6 +1097,7 @@ int cmd_flush(int argc, char **argv)
 	target_close(&t);
 	placement_free(&p.cpus);
 	topology_close(topo);
+	json_object_put(region);
 	json_object_put(root);
 	return rc;
 }

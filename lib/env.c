@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -32,6 +34,8 @@ const char *pmem_kind_name(enum pmem_kind k)
 		return "nvdimm";
 	case PMEM_VIRTIO:
 		return "virtio";
+	case PMEM_CXL:
+		return "cxl";
 	case PMEM_UNKNOWN:
 		return "unknown";
 	}
@@ -117,6 +121,31 @@ static bool opts_say_dax(const char *opts)
 
 static bool cpu_has_flag(const char *flag);
 
+/* The pmem kind libndctl's namespace description ns says (its bus). */
+static void classify_namespace(json_object *ns, struct env_target *t)
+{
+	json_object *prov;
+
+	if (!ns || !json_object_object_get_ex(ns, "bus_provider", &prov) ||
+	    !json_object_is_type(prov, json_type_string))
+		return;
+	const char *p = json_object_get_string(prov);
+
+	if (!strcmp(p, "e820")) {
+		t->kind = PMEM_E820;
+		t->emulated = true;
+	} else if (!strcmp(p, "ACPI.NFIT")) {
+		t->kind = PMEM_NVDIMM;
+		t->emulated = cpu_has_flag("hypervisor");
+	} else if (!strncasecmp(p, "cxl", 3)) {
+		t->kind = PMEM_CXL;
+		t->emulated = cpu_has_flag("hypervisor");
+	} else if (strstr(p, "virtio")) {
+		t->kind = PMEM_VIRTIO;
+		t->emulated = true;
+	}
+}
+
 /*
  * The pmem kind and NUMA node of disk (a whole-disk sysfs name).  The
  * namespace view comes from libndctl (lib/pmem_namespace.c).
@@ -124,7 +153,7 @@ static bool cpu_has_flag(const char *flag);
 static void classify_pmem(const char *disk, struct env_target *t)
 {
 	char path[PATH_MAX], real[PATH_MAX], buf[32];
-	json_object *ns, *prov;
+	json_object *ns;
 
 	t->kind = PMEM_NONE;
 	t->emulated = false;
@@ -145,23 +174,7 @@ static void classify_pmem(const char *disk, struct env_target *t)
 	}
 	t->kind = PMEM_UNKNOWN;
 	ns = env_ndctl_namespace(disk);
-	if (!ns)
-		return;
-	if (json_object_object_get_ex(ns, "bus_provider", &prov) &&
-	    json_object_is_type(prov, json_type_string)) {
-		const char *p = json_object_get_string(prov);
-
-		if (!strcmp(p, "e820")) {
-			t->kind = PMEM_E820;
-			t->emulated = true;
-		} else if (!strcmp(p, "ACPI.NFIT")) {
-			t->kind = PMEM_NVDIMM;
-			t->emulated = cpu_has_flag("hypervisor");
-		} else if (strstr(p, "virtio")) {
-			t->kind = PMEM_VIRTIO;
-			t->emulated = true;
-		}
-	}
+	classify_namespace(ns, t);
 	json_object_put(ns);
 }
 
@@ -282,6 +295,31 @@ int env_target(const char *dir, int fd, struct env_target *t)
 	return 0;
 }
 
+/* Is this character device a device-dax instance?  Its sysfs node belongs
+ * to the "dax" subsystem (bus or class). */
+bool env_is_devdax(const struct stat *st, char *name, size_t len)
+{
+	char link[PATH_MAX], real[PATH_MAX], *base;
+
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/subsystem",
+		 major(st->st_rdev), minor(st->st_rdev));
+	if (!realpath(link, real))
+		return false;
+	base = strrchr(real, '/');
+	if (!base || strcmp(base + 1, "dax"))
+		return false;
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u",
+		 major(st->st_rdev), minor(st->st_rdev));
+	if (!realpath(link, real))
+		return false;
+	base = strrchr(real, '/');
+	base = base ? base + 1 : real;
+	if (strlen(base) >= len)
+		return false;
+	memcpy(name, base, strlen(base) + 1);
+	return true;
+}
+
 /* ---- cpu ---------------------------------------------------------------- */
 
 /* The value of the first "key" line of /proc/cpuinfo, or NULL (caller
@@ -400,11 +438,43 @@ static json_object *cpu_json(void)
 	return jdone(o, err);
 }
 
+/* The libcxl view of the CXL region behind namespace ns, or NULL. */
+static json_object *cxl_region_of(json_object *ns)
+{
+	json_object *res, *size;
+
+	if (!ns || !json_object_object_get_ex(ns, "region_resource", &res) ||
+	    !json_object_is_type(res, json_type_string) ||
+	    !json_object_object_get_ex(ns, "region_size", &size) ||
+	    !json_object_is_type(size, json_type_int))
+		return NULL;
+	return env_cxl_region(strtoull(json_object_get_string(res), NULL, 16),
+			      (unsigned long long)json_object_get_int64(size));
+}
+
+/* "pmem": kind, emulated, numa_node, the namespace ns (owned) and, on CXL,
+ * the region. */
+static json_object *pmem_json(bool have, const struct env_target *t, json_object *ns)
+{
+	json_object *pm = json_object_new_object();
+	int err = 0;
+
+	err |= jadd_str(pm, "kind", have ? pmem_kind_name(t->kind) : NULL);
+	err |= have ? jadd_bool(pm, "emulated", t->emulated) :
+	       jadd_null(pm, "emulated");
+	err |= have && t->numa_node >= 0 ? jadd_int(pm, "numa_node", t->numa_node) :
+	       jadd_null(pm, "numa_node");
+	/* null: no libndctl namespace behind it */
+	err |= jadd_nullable(pm, "cxl_region", have && t->kind == PMEM_CXL ?
+			     cxl_region_of(ns) : NULL);
+	err |= jadd_nullable(pm, "namespace", ns);
+	return jdone(pm, err);
+}
+
 json_object *env_capture(const char *dir, int fd)
 {
 	json_object *root = json_object_new_object();
 	json_object *tgt = json_object_new_object();
-	json_object *pm = json_object_new_object();
 	struct env_target t;
 	struct utsname u;
 	bool have = env_target(dir, fd, &t) == 0;
@@ -430,16 +500,43 @@ json_object *env_capture(const char *dir, int fd)
 				opts_say_dax(t.super_opts)) :
 	       jadd_null(tgt, "dax_mount_option");
 	err |= jadd(root, "target", tgt);
+	err |= jadd(root, "pmem", pmem_json(have, &t, have && t.blockdev[0] &&
+					     t.kind != PMEM_NONE ?
+					     env_ndctl_namespace(t.blockdev) : NULL));
+	return jdone(root, err);
+}
 
-	err |= jadd_str(pm, "kind", have ? pmem_kind_name(t.kind) : NULL);
-	err |= have ? jadd_bool(pm, "emulated", t.emulated) :
-	       jadd_null(pm, "emulated");
-	err |= have && t.numa_node >= 0 ? jadd_int(pm, "numa_node", t.numa_node) :
-	       jadd_null(pm, "numa_node");
-	/* null: no libndctl namespace behind it */
-	err |= jadd_nullable(pm, "namespace", have && t.blockdev[0] &&
-			     t.kind != PMEM_NONE ?
-			     env_ndctl_namespace(t.blockdev) : NULL);
-	err |= jadd(root, "pmem", pm);
+json_object *env_capture_devdax(const char *daxdev)
+{
+	json_object *root = json_object_new_object();
+	json_object *tgt = json_object_new_object();
+	json_object *ns = env_ndctl_namespace_daxdev(daxdev);
+	struct env_target t = { .kind = PMEM_UNKNOWN, .numa_node = -1, .dax = 1 };
+	char path[PATH_MAX], buf[64];
+	struct utsname u;
+	int err = 0;
+
+	err |= jadd(root, "kernel", kernel_json());
+	err |= jadd_str(root, "host", uname(&u) == 0 ? u.nodename : NULL);
+	err |= jadd(root, "cpu", cpu_json());
+
+	err |= jadd_str(tgt, "devdax", daxdev);
+	snprintf(path, sizeof(path), "/dev/%s", daxdev);
+	err |= jadd_str(tgt, "path", path);
+	snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/size", daxdev);
+	err |= read_small(path, buf, sizeof(buf)) == 0 && buf[0] ?
+	       jadd_i64(tgt, "size", strtoll(buf, NULL, 0)) : jadd_null(tgt, "size");
+	snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/align", daxdev);
+	err |= read_small(path, buf, sizeof(buf)) == 0 && buf[0] ?
+	       jadd_i64(tgt, "align", strtoll(buf, NULL, 0)) : jadd_null(tgt, "align");
+	snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/numa_node", daxdev);
+	if (read_small(path, buf, sizeof(buf)) == 0 && buf[0])
+		t.numa_node = atoi(buf);
+	err |= t.numa_node >= 0 ? jadd_int(tgt, "numa_node", t.numa_node) :
+	       jadd_null(tgt, "numa_node");
+	err |= jadd_bool(tgt, "dax", true);
+	err |= jadd(root, "target", tgt);
+	classify_namespace(ns, &t);
+	err |= jadd(root, "pmem", pmem_json(true, &t, ns));
 	return jdone(root, err);
 }

@@ -80,6 +80,46 @@ static const char *mode_name(enum ndctl_namespace_mode m)
 	}
 }
 
+static const char *domain_name(enum ndctl_persistence_domain d)
+{
+	switch (d) {
+	case PERSISTENCE_CPU_CACHE:
+		return "cpu_cache";
+	case PERSISTENCE_MEM_CTRL:
+		return "memory_controller";
+	case PERSISTENCE_NONE:
+		return "none";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * The region's size, physical start and persistence domain, as the kernel
+ * reports them (ndctl list -R): "cpu_cache" is a platform whose caches are
+ * flushed on power loss (eADR), so stores need no flush; "memory_controller"
+ * (ADR) needs the cache lines flushed; "none" or null (unknown: e820 and
+ * many emulated regions say nothing) are treated as needing the flush, as
+ * libpmem does.
+ */
+static int region_facts(json_object *o, struct ndctl_region *region)
+{
+	unsigned long long size = region ? ndctl_region_get_size(region) : 0;
+	unsigned long long res = region ? ndctl_region_get_resource(region) : ULLONG_MAX;
+	const char *dom = region ?
+		domain_name(ndctl_region_get_persistence_domain(region)) : NULL;
+	char hex[32];
+	int err = 0;
+
+	err |= size && size != ULLONG_MAX ? jadd_i64(o, "region_size", (int64_t)size) :
+	       jadd_null(o, "region_size");
+	snprintf(hex, sizeof(hex), "0x%llx", res);
+	err |= jadd_str(o, "region_resource", res != ULLONG_MAX ? hex : NULL);
+	err |= jadd_str(o, "persistence_domain", dom);
+	err |= jadd_bool(o, "flush_needed", !dom || strcmp(dom, "cpu_cache"));
+	return err;
+}
+
 static json_object *describe(struct ndctl_namespace *ndns,
 			     struct ndctl_pfn *pfn, struct ndctl_btt *btt,
 			     struct ndctl_dax *dax)
@@ -122,6 +162,7 @@ static json_object *describe(struct ndctl_namespace *ndns,
 	err |= jadd_str(o, "region", region ? ndctl_region_get_devname(region) :
 			NULL);
 	err |= jadd_str(o, "bus_provider", prov && *prov ? prov : NULL);
+	err |= region_facts(o, region);
 
 	memset(uu, 0, sizeof(uu));
 	ndctl_namespace_get_uuid(ndns, uu);
@@ -141,18 +182,32 @@ static json_object *describe(struct ndctl_namespace *ndns,
 	return jdone(o, err);
 }
 
-json_object *env_ndctl_namespace(const char *blockdev)
+/* Does this namespace own the device-dax instance named daxdev ("dax0.0")? */
+static bool owns_daxdev(struct ndctl_dax *dax, const char *daxdev)
+{
+	struct daxctl_region *dr = dax ? ndctl_dax_get_daxctl_region(dax) : NULL;
+	struct daxctl_dev *dev;
+
+	if (!dr)
+		return false;
+	daxctl_dev_foreach(dr, dev)
+		if (!strcmp(daxctl_dev_get_devname(dev), daxdev))
+			return true;
+	return false;
+}
+
+/* The namespace behind block device disk, or (disk NULL) behind the
+ * device-dax instance daxdev, described; NULL when none is. */
+static json_object *find_namespace(const char *disk, const char *daxdev)
 {
 	struct ndctl_ctx *ctx;
 	struct ndctl_bus *bus;
 	struct ndctl_region *region;
 	struct ndctl_namespace *ndns;
 	json_object *ret = NULL;
-	char disk[64];
 
-	if (!blockdev || !*blockdev || !have_nd_bus())
+	if (!have_nd_bus())
 		return NULL;
-	whole_disk(blockdev, disk, sizeof(disk));
 	if (ndctl_new(&ctx) < 0)
 		return NULL;
 	if (!getenv("DAXBENCH_DEBUG")) {
@@ -176,15 +231,20 @@ json_object *env_ndctl_namespace(const char *blockdev)
 				struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
 				const char *bdev;
 
-				if (btt)
-					bdev = ndctl_btt_get_block_device(btt);
-				else if (pfn)
-					bdev = ndctl_pfn_get_block_device(pfn);
-				else
-					bdev = ndctl_namespace_get_block_device(ndns);
-				if ((!bdev || strcmp(bdev, disk)) &&
-				    strcmp(ndctl_namespace_get_devname(ndns), disk))
-					continue;
+				if (!disk) {
+					if (!owns_daxdev(dax, daxdev))
+						continue;
+				} else {
+					if (btt)
+						bdev = ndctl_btt_get_block_device(btt);
+					else if (pfn)
+						bdev = ndctl_pfn_get_block_device(pfn);
+					else
+						bdev = ndctl_namespace_get_block_device(ndns);
+					if ((!bdev || strcmp(bdev, disk)) &&
+					    strcmp(ndctl_namespace_get_devname(ndns), disk))
+						continue;
+				}
 				ret = describe(ndns, pfn, btt, dax);
 				goto out;
 			}
@@ -193,4 +253,21 @@ json_object *env_ndctl_namespace(const char *blockdev)
 out:
 	ndctl_unref(ctx);
 	return ret;
+}
+
+json_object *env_ndctl_namespace(const char *blockdev)
+{
+	char disk[64];
+
+	if (!blockdev || !*blockdev)
+		return NULL;
+	whole_disk(blockdev, disk, sizeof(disk));
+	return find_namespace(disk, NULL);
+}
+
+json_object *env_ndctl_namespace_daxdev(const char *daxdev)
+{
+	if (!daxdev || !*daxdev)
+		return NULL;
+	return find_namespace(NULL, daxdev);
 }
