@@ -78,6 +78,16 @@ stress/daxstress: $(STRESS_OBJ) lib/libdaxbench.a
 	$(call quiet,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The kernel-log pattern table, one source for C, Python and shell
+# (scripts/lib/kmsg-patterns.txt): lib/kmsg.c includes it as a C table.
+build/kmsg_patterns.h: scripts/lib/kmsg-patterns.txt scripts/lib/kmsg-patterns-c.awk
+	$(call quiet,GEN,$@)
+	$(Q)mkdir -p build
+	$(Q)awk -f scripts/lib/kmsg-patterns-c.awk $< >$@.tmp && mv -f $@.tmp $@
+
+lib/kmsg.o: build/kmsg_patterns.h
+lib/kmsg.o: CFLAGS += -Ibuild
+
 # $< and the library, not $^: the headers its .d adds are prerequisites too.
 tests/unit/test_%: tests/unit/test_%.c lib/libdaxbench.a
 	$(call quiet,CCLD,$@)

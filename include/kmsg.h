@@ -2,10 +2,11 @@
 /*
  * Kernel log watch through /dev/kmsg.  kmsg_open() opens the log positioned
  * at its end; each kmsg_scan() reads the records logged since the previous
- * scan and reports those showing a kernel problem: "WARNING:", "BUG:",
- * "Oops", "kernel BUG at", "Kernel panic", "bad pmd", "general protection"
- * (the list the guest harness applies to the console).  Non-blocking: a
- * scan returns once the records logged so far are read.
+ * scan and reports those showing a kernel problem: the "warning" class of
+ * the kernel-log pattern table, scripts/lib/kmsg-patterns.txt, the one the
+ * guest harness and the host scripts apply to the console (its C table is
+ * generated from it at build time).  Non-blocking: a scan returns once the
+ * records logged so far are read.
  */
 #ifndef DAXBENCH_KMSG_H
 #define DAXBENCH_KMSG_H
@@ -34,7 +35,19 @@ struct kmsg_watch *kmsg_open(char *why, size_t whylen);
 int kmsg_scan(struct kmsg_watch *w, char (*lines)[KMSG_LINE_MAX], size_t max,
 	      struct kmsg_scan_result *res);
 
-/* Does one record's text show a kernel problem? */
+/* The classes of the pattern table, as bits. */
+enum {
+	KMSG_WARNING = 1 << 0,	/* a kernel problem: makes a log unclean */
+	KMSG_DIED = 1 << 1,	/* the kernel died */
+	KMSG_HUNG = 1 << 2,	/* a lockup or a blocked task */
+	KMSG_STALL = 1 << 3,	/* an RCU stall */
+	KMSG_EMULATOR = 1 << 4,	/* QEMU TCG's own fault (an int3 Oops) */
+};
+
+/* The classes one record's text matches (0: none). */
+unsigned kmsg_classes(const char *text);
+
+/* Does one record's text show a kernel problem (class warning)? */
 bool kmsg_is_bad(const char *text);
 
 /* Log text as one record at level warning (for negative controls).

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,17 +28,46 @@ struct kmsg_watch {
 	uint64_t next_seq;	/* expected next sequence number, 0: unknown */
 };
 
-static const char *const bad_words[] = {
-	"WARNING:", "BUG:", "Oops", "kernel BUG at", "Kernel panic",
-	"bad pmd", "general protection", NULL,
+struct kmsg_pattern {
+	unsigned cls;
+	const char *re;		/* POSIX extended */
 };
+
+/* kmsg_patterns[]: the table, generated from scripts/lib/kmsg-patterns.txt */
+#include "kmsg_patterns.h"
+
+#define NPATTERNS (sizeof(kmsg_patterns) / sizeof(kmsg_patterns[0]))
+
+static regex_t compiled[NPATTERNS];
+static bool compiled_ok[NPATTERNS];
+static pthread_once_t compile_once = PTHREAD_ONCE_INIT;
+
+static void compile_patterns(void)
+{
+	for (size_t i = 0; i < NPATTERNS; i++) {
+		compiled_ok[i] = regcomp(&compiled[i], kmsg_patterns[i].re,
+					 REG_EXTENDED | REG_NOSUB) == 0;
+		if (!compiled_ok[i])
+			fprintf(stderr, "kmsg: pattern '%s' does not compile\n",
+				kmsg_patterns[i].re);
+	}
+}
+
+unsigned kmsg_classes(const char *text)
+{
+	unsigned m = 0;
+
+	pthread_once(&compile_once, compile_patterns);
+	for (size_t i = 0; i < NPATTERNS; i++)
+		if (compiled_ok[i] && !(m & kmsg_patterns[i].cls) &&
+		    regexec(&compiled[i], text, 0, NULL, 0) == 0)
+			m |= kmsg_patterns[i].cls;
+	return m;
+}
 
 bool kmsg_is_bad(const char *text)
 {
-	for (int i = 0; bad_words[i]; i++)
-		if (strstr(text, bad_words[i]))
-			return true;
-	return false;
+	return kmsg_classes(text) & KMSG_WARNING;
 }
 
 struct kmsg_watch *kmsg_open(char *why, size_t whylen)

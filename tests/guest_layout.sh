@@ -65,23 +65,19 @@ check "fixed 7.2 kernel (scripts/kernel/fixed --kver 7.2: $(scripts/kernel/fixed
 	"$(tail -n3 "$out/build.log" | tr '\n' ' ')"
 
 # A boot that QEMU's multi-threaded TCG killed (an int3 Oops when the kernel
-# live-patches code the other vCPU runs) is booted again, twice at most.
+# live-patches code the other vCPU runs) is booted again, twice at most: a
+# job of the boot library (scripts/boot-job --retry emulator-fault),
+# attempts set aside as NAME.attempt-K.  Returns guest/run's status.
 boot() {	# NAME FS KERNEL-ARGS...
-	local name=$1 fs=$2 k st t0
+	local name=$1 fs=$2
 	shift 2
-	for k in 1 2 3; do
-		rm -rf "${out:?}/$name"
-		t0=$(date +%s)
-		scripts/guest/run "$@" --fs "$fs" --timeout 300 --bin stress/daxstress \
-			--bin "$out/dax-layout-loss" --out "$out/$name" tests/guest/layout_check.sh \
-			>"$out/$name.log" 2>&1
-		st=$?
-		echo $(( $(date +%s) - t0 )) >"$out/$name.seconds"
-		emulator_fault "$out/$name" || return $st
-		echo "# $name: attempt $k died of an emulator fault ($(emulator_fault_line "$out/$name")); booting again"
-		mv "$out/$name" "$out/$name.attempt-$k"
-	done
-	return $st
+	scripts/boot-job --quiet --attempts 3 --retry emulator-fault --out "$out/$name" -- "$@" --fs "$fs" \
+		--timeout 300 --bin stress/daxstress --bin "$out/dax-layout-loss" tests/guest/layout_check.sh >/dev/null
+	[ -f "$out/$name/result.json" ] || { echo "# $name: scripts/boot-job left no result.json"; return 125; }
+	cp "$out/$name/harness.log" "$out/$name.log"
+	jq -r '.seconds | round' "$out/$name/result.json" >"$out/$name.seconds"
+	jq -r '.attempts[:-1][] | "# \(.dir): died of an emulator fault (\(.lines[0] // "?")); booted again"' "$out/$name/result.json"
+	return "$(jq -r .harness_status "$out/$name/result.json")"
 }
 sc() { jq -c '.scenarios[] | select(.name == "layout")' "$1/layout.json" 2>/dev/null; }
 ops_with() {	# DIR VERDICT: the operations with a run of that verdict

@@ -62,9 +62,13 @@ daxbench fault --dir /mnt/pmem/m --size 64M --page pmd --quiet --output "\$out/f
 	>"\$out/fault.out" 2>&1
 echo \$? >"\$out/fault.status"
 EOF
+# One boot, one job of the boot library (scripts/boot-job, one attempt);
+# returns guest/run's status.
 boot() { # NAME KERNEL
-	scripts/guest/run --kernel "$2" --modules none --timeout $((dur + 200)) \
-		--out "$out/$1" "$out/guest.sh" >"$out/$1.log" 2>&1
+	scripts/boot-job --quiet --attempts 1 --out "$out/$1" -- --kernel "$2" --modules none \
+		--timeout $((dur + 200)) "$out/guest.sh" >/dev/null
+	cp "$out/$1/harness.log" "$out/$1.log" 2>/dev/null || { echo "scripts/boot-job left no harness.log" >"$out/$1.log"; return 125; }
+	return "$(jq -r .harness_status "$out/$1/result.json")"
 }
 jqv() { jq -r "$2" "$1" 2>/dev/null || echo "?"; }
 is() { [ "$1" = "$2" ]; echo $?; }	# 0 when equal (strings: "?" never matches)

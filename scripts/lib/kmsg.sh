@@ -1,19 +1,25 @@
 # shellcheck shell=bash
-# The kernel-log lines that make a run's log unclean, as an extended regex,
-# for the scripts that list them from a guest's dmesg.txt (scripts/finding,
-# scripts/matrix-table): warnings, BUGs, Oopses, panics, bad page tables,
-# general protection faults, lockups and hung tasks.  Also the emulator's
-# own faults (below).  Source this file.
-kmsg_bad='WARNING:|BUG:|Oops|kernel BUG at|Kernel panic|general protection fault|bad pmd|soft lockup|hard LOCKUP|hung_task|blocked for more than'
-
-# An emulator fault, not the kernel's: under QEMU's multi-threaded TCG, an
-# "Oops: int3" when the kernel live-patches code another vCPU runs (stock
-# and fixed kernels alike; scripts/guest/run boots TCG guests with
-# tsc=unstable, which removed the usual trigger).  emulator_fault DIR: true
-# when the guest of scripts/guest/run --out DIR ran under TCG and its
-# console shows such an Oops; emulator_fault_line DIR prints that line.
+# The kernel-log patterns of scripts/lib/kmsg-patterns.txt (the one table,
+# shared with lib/kmsg.c and scripts/lib/kmsg.py) for shell scripts.  Source
+# this file.
+#   kmsg_re CLASS...   the patterns of those classes as one extended regex
+#                      (grep -E, awk): warning, died, hung, stall, emulator
+#   kmsg_bad           kmsg_re warning died hung: the lines that make a
+#                      run's log unclean (scripts/finding, matrix-table)
+#   emulator_fault DIR       true when the guest of scripts/guest/run --out
+#                      DIR ran under TCG and its console shows an emulator
+#                      fault (an "Oops: int3" when the kernel live-patches
+#                      code another vCPU runs: QEMU's multi-threaded TCG,
+#                      stock and fixed kernels alike)
+#   emulator_fault_line DIR  prints that line
+kmsg_table=$(dirname "${BASH_SOURCE[0]}")/kmsg-patterns.txt
+kmsg_re() {
+	awk -F '\t' -v want=" $* " '!/^#/ && NF == 2 && index(want, " " $1 " ") {
+		printf "%s%s", (n++ ? "|" : ""), $2 } END { print "" }' "$kmsg_table"
+}
+kmsg_bad=$(kmsg_re warning died hung)
 emulator_fault() {
 	[ "$(cat "$1/.accel" 2>/dev/null || echo tcg)" = tcg ] &&
-		grep -a -q 'Oops: int3' "$1/console.log" 2>/dev/null
+		grep -a -q -E "$(kmsg_re emulator)" "$1/console.log" 2>/dev/null
 }
-emulator_fault_line() { grep -a -m1 'Oops: int3' "$1/console.log" 2>/dev/null | sed 's/^ *//'; }
+emulator_fault_line() { grep -a -m1 -E "$(kmsg_re emulator)" "$1/console.log" 2>/dev/null | sed 's/^ *//'; }

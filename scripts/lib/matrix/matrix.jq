@@ -1,0 +1,94 @@
+# The matrix (scripts/matrix-table): every boot's reduced object (jq -s),
+# sorted by line and side, into kernels, points with their rows, the
+# differences of exact counts, totals, the verdict.  $created: the time.
+def vkey: split(".") | map(tonumber? // 0);
+def sidx: {"debian": 0, "stock": 1, "fixed": 2}[.] // 3;
+def median: sort | if length == 0 then null else .[(length - 1) / 2 | floor] end;
+# The known failures of an unfixed kernel: the reduced scenario's
+# race_failure, scripts/lib/daxstress.jq's known_race($side).
+def known_race($s; $side): $side != "fixed" and $s.race_failure;
+# the per-metric summary of a point: exact counts (equal in every repeat, 2
+# repeats or more) and the others (min, median, max)
+def metric_summary:
+  (.metrics // []) as $m | ($m | length) as $n |
+  ([$m[] | keys[]] | unique) as $keys |
+  reduce $keys[] as $k ({exact: {}, varies: {}};
+    [$m[] | .[$k] | select(. != null)] as $v |
+    if ($v | length) == $n and $n >= 2 and ($v | unique | length) == 1 then .exact[$k] = $v[0]
+    else .varies[$k] = {min: ($v | min), median: ($v | median), max: ($v | max)} end);
+def totals_of:
+  (.totals // []) as $t |
+  if ($t | length) == 0 then {pte: null, pmd: null, fallback: null, mkwrite: null, wb: null, bytes: null, syncs: null, approx: false}
+  else (reduce ($t[0] | keys[]) as $k ({}; .[$k] = ([$t[] | .[$k] | select(. != null)] | median)))
+       + {approx: ([$t[] | tostring] | unique | length > 1)} end;
+
+sort_by((.line | vkey), (.side | sidx)) as $boots |
+[$boots[] | {id: "\(.line) \(.side)", line, side, image, release, accel, seconds, duration, seed, repeat, suite, fs,
+   harness_status, error, attempts: (.attempts // 1), earlier_attempts: (.earlier_attempts // []),
+   suite_status, daxstress_status, script_status, kernel_log, rcu_stalls,
+   points: (.points | length), scenarios: ((.stress // []) | length),
+   complete: ((.harness_status == 0 or (.harness_status == 1 and (.kernel_log | length) > 0))
+              and .suite_status == 0 and (.daxstress_status == 0 or .daxstress_status == 1)
+              and .stress != null)}] as $kernels |
+# the points in the order the suite ran them, then the scenarios
+([$boots[] | .points[] | {name, started: (.started // "")}] | group_by(.name)
+   | map({name: .[0].name, started: (map(.started) | min)}) | sort_by(.started, .name) | map(.name)) as $pnames |
+([$boots[] | (.stress // [])[] | .name] | reduce .[] as $s ([]; if index([$s]) then . else . + [$s] end)) as $snames |
+def klog_for($b; $phase): [$b.kernel_log[] | select(.phase == $phase or .phase == "boot") | .line];
+def row($b; $name; $kind):
+  {kernel: "\($b.line) \($b.side)", line: $b.line, side: $b.side} +
+  if $kind == "suite" then
+    ([$b.points[] | select(.name == $name)][0]) as $p |
+    if $p == null then {verdict: "missing", why: (if $b.suite_status == null then "the suite did not finish" else "no result (suite status \($b.suite_status))" end)}
+    else ($p | metric_summary) as $ms |
+      {verdict: (if $p.dax == false then "no-dax" elif ($p.checks | length) > 0 then "FAIL" else "pass" end),
+       why: ($p.checks[0] // null), checks: $p.checks, command: $p.command, repeats: $p.runs,
+       counts: ($p | totals_of), fsync_p50_ns: ($p.sync_p50 | median),
+       exact: $ms.exact, varies: $ms.varies, lost_events: $p.lost_events}
+    end + {kernel_log: klog_for($b; "suite")}
+  else
+    ([($b.stress // [])[] | select(.name == $name)][0]) as $s |
+    if $s == null then {verdict: "missing", why: (if $b.stress == null then "no daxstress result" else "scenario not run" end)}
+    else {verdict: (if $s.verdict == "fail" then (if known_race($s; $b.side) then "fail*" else "FAIL" end)
+                    else $s.verdict end),
+          known_race: known_race($s; $b.side),
+          why: ($s.errors[0] // (if $s.verdict == "fail" and (known_race($s; $b.side) | not) then $s.first_failure else null end)),
+          errors: $s.errors, violations: $s.violations, by_class: $s.by_class,
+          sync_calls: $s.sync_calls, pages_checked: $s.pages_checked, seed: $s.seed,
+          duration_ns: $s.duration_ns, counts: ($s.totals + {approx: false}), fsync_p50_ns: null,
+          exact: {}, varies: {}, lost_events: $s.lost_events, reproduce: $s.reproduce}
+    end + {kernel_log: klog_for($b; "stress")}
+  end;
+def differences:
+  . as $rows |
+  ([$rows[] | (.exact // {}) | keys[]] | unique) as $keys |
+  [$keys[] as $k |
+   [$rows[] | select(.exact // {} | has($k)) | {kernel, value: .exact[$k]}] as $v |
+   select(($v | map(.value) | unique | length) > 1) |
+   {metric: $k, groups: ($v | group_by(.value) | map({value: .[0].value, kernels: map(.kernel)})
+                         | sort_by(-(.kernels | length)))}];
+([($pnames[] | {name: ., kind: "suite"}), ($snames[] | {name: ., kind: "stress"})] |
+ map(. as $p | {name: $p.name, kind: $p.kind, rows: [$boots[] | row(.; $p.name; $p.kind)]}
+     | .differences = (.rows | differences)
+     | .differences as $d
+     | .rows |= map(.kernel as $k | . + {differs: [$d[] | .metric as $m | .groups[] | select(.kernels | index([$k])) | {metric: $m, value}]}))) as $points |
+($boots[0] // {}) as $b0 |
+{suite: "daxbench", kind: "matrix", created: $created,
+ params: {kver: ($kernels | map(.line) | unique | sort_by(vkey)), sides: ($kernels | map(.side) | unique | sort_by(sidx)),
+          suite: ([$kernels[] | .suite] | unique), duration_per_scenario: ([$kernels[] | .duration] | unique),
+          repeat: ([$kernels[] | .repeat] | unique), seed: ([$kernels[] | .seed] | unique), fs: ([$kernels[] | .fs] | unique)},
+ kernels: $kernels, points: $points} |
+.totals = {
+  kernels: (.kernels | length), boots_incomplete: [.kernels[] | select(.complete | not) | .id],
+  rows: ([.points[].rows[]] | length),
+  pass: ([.points[].rows[] | select(.verdict == "pass")] | length),
+  known_race: ([.points[].rows[] | select(.verdict == "fail*")] | length),
+  failed: [.points[] | .name as $n | .rows[] | select(.verdict == "FAIL") | "\(.kernel) \($n)"],
+  missing: [.points[] | .name as $n | .rows[] | select(.verdict == "missing") | "\(.kernel) \($n)"],
+  skipped: ([.points[].rows[] | select(.verdict == "skip")] | length),
+  differences: ([.points[].differences[]] | length),
+  kernel_log: [.kernels[] | select(.kernel_log | length > 0) | .id],
+  fixed_rows: ([.points[].rows[] | select(.side == "fixed")] | length),
+  fixed_pass: ([.points[].rows[] | select(.side == "fixed" and (.verdict == "pass" or .verdict == "skip"))] | length)} |
+.ok = (.totals | (.boots_incomplete | length) == 0 and (.failed | length) == 0 and (.missing | length) == 0
+       and (.kernel_log | length) == 0)

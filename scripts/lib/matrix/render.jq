@@ -1,0 +1,35 @@
+# What matrix.txt and matrix.md share (scripts/matrix-table): cell formats,
+# the summary lines.
+def lpad($n): tostring | if length >= $n then . else ([range($n - length)] | map(" ") | join("")) + . end;
+def rpad($n): tostring | if length >= $n then . else . + ([range($n - length)] | map(" ") | join("")) end;
+def sig3: if . >= 100 then (. + 0.5 | floor | tostring)
+  elif . >= 10 then ((. * 10 + 0.5 | floor) / 10 | tostring | if test("\\.") then . else . + ".0" end)
+  else ((. * 100 + 0.5 | floor) / 100 | tostring | if test("\\.") then (if test("\\.[0-9]$") then . + "0" else . end) else . + ".00" end) end;
+def hbytes: if . == null then "-" else
+  . as $v | if $v < 1024 then "\($v)B" else
+  [$v, 0] | until(.[0] < 1024 or .[1] == 4; [.[0] / 1024, .[1] + 1])
+  | "\(.[0] | sig3)\(["B", "K", "M", "G", "T"][.[1]])" end end;
+def htime: if . == null then "-" elif . < 1000 then "\(.)ns" elif . < 1e6 then "\(. / 1e3 | sig3)us"
+  elif . < 1e9 then "\(. / 1e6 | sig3)ms" else "\(. / 1e9 | sig3)s" end;
+def cnt($c; $k): if $c == null or $c[$k] == null then "-" else (if $c.approx then "~" else "" end) + ($c[$k] | tostring) end;
+def viol: if .violations == null then "-" else
+  "\(.violations) (\(.by_class.late // 0)/\(.by_class.missed // 0)/\(.by_class.unflushed // 0))" end;
+def klogcell: if (.kernel_log | length) == 0 then "clean" else "\(.kernel_log | length) problem\(if (.kernel_log | length) > 1 then "s" else "" end)" end;
+def short: sub("\\.faults\\."; ".") | sub("^faults\\."; "") | sub("\\.flush\\."; ".flush_") | sub("^flush\\."; "flush_");
+def diffcell: if (.differs | length) == 0 then "" else
+  (.differs[0:2] | map("\(.metric | short)=\(.value)") | join(" ")) + (if (.differs | length) > 2 then " (+\(.differs | length - 2))" else "" end) end;
+def kname: .kernel;
+def cells: [viol, cnt(.counts; "pte"), cnt(.counts; "pmd"), cnt(.counts; "fallback"), cnt(.counts; "mkwrite"),
+            cnt(.counts; "wb"), (if .counts == null or .counts.bytes == null then "-" else (if .counts.approx then "~" else "" end) + (.counts.bytes | hbytes) end),
+            cnt(.counts; "syncs"), (.fsync_p50_ns | htime), klogcell];
+def summary_lines:
+  .totals as $t |
+  "\($t.rows) rows on \($t.kernels) kernels: \($t.pass) pass, \($t.known_race) fail* (the known fsync race of stock kernels), " +
+  "\($t.failed | length) FAIL, \($t.missing | length) missing, \($t.skipped) skipped; " +
+  "\($t.differences) exact count\(if $t.differences == 1 then " differs" else "s differ" end) between kernels",
+  (if $t.fixed_rows > 0 then "fixed kernels: \($t.fixed_pass) of \($t.fixed_rows) rows pass" else empty end),
+  (if ($t.boots_incomplete | length) > 0 then "boots that did not complete: \($t.boots_incomplete | join(", "))" else empty end),
+  (if ($t.failed | length) > 0 then "FAIL: \($t.failed | join(", "))" else empty end),
+  (if ($t.missing | length) > 0 then "missing: \($t.missing | join(", "))" else empty end),
+  (if ($t.kernel_log | length) > 0 then "kernel log problems on: \($t.kernel_log | join(", "))" else empty end),
+  "verdict: \(if .ok then "ok" else "NOT ok" end)";
