@@ -35,4 +35,4 @@ def summary_lines:
   "verdict: \(if .ok then "ok" else "NOT ok" end)";
 # what fail* means (both renderings)
 def fail_star_note: "fail*: a known finding of an unfixed (debian or stock) kernel, results/finding/: concurrent-fsync, pte-then-pmd or truncate-punch failing by the fsync race (late/missed violations only, clean log), or the layout scenario on 6.15 and later (7.2) failing by dax_break_layout() deleting dirty entries unwritten (every failing operation done, its stored pages missed, no late or unflushed violation, no data mismatch, clean log); on 6.1, 6.12 or a fixed kernel a layout failure is a FAIL";
-def fs_note: if (.params.fs | index("xfs")) then "xfs: made with reflink=1 (scripts/guest/run --fs xfs-reflink)" else null end;
+def fs_note: if (.params.fs | index("xfs")) then "xfs made with reflink=1, as scripts/guest/run --fs xfs-reflink" else null end;

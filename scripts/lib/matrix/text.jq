@@ -5,7 +5,7 @@ def widths: [22, 16, 8, 19, 9, 7, 7, 6, 9, 9, 7, 10, 11, 0];
 def right: [false, false, false, true, true, true, true, true, true, true, true, true, false, false];
 def line($c): [$c, widths, right] | transpose | map(. as [$s, $w, $r] | if $w == 0 then $s elif $r then ($s | lpad($w)) else ($s | rpad($w)) end) | join(" ") | sub(" +$"; "");
 "daxbench matrix: \(.params.kver | join(", ")) x \(.params.sides | join(", ")); suite \(.params.suite | join(",")), " +
-"\(.params.duration_per_scenario | map(tostring + " s") | join(",")) a timed daxstress scenario and one run of layout, \(.params.fs | join(",")) -o dax on emulated pmem\(fs_note // "" | if . == "" then "" else " (" + . + ")" end)",
+"\(.params.duration_per_scenario | map(tostring + " s") | join(",")) a timed daxstress scenario and one run of layout, \(.params.fs | join(",")) -o dax on emulated pmem\(fs_note // "" | if . == "" then "" else "; " + . end)",
 "",
 (.kernels[] | "  \(.id | rpad(17)) \(.release // "?" | rpad(36)) \(.accel // "?") \(.seconds // "?") s, harness \(.harness_status // "-"), suite \(.suite_status // "-"), daxstress \(.daxstress_status // "-"), layout \(.layout_status // "-")\(if .attempts > 1 then ", attempt \(.attempts) (before: \(.earlier_attempts | map("harness \(.harness_status)") | join(", ")))" else "" end)\(if .rcu_stalls > 0 then ", \(.rcu_stalls) RCU stall line(s)" else "" end)\(if (.kernel_log | length) > 0 then ", log: \(.kernel_log[0].line | .[0:70])" else "" end)"),
 "",
