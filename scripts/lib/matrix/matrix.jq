@@ -11,8 +11,8 @@ def fsidx: {"ext4": 0, "xfs": 1}[.] // 2;
 # or null), judged when the boot was reduced.
 def known_note($s):
   if $s.known == "layout" then
-    "the known layout bug (results/finding/): since 6.15 dax_break_layout() deletes dirty entries unwritten, so the next fsync misses pages stored outside the operation" +
-    (if $s.layout != null then "; \($s.layout.fail // "?") of \($s.layout.runs // "?") runs lost \($s.layout.missing) stored page(s): \($s.layout.lost | join(" "))" else "" end)
+    "the known layout bug of 6.15+ (results/finding/: dax_break_layout() deletes dirty entries unwritten)" +
+    (if $s.layout != null then ": \($s.layout.fail // "?") of \($s.layout.runs // "?") runs lost \($s.layout.missing) stored page(s): \($s.layout.lost | join(" "))" else "" end)
   else null end;
 # the per-metric summary of a point: exact counts (equal in every repeat, 2
 # repeats or more) and the others (min, median, max)
