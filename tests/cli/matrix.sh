@@ -106,7 +106,7 @@ check "--fs 'xfs ext4,xfs': each once, ext4 then xfs; 2 kernels for 4 boots" $? 
 scripts/matrix --dry-run --kver 6.1 --fs xfs --duration 10 >"$work/p4" 2>&1; st=$?
 [ $st -eq 0 ] && [ "$(grep '^  boot ' "$work/p4" | awk '{print $2}' | paste -sd' ')" = "6.1-debian-xfs 6.1-stock-xfs 6.1-fixed-xfs" ] &&
 	grep -q ': 3 boot(s) to run, .*about 8 min under TCG' "$work/p4"
-check "--fs xfs: the xfs boots only; the estimate 3 x (4 x 10 s + layout 10 s + 100 s) = 8 min" $? "$(cat "$work/p4")"
+check "--fs xfs: the xfs boots only; the estimate 3 x (4 x 10 s + layout 5 s + 100 s) = 8 min" $? "$(cat "$work/p4")"
 
 # ---- synthetic boots ----
 # stress_json FILE SIDE [FAILING_SCENARIO:ERROR]: a daxstress.json with the
