@@ -32,7 +32,6 @@ trap 'rm -rf "$work"' EXIT
 # shellcheck source=../lib/synthetic-results.sh
 . tests/lib/synthetic-results.sh
 
-echo "1..67"
 
 # ---- bad options: exit 2, one line naming the option, no directory ----
 touch "$work/bz"
@@ -135,27 +134,39 @@ stress_json() {
 # every operation passes; or punch-hole (PTE and PMD) loses 4 stored pages
 # each, the known layout bug's kind (every failing operation done, pages
 # missed, no data mismatch, no late or unflushed violation, clean log); or
-# the same with a late violation too, or with a data mismatch
+# the same with a late violation too, or with a data mismatch; or near:
+# stock 6.1/6.12's near class (a PMD truncate-down loses the 2 near pages
+# stored in the 2 MiB entry it cuts, no far page)
 layout_json() {
 	jq -n --arg how "$2" '
-	  ($how != "pass") as $lost |
+	  ($how != "pass") as $lost | ($how == "near") as $near |
 	  def op($name; $page; $fail):
 	    {iteration: 0, operation: $name, page: $page, status: "done", checked: true, stored: 11,
 	     written_back: (if $fail then 7 else 11 end), missing: (if $fail then 4 else 0 end),
+	     far: {stored: 7, missing: (if $fail then 4 else 0 end)}, near: {stored: 4, missing: 0, in_pmd_entry: 0},
 	     data_mismatch: (if $fail and $how == "mismatch" then 1 else 0 end),
 	     verdict: (if $fail then "fail" else "pass" end)};
+	  def nearop($fail):
+	    {iteration: 0, operation: "truncate-down", page: "pmd", status: "done", checked: true, stored: 6,
+	     written_back: (if $fail then 4 else 6 end), missing: (if $fail then 2 else 0 end),
+	     far: {stored: 4, missing: 0}, near: {stored: 2, missing: (if $fail then 2 else 0 end), in_pmd_entry: 2},
+	     data_mismatch: 0, verdict: (if $fail then "fail" else "pass" end)};
 	  {suite: "daxbench", command: "stress", program: "daxstress",
 	   scenarios: [{name: "layout", verdict: (if $lost then "fail" else "pass" end), seed: 7, iterations: 1,
 	     duration_ns: 3000000000, sync_calls: 4, pages_checked: 44,
-	     violations: (if $lost then 8 + (if $how == "late" then 1 else 0 end) else 0 end),
-	     violations_by_class: {late: (if $how == "late" then 1 else 0 end), missed: (if $lost then 8 else 0 end), unflushed: 0},
+	     violations: (if $near then 2 elif $lost then 8 + (if $how == "late" then 1 else 0 end) else 0 end),
+	     violations_by_class: {late: (if $how == "late" then 1 else 0 end), missed: (if $near then 2 elif $lost then 8 else 0 end), unflushed: 0},
 	     events: {faults: {pte_nopage: 22, pmd_nopage: 2, pmd_fallback: 0, pfn_mkwrite: 0}, flush: {entries: 30, bytes: 4300000}},
 	     kmsg: [],
-	     failures: (if $lost then ["iteration 0: 4 (sync, page) pairs not flushed, on 4 page(s)",
+	     failures: (if $near then ["iteration 0: 2 (sync, page) pairs not flushed, on 2 page(s)",
+	                               "iteration 0: truncate-down pmd: near pages lost: 2 of 2"]
+	                elif $lost then ["iteration 0: 4 (sync, page) pairs not flushed, on 4 page(s)",
 	                               "iteration 0: punch-hole pte: far pages lost: 4 of 7 pages stored outside the 2 MiB region it cuts were not written back"] else [] end),
-	     info: {runs: 4, pass: (if $lost then 2 else 4 end), fail: (if $lost then 2 else 0 end), unsupported: 0,
-	            operations: [op("punch-hole"; "pte"; $lost), op("punch-hole"; "pmd"; $lost),
-	                         op("allocate"; "pte"; false), op("allocate"; "pmd"; false)]},
+	     info: {runs: 4, pass: (if $near then 3 elif $lost then 2 else 4 end), fail: (if $near then 1 elif $lost then 2 else 0 end), unsupported: 0,
+	            far: {stored: 26, missing: (if $lost and ($near | not) then 8 else 0 end)},
+	            near: {stored: 14, missing: (if $near then 2 else 0 end)},
+	            operations: [op("punch-hole"; "pte"; $lost and ($near | not)), op("punch-hole"; "pmd"; $lost and ($near | not)),
+	                         op("allocate"; "pte"; false), nearop($near)]},
 	     lost_events: 0, reproduce: "daxstress --scenario layout"}]}' >"$1"
 }
 # boot DIR LINE SIDE [FSYNC_REWRITE_BYTES [FAILING_SCENARIO:ERROR [LAYOUT [FS]]]]
@@ -270,6 +281,8 @@ check "deterministic: built again, the same matrix.json (but its date)" $?
 
 # ---- the layout scenario and xfs: the known layout bug only on 6.15+ unfixed ----
 m2=$work/m2
+boot "$m2" 6.1 stock 67108864 "" near
+boot "$m2" 6.1 fixed 67108864 "" near
 boot "$m2" 7.2 stock 4194304 "" lost
 boot "$m2" 7.2 fixed 4194304 "" lost
 boot "$m2" 6.12 stock 67108864 "" lost
@@ -277,35 +290,39 @@ boot "$m2" 7.2 debian 8388608 "" lost xfs
 boot "$m2" 7.2 stock 8388608 "" late xfs
 boot "$m2" 7.2 fixed 8388608 "" pass xfs
 scripts/matrix-table "$m2" >/dev/null 2>"$work/m2.err"; st=$?
-check "matrix-table on 6 boots of ext4 and xfs: exit 0" $st "$(head -3 "$work/m2.err")"
+check "matrix-table on 8 boots of ext4 and xfs: exit 0" $st "$(head -3 "$work/m2.err")"
 j2=$m2/matrix.json
 check_json "kernels named LINE SIDE FS, in line, file system, side order" "$j2" '[.kernels[].id]' \
-	'["6.12 stock ext4","7.2 stock ext4","7.2 fixed ext4","7.2 debian xfs","7.2 stock xfs","7.2 fixed xfs"]'
-check_json "layout: fail* (the known layout bug) on stock and Debian's 7.2; the same failure FAIL on fixed 7.2 and on stock 6.12; a late violation FAIL" "$j2" \
+	'["6.1 stock ext4","6.1 fixed ext4","6.12 stock ext4","7.2 stock ext4","7.2 fixed ext4","7.2 debian xfs","7.2 stock xfs","7.2 fixed xfs"]'
+check_json "layout: fail* (the known layout bug) on stock and Debian's 7.2; the same failure FAIL on fixed 7.2 and on stock 6.12; a late violation FAIL; the near class fail* on stock 6.1, FAIL on fixed 6.1" "$j2" \
 	'[.points[] | select(.name == "layout") | .rows[] | "\(.kernel)=\(.verdict)"] | join(",")' \
-	'6.12 stock ext4=FAIL,7.2 stock ext4=fail*,7.2 fixed ext4=FAIL,7.2 debian xfs=fail*,7.2 stock xfs=FAIL,7.2 fixed xfs=pass'
-check_json "... the known failure named per row (layout, race or none)" "$j2" \
+	'6.1 stock ext4=fail*,6.1 fixed ext4=FAIL,6.12 stock ext4=FAIL,7.2 stock ext4=fail*,7.2 fixed ext4=FAIL,7.2 debian xfs=fail*,7.2 stock xfs=FAIL,7.2 fixed xfs=pass'
+check_json "... the known failure named per row (layout, near, race or none)" "$j2" \
 	'[.points[] | select(.name == "layout" or .name == "concurrent-fsync") | [.rows[] | .known]]' \
-	'[["race","race",null,"race","race",null],[null,"layout",null,"layout",null,null]]'
+	'[["race",null,"race","race",null,"race","race",null],["near",null,null,"layout",null,"layout",null,null]]'
 check_json "... a fail* layout row names the finding with its reason and the operations that lost pages" "$j2" \
-	'[.points[] | select(.name == "layout") | .rows[1, 3] | .why | . == "the known layout bug of 6.15+ (results/finding/: dax_break_layout() deletes dirty entries unwritten): 2 of 4 runs lost 8 stored page(s): punch-hole"]' \
+	'[.points[] | select(.name == "layout") | .rows[3, 5] | .why | . == "the known layout bug of 6.15+ (results/finding/: dax_break_layout() deletes dirty entries unwritten): 2 of 4 runs lost 8 stored page(s): punch-hole"]' \
 	'[true,true]'
 check_json "... a FAIL layout row keeps the scenario's own failure line" "$j2" \
-	'[.points[] | select(.name == "layout") | .rows[0, 2] | .why]' \
+	'[.points[] | select(.name == "layout") | .rows[2, 4] | .why]' \
 	'["iteration 0: punch-hole pte: far pages lost: 4 of 7 pages stored outside the 2 MiB region it cuts were not written back","iteration 0: punch-hole pte: far pages lost: 4 of 7 pages stored outside the 2 MiB region it cuts were not written back"]'
-check_json "totals: 2 known layout rows, 8 known race rows, the three layout FAILs, not ok" "$j2" \
-	'[.totals.known_layout, .totals.known_race, .totals.failed, .ok]' \
-	'[2,8,["6.12 stock ext4 layout","7.2 fixed ext4 layout","7.2 stock xfs layout"],false]'
-check_json "exact counts compared within a file system: 6.12 against 7.2 on ext4; xfs's 8 MiB against ext4's never" "$j2" \
+check_json "... a fail* near row names the near class with the operations that lost near pages" "$j2" \
+	'[.points[] | select(.name == "layout") | .rows[0] | .why]' \
+	'["the known near class of 6.1/6.12 (results/finding/layout/: a truncate that cuts a dirty 2 MiB entry deletes it unwritten): 1 of 4 runs lost 2 near page(s): truncate-down"]'
+check_json "totals: 2 known layout rows, 1 near, 10 known race rows, the four layout FAILs, not ok" "$j2" \
+	'[.totals.known_layout, .totals.known_near, .totals.known_race, .totals.failed, .ok]' \
+	'[2,1,10,["6.1 fixed ext4 layout","6.12 stock ext4 layout","7.2 fixed ext4 layout","7.2 stock xfs layout"],false]'
+check_json "exact counts compared within a file system: 6.1 and 6.12 against 7.2 on ext4; xfs's 8 MiB against ext4's never" "$j2" \
 	'[.points[0].differences[] | select(.metric == "fsync-rewrite.flush.bytes") | [.fs, (.groups | map(.value))]]' \
-	'[["ext4",[4194304,67108864]]]'
+	'[["ext4",[67108864,4194304]]]'
 check_json "... no difference groups kernels of two file systems" "$j2" \
 	'[.points[].differences[] | [.groups[].kernels[] | split(" ")[2]] | unique | length] | all(. == 1)' true
 t2=$m2/matrix.txt
 grep -q '^  7.2 debian xfs ' "$t2" && grep -q 'ext4,xfs -o dax on emulated pmem; xfs made with reflink=1, as scripts/guest/run --fs xfs-reflink$' "$t2" &&
 	grep -q '^  7.2 stock ext4 layout: the known layout bug of 6.15+ (results/finding/: dax_break_layout() deletes dirty entries unwritten): 2 of 4 runs lost 8 stored page(s): punch-hole$' "$t2" &&
-	grep -q '10 fail\* (known findings of unfixed kernels: 8 the fsync race, 2 the layout bug of 6.15+)' "$t2" &&
-	grep -E '^layout +6\.12 stock ext4 +FAIL' "$t2" >/dev/null
+	grep -q '13 fail\* (known findings of unfixed kernels: 10 the fsync race, 2 the layout bug of 6.15+, 1 the near class of 6.1/6.12)' "$t2" &&
+	grep -E '^layout +6\.1 stock ext4 +fail\* ' "$t2" >/dev/null && grep -E '^ +6\.12 stock ext4 +FAIL +8 \(0/8/0\)' "$t2" >/dev/null &&
+	grep -q '^  6.1 stock ext4 layout: the known near class of 6.1/6.12 ' "$t2"
 check "matrix.txt: fs in the kernel names and the header (xfs reflink=1), the known layout note, the counts in the summary" $? "$(grep -E 'layout|fail\*' "$t2" | head -5)"
 grep -q '^| kernel | release | accel | boot (s) | attempts | harness | suite | daxstress | layout | kernel log |' "$m2/matrix.md" &&
 	grep -q '^| 7.2 fixed xfs | 7.2.0-test-fixed | tcg | 100 | 1 | 0 | 0 | 0 | 0 | clean |' "$m2/matrix.md" &&
@@ -466,3 +483,6 @@ unset DAXBENCH_GUEST_RUN
 make --no-print-directory matrix KVER=5.10 >"$work/mk.out" 2>&1; st=$?
 [ $st -ne 0 ] && grep -q "matrix: --kver: KVER '5.10' is not supported" "$work/mk.out" && ! grep -q 'deps:' "$work/mk.out"
 check "make matrix KVER=5.10: fails at once with the option's one-line error" $? "exit $st: $(head -3 "$work/mk.out")"
+echo "1..$n"
+[ $tap_failed -eq 0 ] || exit 1
+exit 0

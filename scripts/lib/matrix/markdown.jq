@@ -39,6 +39,6 @@ def esc: tostring | gsub("\\|"; "\\|");
   "" else empty end),
 (if ([.points[].rows[] | select(.why != null)] | length) > 0 then
   "## Notes", "",
-  (.points[] | .name as $n | .rows[] | select(.why != null) | "- \(.kernel) \($n): \(.known as $k | .why | .[0:(if $k == "layout" then 500 else 300 end)] | esc)"),
+  (.points[] | .name as $n | .rows[] | select(.why != null) | "- \(.kernel) \($n): \(.known as $k | .why | .[0:(if $k == "layout" or $k == "near" then 500 else 300 end)] | esc)"),
   "" else empty end),
 "Machine-readable: `matrix.json`; per boot: `boots/LINE-SIDE/` (ext4) or `boots/LINE-SIDE-xfs/` (suite/, daxstress.json, daxstress.tap, layout.json, layout.tap, dmesg.txt, console.log)."

@@ -13,6 +13,9 @@ def known_note($s):
   if $s.known == "layout" then
     "the known layout bug of 6.15+ (results/finding/: dax_break_layout() deletes dirty entries unwritten)" +
     (if $s.layout != null then ": \($s.layout.fail // "?") of \($s.layout.runs // "?") runs lost \($s.layout.missing) stored page(s): \($s.layout.lost | join(" "))" else "" end)
+  elif $s.known == "near" then
+    "the known near class of 6.1/6.12 (results/finding/layout/: a truncate that cuts a dirty 2 MiB entry deletes it unwritten)" +
+    (if $s.layout != null then ": \($s.layout.fail // "?") of \($s.layout.runs // "?") runs lost \($s.layout.missing) near page(s): \($s.layout.lost | join(" "))" else "" end)
   else null end;
 # the per-metric summary of a point: exact counts (equal in every repeat, 2
 # repeats or more) and the others (min, median, max)
@@ -95,6 +98,7 @@ def differences: [group_by(.fs | fsidx)[] | differences_of[]];
   pass: ([.points[].rows[] | select(.verdict == "pass")] | length),
   known_race: ([.points[].rows[] | select(.verdict == "fail*" and .known == "race")] | length),
   known_layout: ([.points[].rows[] | select(.verdict == "fail*" and .known == "layout")] | length),
+  known_near: ([.points[].rows[] | select(.verdict == "fail*" and .known == "near")] | length),
   failed: [.points[] | .name as $n | .rows[] | select(.verdict == "FAIL") | "\(.kernel) \($n)"],
   missing: [.points[] | .name as $n | .rows[] | select(.verdict == "missing") | "\(.kernel) \($n)"],
   skipped: ([.points[].rows[] | select(.verdict == "skip")] | length),

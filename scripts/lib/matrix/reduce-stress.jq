@@ -8,7 +8,7 @@ include "daxstress";
   totals: {pte: (.events.faults.pte_nopage // null), pmd: (.events.faults.pmd_nopage // null),
            fallback: (.events.faults.pmd_fallback // null), mkwrite: (.events.faults.pfn_mkwrite // null),
            wb: (.events.flush.entries // null), bytes: (.events.flush.bytes // null), syncs: .sync_calls},
-  errors: (if known_layout($side; $line) then [] else other_failures end),
+  errors: (if known_layout($side; $line) or known_near($side; $line) then [] else other_failures end),
   first_failure: ((.failures // [])[0]),
   # the layout scenario: its runs (operation x PTE/PMD) and the operations
   # that lost pages

@@ -21,7 +21,7 @@ line(hdr),
   "notes:",
   (.kernels[] | .id as $k | ((.earlier_attempts | to_entries[] | "  \($k) attempt \(.key + 1) (\(.value.dir)): harness \(.value.harness_status): \(.value.error // "" | .[0:140])"),
                             (select(.error != null) | "  \($k) boot: harness \(.harness_status): \(.error | .[0:140])"))),
-  (.points[] | .name as $n | .rows[] | select(.why != null) | "  \(.kernel) \($n): \(.known as $k | .why | .[0:(if $k == "layout" then 400 else 160 end)])"),
+  (.points[] | .name as $n | .rows[] | select(.why != null) | "  \(.kernel) \($n): \(.known as $k | .why | .[0:(if $k == "layout" or $k == "near" then 400 else 160 end)])"),
   "" else empty end),
 "* \(fail_star_note); violations late/missed/unflushed; ~ the median of repeats that differ; exact counts compared between the kernels of one file system",
 summary_lines
