@@ -24,9 +24,10 @@
 #   make mutants [KVER=..] [FIX=..|none]  build and run every known-bad kernel
 #                 of a line against the oracles (reference: stock + the fix)
 #   make matrix [KVER="6.1 7.2"] [DURATION=20] [SUITE=quick] [SIDES=..]
-#                 [OUT=dir | REUSE=dir]  every kernel line as Debian's image,
-#                 stock and fixed build: the suite and every DAX scenario,
-#                 one table (results/matrix-*/matrix.txt, report.md)
+#                 [FS=ext4,xfs] [OUT=dir | REUSE=dir]  every kernel line as
+#                 Debian's image, stock and fixed build, on ext4 and xfs:
+#                 the suite and every DAX scenario (layout once), one table
+#                 (results/matrix-*/matrix.txt, report.md)
 #   make bench-self  the suite's own measurement overhead
 #   make clean
 SHELL := /bin/bash

@@ -127,17 +127,11 @@ known_race() {	# known_race SCENARIO: a failure of the known kinds only
 # lost in any run, no late or unflushed violation, a clean kernel log.
 near_todo="# TODO stock 6.1 deletes a dirty PMD entry cut by a truncate without writeback: truncate_pagecache_range()/truncate_pagecache() reach dax_delete_mapping_entry() for the whole 2 MiB entry whatever its tags, and ext4 zero-range and truncate-down write nothing back first; the kernel's bug, the suite's finding (results/finding/layout/README.md), fixed by scripts/kernel/fixes/6.1/dax-truncate-writeback-cut.patch"
 near_ops='["zero-range","zero-range-keep-size","truncate-down"]'
-known_near() {	# a layout failure of the near class only, of the known kind
-	jq -e --argjson ops "$near_ops" '.scenarios[] | select(.name == "layout")
-		| .verdict == "fail" and (.kmsg | length) == 0 and .violations > 0
-		  and .violations_by_class.late == 0 and .violations_by_class.unflushed == 0
-		  and .info.far.missing == 0
-		  and ([.info.operations[] | select(.verdict == "fail")] as $f
-		       | ($f | length) > 0
-		         and ($f | all(.page == "pmd" and .status == "done" and .data_mismatch == 0
-		                       and .far.missing == 0 and .near.missing > 0
-		                       and .near.in_pmd_entry == .near.stored))
-		         and (([$f[].operation] | unique) - $ops | length) == 0)' \
+known_near() {	# a layout failure of the near class only (scripts/lib/daxstress.jq
+		# near_failure), by the operations whose 6.1 path cuts without writeback
+	jq -e -L scripts/lib --argjson ops "$near_ops" 'include "daxstress";
+		.scenarios[] | select(.name == "layout") | near_failure
+		  and (([.info.operations[] | select(.verdict == "fail") | .operation] | unique) - $ops | length) == 0' \
 		"$d/all.json" >/dev/null 2>&1
 }
 near_lost() {	# the operations that lost near pages, for the TAP line

@@ -3,7 +3,7 @@ include "render";
 def esc: tostring | gsub("\\|"; "\\|");
 "# Kernel matrix: \(.params.kver | join(", "))",
 "",
-"Every kernel line \(.params.kver | join(", ")) as \(.params.sides | join(", ")) (debian: Debian's stock linux-image of the line; stock: a small kernel built from Debian's linux-source of the line; fixed: the same with `scripts/kernel/fixes/KVER/dax-writeback-wait.patch`), one boot each on emulated pmem (\(.params.fs | join(",")) -o dax): the \(.params.suite | join(",")) suite (\(.params.repeat | map(tostring) | join(",")) repeats a point), then every DAX scenario of daxstress, \(.params.duration_per_scenario | map(tostring + " s") | join(",")) each.",
+"Every kernel line \(.params.kver | join(", ")) as \(.params.sides | join(", ")) (debian: Debian's stock linux-image of the line; stock: a small kernel built from Debian's linux-source of the line; fixed: the same with the patches of `scripts/kernel/fixes/KVER/series`), one boot each on emulated pmem and file system (\(.params.fs | join(", ")) -o dax\(fs_note // "" | if . == "" then "" else "; " + . end)): the \(.params.suite | join(",")) suite (\(.params.repeat | map(tostring) | join(",")) repeats a point), then every timed DAX scenario of daxstress, \(.params.duration_per_scenario | map(tostring + " s") | join(",")) each, then one run of the deterministic layout scenario.",
 "",
 "**Verdict: \(if .ok then "ok" else "NOT ok" end).**",
 "",
@@ -11,9 +11,9 @@ def esc: tostring | gsub("\\|"; "\\|");
 "",
 "## Kernels",
 "",
-"| kernel | release | accel | boot (s) | attempts | harness | suite | daxstress | kernel log |",
-"|---|---|---|---:|---:|---:|---:|---:|---|",
-(.kernels[] | "| \(.id) | \(.release // "?") | \(.accel // "?") | \(.seconds // "?") | \(.attempts) | \(.harness_status // "-") | \(.suite_status // "-") | \(.daxstress_status // "-") | \(if (.kernel_log | length) == 0 then "clean" else (.kernel_log | map(.line | .[0:100] | esc) | join("<br>")) end)\(if .rcu_stalls > 0 then " (\(.rcu_stalls) RCU stall lines)" else "" end) |"),
+"| kernel | release | accel | boot (s) | attempts | harness | suite | daxstress | layout | kernel log |",
+"|---|---|---|---:|---:|---:|---:|---:|---:|---|",
+(.kernels[] | "| \(.id) | \(.release // "?") | \(.accel // "?") | \(.seconds // "?") | \(.attempts) | \(.harness_status // "-") | \(.suite_status // "-") | \(.daxstress_status // "-") | \(.layout_status // "-") | \(if (.kernel_log | length) == 0 then "clean" else (.kernel_log | map(.line | .[0:100] | esc) | join("<br>")) end)\(if .rcu_stalls > 0 then " (\(.rcu_stalls) RCU stall lines)" else "" end) |"),
 "",
 (if ([.kernels[] | select(.error != null or .attempts > 1)] | length) > 0 then
   "",
@@ -30,7 +30,7 @@ def esc: tostring | gsub("\\|"; "\\|");
 (.points[] | .name as $n | .rows | to_entries[] | .key as $i | .value |
   "| \(if $i == 0 then "**\($n)**" else "" end) | \(.kernel) | \(if .verdict == "FAIL" or .verdict == "missing" then "**\(.verdict)**" else .verdict end) | \(cells | map(esc) | join(" | ")) | \(diffcell | esc) |"),
 "",
-"fail*: concurrent-fsync, pte-then-pmd or truncate-punch failing on a stock kernel: the known fsync race and, on 7.2, dax_break_layout() dropping dirty entries (results/finding/).",
+"\(fail_star_note). Exact counts are compared between the kernels of one file system.",
 "",
 (if ([.points[].differences[]] | length) > 0 then
   "## Exact counts that differ between kernels", "",
@@ -39,6 +39,6 @@ def esc: tostring | gsub("\\|"; "\\|");
   "" else empty end),
 (if ([.points[].rows[] | select(.why != null)] | length) > 0 then
   "## Notes", "",
-  (.points[] | .name as $n | .rows[] | select(.why != null) | "- \(.kernel) \($n): \(.why | .[0:300] | esc)"),
+  (.points[] | .name as $n | .rows[] | select(.why != null) | "- \(.kernel) \($n): \(.known as $k | .why | .[0:(if $k == "layout" or $k == "near" then 500 else 300 end)] | esc)"),
   "" else empty end),
-"Machine-readable: `matrix.json`; per boot: `boots/LINE-SIDE/` (suite/, daxstress.json, daxstress.tap, dmesg.txt, console.log)."
+"Machine-readable: `matrix.json`; per boot: `boots/LINE-SIDE/` (ext4) or `boots/LINE-SIDE-xfs/` (suite/, daxstress.json, daxstress.tap, layout.json, layout.tap, dmesg.txt, console.log)."

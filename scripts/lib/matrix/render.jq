@@ -1,5 +1,5 @@
 # What matrix.txt and matrix.md share (scripts/matrix-table): cell formats,
-# the summary lines.
+# the summary lines, the note on fail* and on the file systems.
 def lpad($n): tostring | if length >= $n then . else ([range($n - length)] | map(" ") | join("")) + . end;
 def rpad($n): tostring | if length >= $n then . else . + ([range($n - length)] | map(" ") | join("")) end;
 def sig3: if . >= 100 then (. + 0.5 | floor | tostring)
@@ -24,7 +24,7 @@ def cells: [viol, cnt(.counts; "pte"), cnt(.counts; "pmd"), cnt(.counts; "fallba
             cnt(.counts; "syncs"), (.fsync_p50_ns | htime), klogcell];
 def summary_lines:
   .totals as $t |
-  "\($t.rows) rows on \($t.kernels) kernels: \($t.pass) pass, \($t.known_race) fail* (the known fsync race of stock kernels), " +
+  "\($t.rows) rows on \($t.kernels) kernels: \($t.pass) pass, \($t.known_race + ($t.known_layout // 0) + ($t.known_near // 0)) fail* (known findings of unfixed kernels: \($t.known_race) the fsync race, \($t.known_layout // 0) the layout bug of 6.15+, \($t.known_near // 0) the near class of 6.1/6.12), " +
   "\($t.failed | length) FAIL, \($t.missing | length) missing, \($t.skipped) skipped; " +
   "\($t.differences) exact count\(if $t.differences == 1 then " differs" else "s differ" end) between kernels",
   (if $t.fixed_rows > 0 then "fixed kernels: \($t.fixed_pass) of \($t.fixed_rows) rows pass" else empty end),
@@ -33,3 +33,6 @@ def summary_lines:
   (if ($t.missing | length) > 0 then "missing: \($t.missing | join(", "))" else empty end),
   (if ($t.kernel_log | length) > 0 then "kernel log problems on: \($t.kernel_log | join(", "))" else empty end),
   "verdict: \(if .ok then "ok" else "NOT ok" end)";
+# what fail* means (both renderings)
+def fail_star_note: "fail*: a known finding of an unfixed (debian or stock) kernel, results/finding/: concurrent-fsync, pte-then-pmd or truncate-punch failing by the fsync race (late/missed violations only, clean log), or the layout scenario on 6.15 and later (7.2) failing by dax_break_layout() deleting dirty entries unwritten (every failing operation done, its stored pages missed, no late or unflushed violation, no data mismatch, clean log); or the layout scenario on 6.1 and 6.12 failing by the near class (a truncate that cuts a dirty 2 MiB entry deletes it unwritten: only PMD runs fail, only near pages inside the cut entry lost, no far page); any other layout failure, and any on a fixed kernel, is a FAIL";
+def fs_note: if (.params.fs | index("xfs")) then "xfs made with reflink=1, as scripts/guest/run --fs xfs-reflink" else null end;
