@@ -277,6 +277,7 @@ static void test_sync_calls(void)
 	verdict_init(&v, true);
 	fc_sync_calls(&v, calls, 1, false);
 	ok(!check(&v, FC_COVERS)->applies, "page cache: covers-dirtied not applicable");
+	ok(!check(&v, FC_IDLE)->applies, "page cache: idle-flushes-0 not applicable to sync");
 }
 
 static void test_sync_written(void)
