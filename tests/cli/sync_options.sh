@@ -123,9 +123,9 @@ for m in fsync fdatasync msync msync-range sfr; do
 done
 check_cmd "fsync, fdatasync, msync, msync-range, sfr: --lockstep --every 100 of 500 stores makes 5 calls each" \
 	test $ok_all -eq 1
-check_cmd "--pattern zipf --period 20ms --duration 0.3s --cpus 0 --repeat 2" \
-	$bin sync --dir "$work" --size 8M --writers 2 --syncers 1 --pattern zipf --period 20ms \
-	--duration 0.3s --cpus 0 --repeat 2 --quiet --output "$work/zipf.json"
+$bin sync --dir "$work" --size 8M --writers 2 --syncers 1 --pattern zipf --period 20ms \
+	--duration 0.3s --cpus 0 --repeat 2 --quiet --output "$work/zipf.json" >"$work/zipf.out" 2>&1
+check "--pattern zipf --period 20ms --duration 0.3s --cpus 0 --repeat 2" $? "$(tail -n 4 "$work/zipf.out")"
 check_cmd "... two runs, medians, threads pinned to cpu 0" \
 	jq -e '(.runs | length) == 2 and .summary.overall.sync_p50_ns.median > 0 and
 		([.runs[0].threads[].cpu] | unique) == [0]' "$work/zipf.json"
