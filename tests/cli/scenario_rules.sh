@@ -50,19 +50,21 @@ race "... nor with a kernel-log line during it" false stock '.kmsg = ["[ 1.0] WA
 # layout_failure / known_layout($side; $line) on one layout scenario object:
 # a punch that lost 4 stored pages, an allocate that passed, a clone the
 # file system refused
-lay() { # NAME EXPECT SIDE LINE JSON-MODIFICATION
+# judge NAME EXPECT SIDE LINE BASE RULE MODIFICATION: RULE of daxstress.jq on
+# the scenario object BASE (a jq expression) changed by MODIFICATION
+judge() {
 	local got
-	got=$(jq -n -c -L scripts/lib --arg side "$3" --arg line "$4" "include \"daxstress\";
-		{name: \"layout\", verdict: \"fail\", violations: 4, kmsg: [],
-		 violations_by_class: {late: 0, missed: 4, unflushed: 0},
-		 failures: [\"iteration 0: 4 (sync, page) pairs not flushed, on 4 page(s)\", \"iteration 0: punch-hole pte: far pages lost: 4 of 7\"],
-		 info: {operations: [
-		   {operation: \"punch-hole\", page: \"pte\", verdict: \"fail\", status: \"done\", data_mismatch: 0, missing: 4},
-		   {operation: \"allocate\", page: \"pte\", verdict: \"pass\", status: \"done\", data_mismatch: 0, missing: 0},
-		   {operation: \"clone-into\", page: \"pte\", verdict: \"unsupported\", status: \"unsupported\", data_mismatch: 0, missing: 0}]}}
-		| $5 | known_layout(\$side; \$line)" 2>&1)
+	got=$(jq -n -c -L scripts/lib --arg side "$3" --arg line "$4" "include \"daxstress\"; $5 | $7 | $6" 2>&1)
 	[ "$got" = "$2" ]; check "$1" $? "got '$got'"
 }
+lay_base='{name: "layout", verdict: "fail", violations: 4, kmsg: [],
+	violations_by_class: {late: 0, missed: 4, unflushed: 0},
+	failures: ["iteration 0: 4 (sync, page) pairs not flushed, on 4 page(s)", "iteration 0: punch-hole pte: far pages lost: 4 of 7"],
+	info: {operations: [
+	  {operation: "punch-hole", page: "pte", verdict: "fail", status: "done", data_mismatch: 0, missing: 4},
+	  {operation: "allocate", page: "pte", verdict: "pass", status: "done", data_mismatch: 0, missing: 0},
+	  {operation: "clone-into", page: "pte", verdict: "unsupported", status: "unsupported", data_mismatch: 0, missing: 0}]}}'
+lay() { judge "$1" "$2" "$3" "$4" "$lay_base" 'known_layout($side; $line)' "$5"; }
 lay "layout: stored pages missed only, every failing operation done, clean log, on stock 7.2: the known layout bug" true stock 7.2 .
 lay "... on Debian's 7.2 too" true debian 7.2 .
 lay "... from 6.15 on (the first line with the bug)" true stock 6.15 .
@@ -82,19 +84,14 @@ lay "... nor for another scenario failing alike" false stock 7.2 '.name = "trunc
 # near_failure / known_near($side; $line): stock 6.1 and 6.12's near class
 # on one layout scenario object: a PMD truncate-down that lost the 2 near
 # pages stored in the 2 MiB entry it cut, no far page, a PTE punch that passed
-near() { # NAME EXPECT SIDE LINE JSON-MODIFICATION
-	local got
-	got=$(jq -n -c -L scripts/lib --arg side "$3" --arg line "$4" "include \"daxstress\";
-		{name: \"layout\", verdict: \"fail\", violations: 2, kmsg: [],
-		 violations_by_class: {late: 0, missed: 2, unflushed: 0},
-		 info: {far: {stored: 40, missing: 0}, near: {stored: 20, missing: 2}, operations: [
-		   {operation: \"truncate-down\", page: \"pmd\", verdict: \"fail\", status: \"done\", data_mismatch: 0, missing: 2,
-		    far: {stored: 2, missing: 0}, near: {stored: 2, missing: 2, in_pmd_entry: 2}},
-		   {operation: \"punch-hole\", page: \"pte\", verdict: \"pass\", status: \"done\", data_mismatch: 0, missing: 0,
-		    far: {stored: 2, missing: 0}, near: {stored: 2, missing: 0, in_pmd_entry: 0}}]}}
-		| $5 | known_near(\$side; \$line)" 2>&1)
-	[ "$got" = "$2" ]; check "$1" $? "got '$got'"
-}
+near_base='{name: "layout", verdict: "fail", violations: 2, kmsg: [],
+	violations_by_class: {late: 0, missed: 2, unflushed: 0},
+	info: {far: {stored: 40, missing: 0}, near: {stored: 20, missing: 2}, operations: [
+	  {operation: "truncate-down", page: "pmd", verdict: "fail", status: "done", data_mismatch: 0, missing: 2,
+	   far: {stored: 2, missing: 0}, near: {stored: 2, missing: 2, in_pmd_entry: 2}},
+	  {operation: "punch-hole", page: "pte", verdict: "pass", status: "done", data_mismatch: 0, missing: 0,
+	   far: {stored: 2, missing: 0}, near: {stored: 2, missing: 0, in_pmd_entry: 0}}]}}'
+near() { judge "$1" "$2" "$3" "$4" "$near_base" 'known_near($side; $line)' "$5"; }
 near "near: PMD runs lost near pages of the cut entry only, no far page, clean log, on stock 6.1: the known near class" true stock 6.1 .
 near "... on stock 6.12 too" true stock 6.12 .
 near "... and on Debian's 6.12" true debian 6.12 .
