@@ -24,7 +24,9 @@
  *                         pages back outside the calls)
  *   idle-sync-flushes-0   a sync with nothing stored since the previous one
  *                         returned flushes 0 bytes (fault: fsync-idle; sync:
- *                         the idle calls and the no-store calls)
+ *                         the idle calls and the no-store calls, DAX only:
+ *                         ext4's page cache can leave a page of the final
+ *                         call to the idle one)
  *   writeback-inside-file every dax_writeback_one lies inside the file:
  *                         pgoff + pglen <= the file's pages (DAX only: the
  *                         page cache's records carry no range)
@@ -101,7 +103,7 @@ struct fc_call {
 };
 
 /* calls: syncer by syncer, each syncer's in time order.  covers-dirtied
- * (DAX) and idle. */
+ * and idle on DAX; on the page cache both are not applicable. */
 void fc_sync_calls(struct verdict *v, const struct fc_call *c, size_t n,
 		   bool dax);
 /* writeback-inside-file over the run's records (DAX). */
